@@ -1,0 +1,18 @@
+"""Differentiable ops, grouped by family. ``import autograd_nlp.functions as F``.
+
+Every op here is registered in ``registry.REGISTRY`` with input makers, and
+gradient-checked by one parametrized test.
+"""
+from autograd_nlp.functions.math import (abs, add, clip, cos, div, exp, log,  # noqa: F401
+                                         maximum, minimum, mul, neg, pow, sin,
+                                         sqrt, sub, tanh)
+from autograd_nlp.functions.shape import (broadcast_to, concat, getitem,  # noqa: F401
+                                          masked_fill, reshape, split, stack,
+                                          sum_to, swapaxes, transpose, where)
+from autograd_nlp.functions.reduction import logsumexp, max, mean, min, sum  # noqa: F401
+from autograd_nlp.functions.linalg import linear, matmul  # noqa: F401
+from autograd_nlp.functions.activation import log_softmax, relu, sigmoid, softmax  # noqa: F401
+from autograd_nlp.functions.loss import (mean_squared_error,  # noqa: F401
+                                         sigmoid_cross_entropy,
+                                         softmax_cross_entropy)
+from autograd_nlp.functions.nn import dropout, embedding, layer_norm  # noqa: F401

@@ -1,0 +1,65 @@
+"""Matrix products: matmul (2-D and batched) and linear (x @ W + b).
+Both twice differentiable."""
+from autograd_nlp.core import Function, ShapeError
+from autograd_nlp.functions.registry import randn, register
+from autograd_nlp.functions.shape import reshape, swapaxes
+
+
+class MatMul(Function):
+    def forward(self, a, b):
+        if a.ndim < 2 or b.ndim < 2:
+            raise ShapeError(f"MatMul: needs 2-D or batched operands, got shapes "
+                             f"{a.shape} and {b.shape}; reshape a vector to "
+                             f"(1, n) or (n, 1) first")
+        if a.shape[-1] != b.shape[-2]:
+            raise ShapeError(f"MatMul: shapes {a.shape} and {b.shape} do not "
+                             f"match: {a.shape[-1]} (last axis of the first) != "
+                             f"{b.shape[-2]} (second-to-last of the second)")
+        return a @ b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = gy @ swapaxes(b, -1, -2) if a.requires_grad else None
+        gb = swapaxes(a, -1, -2) @ gy if b.requires_grad else None
+        return ga, gb   # batch axes that were broadcast are summed by the engine
+
+
+@register("matmul", {"2d": randn((3, 4), (4, 5)),
+                     "batched": randn((2, 3, 4), (2, 4, 5)),
+                     "broadcast-batch": randn((2, 3, 4), (4, 5)),
+                     "broadcast-left": randn((3, 4), (2, 4, 5))},
+          torch=lambda t, a, b: a @ b)
+def matmul(a, b):
+    """``a @ b`` for 2-D matrices or stacks of them (batch axes broadcast)."""
+    return MatMul()(a, b)
+
+
+class Linear(Function):
+    def forward(self, x, W, b=None):
+        if x.shape[-1] != W.shape[0]:
+            raise ShapeError(f"Linear: input has {x.shape[-1]} features (shape "
+                             f"{x.shape}) but W has shape {W.shape}; W must be "
+                             f"(in_features, out_features)")
+        y = x.reshape(-1, x.shape[-1]) @ W
+        if b is not None:
+            y += b
+        return y.reshape(x.shape[:-1] + (W.shape[1],))
+
+    def backward(self, gy):
+        x, W = self.inputs[:2]
+        gx = gy @ W.T if x.requires_grad else None
+        gW = None
+        if W.requires_grad:
+            gW = reshape(x, (-1, x.shape[-1])).T @ reshape(gy, (-1, gy.shape[-1]))
+        gb = gy if len(self.inputs) == 3 else None   # summed to (out,) by the engine
+        return (gx, gW, gb) if len(self.inputs) == 3 else (gx, gW)
+
+
+@register("linear", {"2d": randn((3, 4), (4, 5), (5,)),
+                     "3d-input": randn((2, 3, 4), (4, 5), (5,)),
+                     "no-bias": randn((3, 4), (4, 2))},
+          torch=lambda t, x, W, b=None: x @ W + (b if b is not None else 0))
+def linear(x, W, b=None):
+    """``x @ W + b`` with x: (..., in), W: (in, out), b: (out,) -> (..., out).
+    Leading axes are flattened into one matrix product."""
+    return Linear()(x, W) if b is None else Linear()(x, W, b)

@@ -1,0 +1,122 @@
+"""Neural-network ops: embedding lookup, dropout, layer normalisation."""
+import numpy as np
+
+from autograd_nlp import random as ag_random
+from autograd_nlp.core import Config, Function, ShapeError, Variable
+from autograd_nlp.functions.math import sqrt
+from autograd_nlp.functions.reduction import mean
+from autograd_nlp.functions.registry import custom, randn, register
+
+
+# --- embedding ------------------------------------------------------------------
+def scatter_add_rows(ids, values, num_rows):
+    """Sum the rows of ``values`` (n, D) into a (num_rows, D) array by ``ids``
+    (n,), repeated ids accumulating. A sort + ``np.add.reduceat`` segment sum:
+    see benchmarks/scatter_add.py for the comparison with ``np.add.at`` and
+    per-column ``np.bincount``."""
+    out = np.zeros((num_rows, values.shape[1]), dtype=values.dtype)
+    if len(ids) == 0:
+        return out
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    out[sorted_ids[starts]] = np.add.reduceat(values[order], starts, axis=0)
+    return out
+
+
+class Embedding(Function):
+    """Row lookup ``W[ids]``; see ``embedding``."""
+
+    def forward(self, W, ids):
+        if ids.dtype.kind not in "iu":
+            raise TypeError(f"embedding: ids must be integers, got dtype {ids.dtype}")
+        if ids.size and (ids.min() < 0 or ids.max() >= W.shape[0]):
+            bad = ids[(ids < 0) | (ids >= W.shape[0])].flat[0]
+            raise IndexError(f"embedding: id {bad} is out of range [0, {W.shape[0]}) "
+                             f"for a table of shape {W.shape}")
+        return W[ids]
+
+    def backward(self, gy):
+        W, ids = self.inputs
+        return EmbeddingGrad(ids.data, W.shape[0])(gy), None
+
+
+class EmbeddingGrad(Function):
+    """Scatter-add of the output gradient into a (vocab, dim) table."""
+
+    def __init__(self, ids, num_rows):
+        self.ids, self.num_rows = ids, num_rows
+
+    def forward(self, gy):
+        dim = gy.shape[-1]
+        return scatter_add_rows(self.ids.reshape(-1), gy.reshape(-1, dim), self.num_rows)
+
+    def backward(self, ggW):
+        return embedding(ggW, self.ids)
+
+
+def _embedding_case(ids_shape):
+    def make(rng):
+        return (rng.standard_normal((6, 3)), rng.integers(0, 6, ids_shape)), {}
+    return make
+
+
+@register("embedding", {"1d-ids": custom(_embedding_case((8,))),
+                        "2d-ids": custom(_embedding_case((3, 4))),
+                        "scalar-id": custom(_embedding_case(()))},
+          torch=lambda t, W, ids: t.nn.functional.embedding(ids, W))
+def embedding(W, ids):
+    """Look up rows of ``W`` (vocab, dim) for integer ``ids`` of any shape;
+    returns ids.shape + (dim,). Backward scatter-adds into W (repeated ids
+    accumulate). Out-of-range ids raise IndexError naming the range."""
+    if isinstance(ids, Variable):
+        ids = ids.data
+    return Embedding()(W, np.asarray(ids))
+
+
+# --- dropout --------------------------------------------------------------------
+class Dropout(Function):
+    def __init__(self, ratio):
+        self.ratio = ratio
+
+    def forward(self, x):
+        keep = ag_random.get_rng().random(x.shape, dtype=np.float32) >= self.ratio
+        self.mask = keep * np.asarray(1.0 / (1.0 - self.ratio), dtype=x.dtype)
+        return x * self.mask
+
+    def backward(self, gy):
+        return gy * self.mask
+
+
+def _seeded_dropout(x, ratio):
+    ag_random.seed(0)   # the same mask on every call, for gradcheck
+    return dropout(x, ratio)
+
+
+@register("dropout", {"half": randn((4, 5), ratio=0.5)}, call=_seeded_dropout,
+          torch_skip="random mask; checked against its own mask in tests/functions/test_nn.py")
+def dropout(x, ratio=0.5):
+    """Inverted dropout: zero each element with probability ``ratio`` and
+    scale the rest by 1 / (1 - ratio) in training; the identity in eval mode."""
+    if not 0.0 <= ratio < 1.0:
+        raise ValueError(f"dropout: ratio must be in [0, 1), got {ratio}")
+    if not Config.train or ratio == 0.0:
+        return x if isinstance(x, Variable) else Variable(np.asarray(x), requires_grad=False)
+    return Dropout(ratio)(x)
+
+
+# --- layer normalisation ----------------------------------------------------------
+@register("layer_norm", {"2d": randn((3, 5), (5,), (5,)),
+                         "3d": randn((2, 3, 4), (4,), (4,))},
+          torch=lambda t, x, g, b: t.nn.functional.layer_norm(x, x.shape[-1:], g, b, 1e-5))
+def layer_norm(x, gamma, beta, eps=1e-5):
+    """Normalise the last axis to zero mean and unit variance, then scale by
+    ``gamma`` and shift by ``beta`` (both (features,)). Composed of primitive
+    ops, so twice differentiable."""
+    if gamma.shape != x.shape[-1:] or beta.shape != x.shape[-1:]:
+        raise ShapeError(f"layer_norm: gamma {gamma.shape} and beta {beta.shape} "
+                         f"must have shape {x.shape[-1:]} for input {x.shape}")
+    centered = x - mean(x, axis=-1, keepdims=True)
+    variance = mean(centered * centered, axis=-1, keepdims=True)
+    return centered / sqrt(variance + eps) * gamma + beta
+

@@ -1,0 +1,145 @@
+"""Reductions over axes: sum, mean, max, min, logsumexp. Twice differentiable."""
+import numpy as np
+
+from autograd_nlp.core import Function
+from autograd_nlp.functions.registry import distinct, randn, register
+from autograd_nlp.functions.shape import broadcast_to, reshape
+
+
+def _normalize_axis(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(a % ndim for a in axes)
+
+
+def _keepdims_shape(in_shape, axis):
+    """The shape the reduced output has with keepdims=True."""
+    axes = _normalize_axis(axis, len(in_shape))
+    return tuple(1 if i in axes else s for i, s in enumerate(in_shape))
+
+
+def _expand(gy, in_shape, axis, keepdims):
+    """Reshape a reduced gradient so it broadcasts against the input."""
+    if not keepdims and len(in_shape) > 0:
+        gy = reshape(gy, _keepdims_shape(in_shape, axis))
+    return gy
+
+
+class Sum(Function):
+    def __init__(self, axis, keepdims):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        return x.sum(axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, gy):
+        shape = self.inputs[0].shape
+        return broadcast_to(_expand(gy, shape, self.axis, self.keepdims), shape)
+
+
+REDUCE_CASES = {
+    "all": randn((3, 4)),
+    "axis0": randn((3, 4), axis=0),
+    "axis-last-keepdims": randn((2, 3, 4), axis=-1, keepdims=True),
+    "two-axes": randn((2, 3, 4), axis=(0, 2)),
+}
+
+
+@register("sum", REDUCE_CASES,
+          torch=lambda t, x, axis=None, keepdims=False:
+          x.sum() if axis is None else x.sum(dim=axis, keepdim=keepdims))
+def sum(x, axis=None, keepdims=False):
+    """Sum over ``axis`` (all axes when None)."""
+    return Sum(axis, keepdims)(x)
+
+
+def mean(x, axis=None, keepdims=False):
+    """Mean over ``axis`` (all axes when None)."""
+    axes = _normalize_axis(axis, x.ndim)
+    count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
+    return sum(x, axis, keepdims) * (1.0 / count)
+
+
+register("mean", REDUCE_CASES,
+         torch=lambda t, x, axis=None, keepdims=False:
+         x.mean() if axis is None else x.mean(dim=axis, keepdim=keepdims))(mean)
+
+
+class _Extreme(Function):
+    """Max or min over an axis; the gradient goes to the extreme elements
+    (shared equally between ties)."""
+
+    reduce = None
+
+    def __init__(self, axis, keepdims):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        y = self.reduce(x, axis=self.axis, keepdims=True)
+        mask = (x == y)
+        self.weights = mask / mask.sum(axis=self.axis, keepdims=True)
+        return y if self.keepdims else np.squeeze(y, axis=self.axis) \
+            if self.axis is not None else y.reshape(())
+
+    def backward(self, gy):
+        shape = self.inputs[0].shape
+        gy = _expand(gy, shape, self.axis, self.keepdims)
+        return broadcast_to(gy, shape) * self.weights
+
+
+class Max(_Extreme):
+    reduce = staticmethod(np.max)
+
+
+class Min(_Extreme):
+    reduce = staticmethod(np.min)
+
+
+EXTREME_CASES = {"all": distinct((3, 4)), "axis1": distinct((3, 4), axis=1),
+                 "axis0-keepdims": distinct((2, 3, 4), axis=0, keepdims=True)}
+
+
+def _torch_extreme(name):
+    def f(t, x, axis=None, keepdims=False):
+        op = getattr(t, "amax" if name == "max" else "amin")
+        return op(x) if axis is None else op(x, dim=axis, keepdim=keepdims)
+    return f
+
+
+@register("max", EXTREME_CASES, torch=_torch_extreme("max"))
+def max(x, axis=None, keepdims=False):
+    """Maximum over ``axis``."""
+    return Max(axis, keepdims)(x)
+
+
+@register("min", EXTREME_CASES, torch=_torch_extreme("min"))
+def min(x, axis=None, keepdims=False):
+    """Minimum over ``axis``."""
+    return Min(axis, keepdims)(x)
+
+
+class LogSumExp(Function):
+    def __init__(self, axis, keepdims):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, x):
+        m = x.max(axis=self.axis, keepdims=True)
+        y = np.log(np.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
+        return y if self.keepdims else y.reshape(
+            np.sum(y, axis=self.axis).shape)
+
+    def backward(self, gy):
+        from autograd_nlp.functions.math import exp
+        x = self.inputs[0]
+        y = _expand(self.outputs[0](), x.shape, self.axis, self.keepdims)
+        gy = _expand(gy, x.shape, self.axis, self.keepdims)
+        return gy * exp(x - y)
+
+
+@register("logsumexp", {"last": randn((3, 5), axis=-1),
+                        "keepdims": randn((2, 3, 4), axis=1, keepdims=True)},
+          torch=lambda t, x, axis, keepdims=False: t.logsumexp(x, dim=axis, keepdim=keepdims))
+def logsumexp(x, axis=-1, keepdims=False):
+    """``log(sum(exp(x), axis))`` computed stably (shifted by the maximum)."""
+    return LogSumExp(axis, keepdims)(x)

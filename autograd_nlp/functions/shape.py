@@ -1,0 +1,296 @@
+"""Ops that move, copy or select elements: reshape, transpose, broadcast_to,
+sum_to, getitem, concat, split, stack, where. All twice differentiable."""
+import numpy as np
+
+from autograd_nlp.core import Function, ShapeError, Variable, as_variable
+from autograd_nlp.functions.registry import custom, randn, register
+
+
+def _sum_to_array(x, shape):
+    """Sum the broadcast axes of ``x`` away so that it has ``shape``."""
+    lead = x.ndim - len(shape)
+    if lead < 0:
+        raise ShapeError(f"sum_to: cannot reduce shape {x.shape} to {shape}")
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+    y = x.sum(axis=axes, keepdims=True) if axes else x
+    if lead:
+        y = y.reshape(shape)
+    if y.shape != tuple(shape):
+        raise ShapeError(f"sum_to: cannot reduce shape {x.shape} to {tuple(shape)}")
+    return y
+
+
+class Reshape(Function):
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        return x.reshape(self.shape)
+
+    def backward(self, gy):
+        return reshape(gy, self.inputs[0].shape)
+
+
+@register("reshape", {"flatten": randn((3, 4), shape=(12,)),
+                      "split-axis": randn((2, 6), shape=(2, 3, -1))},
+          torch=lambda t, x, shape: x.reshape(shape))
+def reshape(x, shape):
+    """View ``x`` with a new shape (one entry may be -1)."""
+    if isinstance(x, Variable) and x.shape == tuple(shape):
+        return x
+    return Reshape(tuple(shape))(x)
+
+
+class Transpose(Function):
+    def __init__(self, axes=None):
+        self.axes = axes
+
+    def forward(self, x):
+        return x.transpose(self.axes)
+
+    def backward(self, gy):
+        if self.axes is None:
+            return transpose(gy)
+        return transpose(gy, tuple(np.argsort(self.axes)))
+
+
+@register("transpose", {"matrix": randn((3, 4)),
+                        "axes": randn((2, 3, 4), axes=(1, 2, 0))},
+          torch=lambda t, x, axes=None: x.permute(*(axes or reversed(range(x.ndim)))))
+def transpose(x, axes=None):
+    """Permute axes (reverse them when ``axes`` is None), like ``ndarray.transpose``."""
+    return Transpose(None if axes is None else tuple(axes))(x)
+
+
+def swapaxes(x, axis1, axis2):
+    """Exchange two axes (a transpose)."""
+    axes = list(range(x.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return transpose(x, axes)
+
+
+class BroadcastTo(Function):
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        return np.broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return sum_to(gy, self.inputs[0].shape)
+
+
+@register("broadcast_to", {"row": randn((4,), shape=(3, 4)),
+                           "column": randn((3, 1), shape=(2, 3, 5))},
+          torch=lambda t, x, shape: x.broadcast_to(shape))
+def broadcast_to(x, shape):
+    """Broadcast ``x`` to ``shape`` (NumPy rules); backward sums back."""
+    if isinstance(x, Variable) and x.shape == tuple(shape):
+        return x
+    return BroadcastTo(tuple(shape))(x)
+
+
+class SumTo(Function):
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        return _sum_to_array(x, self.shape)
+
+    def backward(self, gy):
+        return broadcast_to(gy, self.inputs[0].shape)
+
+
+@register("sum_to", {"rows": randn((3, 4), shape=(4,)),
+                     "keep-ones": randn((2, 3, 5), shape=(3, 1))},
+          torch=lambda t, x, shape: x.sum_to_size(shape))
+def sum_to(x, shape):
+    """Sum ``x`` down to ``shape`` (the inverse of broadcast_to)."""
+    if isinstance(x, Variable) and x.shape == tuple(shape):
+        return x
+    return SumTo(tuple(shape))(x)
+
+
+# --- indexing -------------------------------------------------------------------
+def _plain_index(index):
+    """Replace Variables inside an index by their arrays."""
+    if isinstance(index, Variable):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Variable) else i for i in index)
+    return index
+
+
+def _is_basic(index):
+    """True when the index has no integer/boolean arrays (a view, no repeats)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(i, (np.ndarray, list)) for i in items)
+
+
+class GetItem(Function):
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        return x[self.index]
+
+    def backward(self, gy):
+        return GetItemGrad(self.index, self.inputs[0].shape)(gy)
+
+
+class GetItemGrad(Function):
+    """Scatter-add of ``gy`` into zeros of the input's shape (repeated
+    integer indices accumulate)."""
+
+    def __init__(self, index, in_shape):
+        self.index = index
+        self.in_shape = in_shape
+
+    def forward(self, gy):
+        gx = np.zeros(self.in_shape, dtype=gy.dtype)
+        if _is_basic(self.index):
+            gx[self.index] = gy
+        else:
+            np.add.at(gx, self.index, gy)
+        return gx
+
+    def backward(self, ggx):
+        return getitem(ggx, self.index)
+
+
+def _getitem_cases():
+    return {
+        "int": randn((4, 3), index=1),
+        "slice": randn((4, 5), index=(slice(1, 3), slice(None, None, 2))),
+        "int-array-repeats": custom(lambda rng: (
+            (rng.standard_normal((5, 3)),), {"index": np.array([0, 2, 2, 4, 0])})),
+        "mixed": custom(lambda rng: (
+            (rng.standard_normal((4, 5, 3)),),
+            {"index": (np.array([1, 1, 3]), slice(None), 2)})),
+    }
+
+
+def _torch_getitem(t, x, index):
+    if isinstance(index, tuple):
+        index = tuple(t.as_tensor(i) if isinstance(i, np.ndarray) else i for i in index)
+    elif isinstance(index, np.ndarray):
+        index = t.as_tensor(index)
+    return x[index]
+
+
+@register("getitem", _getitem_cases(), torch=_torch_getitem)
+def getitem(x, index):
+    """``x[index]`` for ints, slices and integer arrays; backward is a
+    scatter-add, so repeated indices accumulate their gradients."""
+    return GetItem(_plain_index(index))(x)
+
+
+# --- joining and splitting ----------------------------------------------------------
+class Concat(Function):
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *xs):
+        return np.concatenate(xs, axis=self.axis)
+
+    def backward(self, gy):
+        sizes = [x.shape[self.axis] for x in self.inputs]
+        return tuple(split(gy, list(np.cumsum(sizes)[:-1]), axis=self.axis)) \
+            if len(sizes) > 1 else (gy,)
+
+
+@register("concat", {"axis0": randn((2, 3), (4, 3), axis=0),
+                     "last": randn((2, 3, 1), (2, 3, 4), (2, 3, 2), axis=-1)},
+          torch=lambda t, *xs, axis: t.cat(xs, dim=axis))
+def concat(*xs, axis=0):
+    """Join arrays along an existing axis; also accepts one list: concat([a, b])."""
+    if len(xs) == 1 and isinstance(xs[0], (list, tuple)):
+        xs = tuple(xs[0])
+    return Concat(axis)(*xs)
+
+
+class Split(Function):
+    def __init__(self, indices_or_sections, axis):
+        self.indices_or_sections = indices_or_sections
+        self.axis = axis
+
+    def forward(self, x):
+        return tuple(np.split(x, self.indices_or_sections, axis=self.axis))
+
+    def backward(self, *gys):
+        if any(g is None for g in gys):   # an unused piece has zero gradient
+            pieces = np.split(self.inputs[0].data, self.indices_or_sections, self.axis)
+            gys = [as_variable(np.zeros_like(p)) if g is None else g
+                   for p, g in zip(pieces, gys)]
+        return concat(*gys, axis=self.axis)
+
+
+@register("split", {"sections": custom(lambda rng: ((rng.standard_normal((6, 4)),),
+                                                    {"indices_or_sections": 3})),
+                    "indices": custom(lambda rng: ((rng.standard_normal((2, 7)),),
+                                                   {"indices_or_sections": [2, 3],
+                                                    "axis": 1}))},
+          torch_skip="returns several outputs; covered through concat")
+def split(x, indices_or_sections, axis=0):
+    """Split into pieces (np.split semantics); returns a list of Variables."""
+    ys = Split(indices_or_sections, axis)(x)
+    return list(ys) if isinstance(ys, list) else [ys]
+
+
+class Stack(Function):
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, *xs):
+        return np.stack(xs, axis=self.axis)
+
+    def backward(self, gy):
+        n = len(self.inputs)
+        axis = self.axis % gy.ndim
+        pieces = split(gy, n, axis=axis)
+        shape = self.inputs[0].shape
+        return tuple(reshape(p, shape) for p in pieces)
+
+
+@register("stack", {"axis0": randn((2, 3), (2, 3), (2, 3), axis=0),
+                    "last": randn((4,), (4,), axis=-1)},
+          torch=lambda t, *xs, axis: t.stack(xs, dim=axis))
+def stack(*xs, axis=0):
+    """Join same-shape arrays along a new axis; also accepts one list."""
+    if len(xs) == 1 and isinstance(xs[0], (list, tuple)):
+        xs = tuple(xs[0])
+    return Stack(axis)(*xs)
+
+
+class Where(Function):
+    def __init__(self, condition):
+        self.condition = condition
+
+    def forward(self, x0, x1):
+        return np.where(self.condition, x0, x1)
+
+    def backward(self, gy):
+        return gy * self.condition, gy * ~self.condition
+
+
+def _where_case(rng):
+    return ((rng.standard_normal((3, 4)), rng.standard_normal((4,))),
+            {"condition": rng.random((3, 4)) > 0.5})
+
+
+@register("where", {"broadcast": custom(_where_case)},
+          call=lambda x0, x1, condition: where(condition, x0, x1),
+          torch=lambda t, x0, x1, condition: t.where(t.as_tensor(condition), x0, x1))
+def where(condition, x0, x1):
+    """``x0`` where ``condition`` (a boolean array) holds, else ``x1``."""
+    condition = np.asarray(condition.data if isinstance(condition, Variable) else condition,
+                           dtype=bool)
+    like = x0.data if isinstance(x0, Variable) else (x1.data if isinstance(x1, Variable) else None)
+    return Where(condition)(as_variable(x0, like), as_variable(x1, like))
+
+
+def masked_fill(x, mask, value):
+    """``x`` with ``value`` where ``mask`` is True (e.g. -inf before a softmax)."""
+    return where(mask, np.asarray(value, dtype=x.dtype), x)
+

@@ -1,0 +1,195 @@
+"""Numerical gradients and gradient checking (first and second order).
+
+Everything is promoted to float64. The output is reduced to a scalar with a
+random upstream gradient, so every element of a non-scalar output is checked.
+Analytic gradients come from ``backward``; numerical ones from central
+differences, one input element at a time (or a random sample of elements).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograd_nlp import core
+from autograd_nlp.core import Variable, as_array
+
+
+class GradcheckError(AssertionError):
+    """Analytic and numerical gradients disagree; the message names the worst
+    element, both values and the tolerance."""
+
+
+@dataclass
+class GradientReport:
+    """How well one input's gradient matched (one row of the CLI table)."""
+
+    name: str
+    shape: tuple
+    max_abs_error: float
+    max_rel_error: float
+    passed: bool
+    worst_index: tuple = ()
+    analytic: float = 0.0
+    numerical: float = 0.0
+    checked: int = 0
+
+
+def _as_float64_variable(x, index):
+    data = x.data if isinstance(x, Variable) else as_array(x)
+    name = (x.name if isinstance(x, Variable) else None) or f"input{index}"
+    return Variable(np.array(data, dtype=np.float64), name=name)
+
+
+def _prepare(inputs):
+    """Split the inputs into differentiable float64 Variables and constants."""
+    args, variables = [], []
+    for i, x in enumerate(inputs):
+        data = x.data if isinstance(x, Variable) else x
+        if isinstance(data, (np.ndarray, np.generic)) and \
+                np.asarray(data).dtype.kind == "f":
+            v = _as_float64_variable(x, i)
+            variables.append(v)
+            args.append(v)
+        else:
+            args.append(x)
+    if not variables:
+        kinds = ", ".join(str(np.asarray(getattr(x, "data", x)).dtype) for x in inputs)
+        raise TypeError(f"gradcheck: no floating input to differentiate (got dtypes "
+                        f"{kinds}); integer arrays cannot have gradients, convert "
+                        f"them with .astype(np.float64)")
+    return args, variables
+
+
+def _outputs(result):
+    if isinstance(result, (list, tuple)):
+        return [y for y in result if y is not None]
+    return [result]
+
+
+def _scalar_value(outputs, directions):
+    return sum(float(np.sum(y.data * r)) for y, r in zip(outputs, directions))
+
+
+def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
+                      samples=None, seed=0):
+    """Compare analytic with numerical gradients of ``fn()`` (which reads
+    ``variables``, float64 Variables, and returns Variable(s)).
+
+    Returns one ``GradientReport`` per variable. ``samples`` limits the check
+    to that many random elements per variable (None: all of them).
+    """
+    rng = np.random.default_rng(seed)
+    outputs = _outputs(fn())
+    directions = [rng.standard_normal(y.shape) for y in outputs]
+    for v in variables:
+        v.grad = None
+    total = sum((y * r).sum() for y, r in zip(outputs, directions))
+    total.backward()
+    analytic = [np.zeros_like(v.data) if v.grad is None else v.grad.data for v in variables]
+
+    def value():
+        return _scalar_value(_outputs(fn()), directions)
+
+    reports = []
+    for v, a in zip(variables, analytic):
+        if a.shape != v.shape:
+            raise GradcheckError(f"gradcheck: gradient of {v.name} has shape "
+                                 f"{a.shape}, expected {v.shape}")
+        flat = v.data.reshape(-1)     # a view: perturbing it perturbs v.data
+        indices = np.arange(flat.size)
+        if samples is not None and flat.size > samples:
+            indices = rng.choice(flat.size, samples, replace=False)
+        numerical = np.empty(len(indices))
+        for k, i in enumerate(indices):
+            old = flat[i]
+            flat[i] = old + eps
+            plus = value()
+            flat[i] = old - eps
+            minus = value()
+            flat[i] = old
+            numerical[k] = (plus - minus) / (2 * eps)
+        got = a.reshape(-1)[indices]
+        abs_err = np.abs(got - numerical)
+        rel_err = abs_err / np.maximum(np.abs(numerical), atol)
+        excess = abs_err - (atol + rtol * np.abs(numerical))
+        worst = int(np.argmax(excess)) if len(indices) else 0
+        reports.append(GradientReport(
+            name=v.name or "?", shape=v.shape,
+            max_abs_error=float(abs_err.max(initial=0.0)),
+            max_rel_error=float(rel_err.max(initial=0.0)),
+            passed=bool((excess <= 0).all()),
+            worst_index=tuple(int(j) for j in np.unravel_index(indices[worst], v.shape))
+            if len(indices) else (),
+            analytic=float(got[worst]) if len(indices) else 0.0,
+            numerical=float(numerical[worst]) if len(indices) else 0.0,
+            checked=len(indices)))
+    return reports
+
+
+def _raise_on_failure(reports, atol, rtol, what="gradcheck"):
+    for r in reports:
+        if not r.passed:
+            raise GradcheckError(
+                f"{what}: gradient of {r.name} {r.shape} is wrong at index "
+                f"{r.worst_index}: analytic {r.analytic:.8g}, numerical "
+                f"{r.numerical:.8g} (abs error {abs(r.analytic - r.numerical):.3g} > "
+                f"atol {atol:g} + rtol {rtol:g} * |numerical|)")
+    return True
+
+
+def numerical_grad(fn, *inputs, eps=1e-6, grad_output=None):
+    """Central-difference gradients of ``fn(*inputs)`` (summed against
+    ``grad_output``, default ones) for every floating input, as float64
+    arrays in input order."""
+    args, variables = _prepare(inputs)
+    outputs = _outputs(fn(*args))
+    if grad_output is None:
+        directions = [np.ones(y.shape) for y in outputs]
+    else:
+        directions = grad_output if isinstance(grad_output, (list, tuple)) else [grad_output]
+    grads = []
+    for v in variables:
+        g = np.empty(v.shape)
+        flat, gflat = v.data.reshape(-1), g.reshape(-1)
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + eps
+            plus = _scalar_value(_outputs(fn(*args)), directions)
+            flat[i] = old - eps
+            minus = _scalar_value(_outputs(fn(*args)), directions)
+            flat[i] = old
+            gflat[i] = (plus - minus) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4, samples=None, seed=0):
+    """Check ``fn``'s analytic gradients against central differences.
+
+    Floating inputs (arrays or Variables) are copied to float64 and checked;
+    integer arrays and other values are passed through as constants. Returns
+    True, or raises ``GradcheckError`` naming the worst element.
+    """
+    args, variables = _prepare(inputs)
+    reports = compare_gradients(lambda: fn(*args), variables, eps, atol, rtol,
+                                samples, seed)
+    return _raise_on_failure(reports, atol, rtol)
+
+
+def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-4, rtol=1e-3, samples=None, seed=0):
+    """Check second derivatives: gradcheck of the first gradient (taken with
+    ``create_graph=True`` against a fixed random upstream gradient)."""
+    args, variables = _prepare(inputs)
+    rng = np.random.default_rng(seed + 1)
+    probe = _outputs(fn(*args))
+    directions = [rng.standard_normal(y.shape) for y in probe]
+
+    def first_gradients():
+        with core.enable_grad():
+            outputs = _outputs(fn(*args))
+            total = sum((y * r).sum() for y, r in zip(outputs, directions))
+            grads = core.grad(total, variables, create_graph=True)
+        return [Variable(np.zeros(v.shape)) if g is None else g
+                for v, g in zip(variables, grads)]
+
+    reports = compare_gradients(first_gradients, variables, eps, atol, rtol, samples, seed)
+    return _raise_on_failure(reports, atol, rtol, what="gradgradcheck")
