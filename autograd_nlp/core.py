@@ -457,14 +457,15 @@ def _run_backward(root, retain_grad, create_graph):
         while heap:
             f = pop(heap)[2]
             outputs = [ref() for ref in f.outputs]
-            if len(outputs) == 1:
-                gxs = f.backward(outputs[0].grad)
+            gys = [None if y is None else y.grad for y in outputs]
+            if anomaly:
+                gxs = _anomaly_checked_backward(f, gys)
+            elif len(gys) == 1:
+                gxs = f.backward(gys[0])
             else:
-                gxs = f.backward(*[None if y is None else y.grad for y in outputs])
+                gxs = f.backward(*gys)
             if type(gxs) is not tuple:
                 gxs = (gxs,)
-            if anomaly:
-                _check_finite(f, gxs, "backward")
             for x, gx in zip(f.inputs, gxs):
                 if gx is None or not x.requires_grad:
                     continue
@@ -483,6 +484,19 @@ def _run_backward(root, retain_grad, create_graph):
                 for y in outputs:
                     if y is not None:
                         y.grad = None
+
+
+def _anomaly_checked_backward(f, gys):
+    """Run ``f.backward`` and name ``f`` if it (or an op inside it) made NaN/Inf."""
+    try:
+        gxs = f.backward(*gys)
+    except FloatingPointError as e:
+        where = getattr(f, "created_at", "")
+        where = f"\nThe op was created at:\n{where}" if where else ""
+        raise FloatingPointError(f"detect_anomaly: {_op_name(f)}.backward produced "
+                                 f"NaN/Inf (inside it: {e}){where}") from e
+    _check_finite(f, gxs if type(gxs) is tuple else (gxs,), "backward")
+    return gxs
 
 
 def grad(outputs, inputs, grad_outputs=None, create_graph=False):

@@ -1,0 +1,181 @@
+"""Module: the base of every layer and model.
+
+Parameters and sub-modules are registered by attribute assignment, so a model
+reads like the book's figures. ``params()`` yields each Parameter once, even
+when two modules share it (weight tying).
+"""
+import os
+import tempfile
+
+import numpy as np
+
+from autograd_nlp.core import Parameter
+
+
+class Module:
+    """Subclasses assign Parameters / Modules as attributes and define
+    ``forward``; calling the module calls ``forward``."""
+
+    def __init__(self):
+        object.__setattr__(self, "training", True)
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Parameter) and value.name is None:
+            value.name = name
+        object.__setattr__(self, name, value)
+
+    # --- traversal ------------------------------------------------------------
+    def children(self):
+        """Direct sub-modules as (attribute name, module), in assignment order."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+
+    def named_params(self, prefix=""):
+        """(dotted name, Parameter) for every Parameter, each yielded once."""
+        seen = set()
+        for name, p in self._named_params_with_repeats(prefix):
+            if id(p) not in seen:
+                seen.add(id(p))
+                yield name, p
+
+    def _named_params_with_repeats(self, prefix):
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + name, value
+            elif isinstance(value, Module):
+                yield from value._named_params_with_repeats(prefix + name + ".")
+
+    def params(self):
+        """Every Parameter once (shared ones are not repeated)."""
+        for _, p in self.named_params():
+            yield p
+
+    def num_params(self):
+        """Total number of scalar parameters."""
+        return int(sum(p.size for p in self.params()))
+
+    def cleargrads(self):
+        """Forget all gradients (``zero_grad`` in PyTorch)."""
+        for p in self.params():
+            p.cleargrad()
+
+    # --- modes ------------------------------------------------------------------
+    def train(self, mode=True):
+        """Training mode (dropout on) for this module and its children."""
+        object.__setattr__(self, "training", mode)
+        for _, child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode (dropout off) for this module and its children."""
+        return self.train(False)
+
+    def astype(self, dtype):
+        """Cast every Parameter in place (e.g. float64 for gradcheck)."""
+        for p in self.params():
+            p.data = p.data.astype(dtype)
+            p.grad = None
+        return self
+
+    # --- state ------------------------------------------------------------------
+    def state_dict(self):
+        """{dotted name: array} of the parameters (copies)."""
+        return {name: p.data.copy() for name, p in self.named_params()}
+
+    def load_state_dict(self, state, strict=True):
+        """Copy arrays into the parameters; names and shapes must match."""
+        own = dict(self.named_params())
+        if strict:
+            missing = sorted(set(own) - set(state))
+            unexpected = sorted(set(state) - set(own))
+            if missing or unexpected:
+                raise KeyError(f"{type(self).__name__}.load_state_dict: missing "
+                               f"parameters {missing}, unexpected {unexpected}")
+        for name, array in state.items():
+            if name not in own:
+                continue
+            p = own[name]
+            if p.shape != array.shape:
+                raise ValueError(f"{type(self).__name__}.load_state_dict: parameter "
+                                 f"{name!r} has shape {p.shape} in the model but "
+                                 f"{array.shape} in the saved state")
+            p.data = np.array(array, dtype=p.dtype)
+
+    def save(self, path):
+        """Write the parameters to ``path`` (.npz, no pickle), atomically."""
+        save_npz(path, self.state_dict())
+
+    def load(self, path):
+        """Read parameters written by ``save`` (never executes code)."""
+        with np.load(path, allow_pickle=False) as f:
+            self.load_state_dict({k: f[k] for k in f.files})
+        return self
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__}("]
+        for name, child in self.children():
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                lines.append(f"  {name}: Parameter{value.shape}")
+        return "\n".join(lines) + ")" if len(lines) > 1 else lines[0] + ")"
+
+
+class ModuleList(Module):
+    """An indexable list of modules, registered as ``0``, ``1``, ..."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for module in modules:
+            self.append(module)
+
+    def append(self, module):
+        setattr(self, str(len(self)), module)
+
+    def __len__(self):
+        return sum(1 for _ in self.children())
+
+    def __iter__(self):
+        return (module for _, module in self.children())
+
+    def __getitem__(self, index):
+        return list(self)[index]
+
+
+class Sequential(ModuleList):
+    """Apply modules one after the other."""
+
+    def __init__(self, *modules):
+        super().__init__(modules)
+
+    def forward(self, x):
+        for module in self:
+            x = module(x)
+        return x
+
+
+def save_npz(path, arrays):
+    """Write a dict of arrays to ``path`` as .npz atomically: a temporary file
+    in the same directory, then ``os.replace`` (a crash never leaves a
+    half-written file under ``path``)."""
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise

@@ -1,0 +1,222 @@
+"""Optimizers over ``model.params()`` and gradient clipping.
+
+Updates are in place on the parameter arrays. Every optimizer can save and
+restore its state (``state_dict`` / ``load_state_dict``: flat dicts of arrays,
+ready for an .npz checkpoint).
+"""
+import math
+
+import numpy as np
+
+from autograd_nlp.core import Variable
+
+
+class Optimizer:
+    """Base: ``update()`` applies one step to every parameter with a gradient.
+
+    Subclasses implement ``update_one(p, g, slots)`` where ``g`` is the
+    gradient array and ``slots`` this parameter's dict of state arrays.
+    """
+
+    slot_names = ()
+
+    def __init__(self, params, lr):
+        unique, seen = [], set()
+        for p in params:
+            if id(p) not in seen:
+                seen.add(id(p))
+                unique.append(p)
+        if not unique:
+            raise ValueError(f"{type(self).__name__}: got no parameters to optimize")
+        self.params = unique
+        self.lr = lr
+        self.step = 0
+        self.slots = [{} for _ in unique]
+
+    def update(self):
+        """One step for every parameter that has a gradient."""
+        self.step += 1
+        for p, slots in zip(self.params, self.slots):
+            if p.grad is not None:
+                if not slots:
+                    for name in self.slot_names:
+                        slots[name] = np.zeros_like(p.data)
+                self.update_one(p, p.grad.data, slots)
+
+    def update_one(self, p, g, slots):
+        raise NotImplementedError
+
+    def cleargrads(self):
+        for p in self.params:
+            p.cleargrad()
+
+    # --- checkpoints -----------------------------------------------------------
+    def hyperparams(self):
+        """Scalar settings saved with the state (lr and subclass extras)."""
+        return {"lr": self.lr}
+
+    def state_dict(self):
+        """Flat {name: array}: step, hyperparameters and slot arrays."""
+        state = {"step": np.array(self.step)}
+        state.update({f"hyper.{k}": np.array(v) for k, v in self.hyperparams().items()})
+        for i, slots in enumerate(self.slots):
+            for name, array in slots.items():
+                state[f"slot.{i}.{name}"] = array.copy()
+        return state
+
+    def load_state_dict(self, state):
+        """Restore what ``state_dict`` returned (for the same parameter list)."""
+        self.step = int(state["step"])
+        for key, value in state.items():
+            if key.startswith("hyper."):
+                setattr(self, key[len("hyper."):], value.item())
+        self.slots = [{} for _ in self.params]
+        for key, value in state.items():
+            if key.startswith("slot."):
+                _, index, name = key.split(".", 2)
+                index = int(index)
+                if index >= len(self.params) or value.shape != self.params[index].shape:
+                    got = self.params[index].shape if index < len(self.params) else "none"
+                    raise ValueError(f"{type(self).__name__}.load_state_dict: slot {key} "
+                                     f"has shape {value.shape}, parameter {index} has {got}")
+                self.slots[index][name] = np.array(value, dtype=self.params[index].dtype)
+
+
+class SGD(Optimizer):
+    """``p -= lr * g``."""
+
+    def __init__(self, params, lr=0.01):
+        super().__init__(params, lr)
+
+    def update_one(self, p, g, slots):
+        p.data -= self.lr * g
+
+
+class Momentum(Optimizer):
+    """``v = momentum * v - lr * g; p += v`` (the book's form)."""
+
+    slot_names = ("velocity",)
+
+    def __init__(self, params, lr=0.01, momentum=0.9):
+        super().__init__(params, lr)
+        self.momentum = momentum
+
+    def hyperparams(self):
+        return {"lr": self.lr, "momentum": self.momentum}
+
+    def update_one(self, p, g, slots):
+        v = slots["velocity"]
+        v *= self.momentum
+        v -= self.lr * g
+        p.data += v
+
+
+class AdaGrad(Optimizer):
+    """``h += g^2; p -= lr * g / (sqrt(h) + eps)``."""
+
+    slot_names = ("sum_squares",)
+
+    def __init__(self, params, lr=0.01, eps=1e-7):
+        super().__init__(params, lr)
+        self.eps = eps
+
+    def hyperparams(self):
+        return {"lr": self.lr, "eps": self.eps}
+
+    def update_one(self, p, g, slots):
+        h = slots["sum_squares"]
+        h += g * g
+        p.data -= self.lr * g / (np.sqrt(h) + self.eps)
+
+
+class RMSprop(Optimizer):
+    """``h = decay * h + (1 - decay) * g^2; p -= lr * g / (sqrt(h) + eps)``."""
+
+    slot_names = ("mean_squares",)
+
+    def __init__(self, params, lr=0.01, decay=0.99, eps=1e-7):
+        super().__init__(params, lr)
+        self.decay, self.eps = decay, eps
+
+    def hyperparams(self):
+        return {"lr": self.lr, "decay": self.decay, "eps": self.eps}
+
+    def update_one(self, p, g, slots):
+        h = slots["mean_squares"]
+        h *= self.decay
+        h += (1 - self.decay) * g * g
+        p.data -= self.lr * g / (np.sqrt(h) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``:
+    ``p -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps)``."""
+
+    slot_names = ("m", "v")
+
+    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__(params, lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def hyperparams(self):
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+
+    def update_one(self, p, g, slots):
+        m, v = slots["m"], slots["v"]
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * (g * g)
+        step_size = self.lr / (1 - self.beta1 ** self.step)
+        denom = np.sqrt(v)
+        denom *= 1 / math.sqrt(1 - self.beta2 ** self.step)
+        denom += self.eps
+        np.divide(m, denom, out=denom)
+        denom *= step_size
+        p.data -= denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as
+    ``torch.optim.AdamW``: ``p *= 1 - lr * weight_decay`` before the Adam step."""
+
+    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8,
+                 weight_decay=0.01):
+        super().__init__(params, lr, beta1, beta2, eps)
+        self.weight_decay = weight_decay
+
+    def hyperparams(self):
+        return {**super().hyperparams(), "weight_decay": self.weight_decay}
+
+    def update_one(self, p, g, slots):
+        p.data *= 1 - self.lr * self.weight_decay
+        super().update_one(p, g, slots)
+
+
+def grad_norm(params):
+    """Global L2 norm of the gradients of ``params`` (each counted once)."""
+    seen, total = set(), 0.0
+    for p in params:
+        if p.grad is not None and id(p) not in seen:
+            seen.add(id(p))
+            g = p.grad.data.reshape(-1)
+            total += float(np.dot(g, g))
+    return math.sqrt(total)
+
+
+def clip_grads(params, max_norm):
+    """Scale all gradients by ``max_norm / norm`` when their global norm
+    exceeds ``max_norm`` (``clip_grad_norm_`` in PyTorch). Returns the norm
+    before clipping. Gradients are replaced, not scaled in place, because two
+    parameters may share one gradient array."""
+    params = list(params)
+    norm = grad_norm(params)
+    rate = max_norm / (norm + 1e-6)
+    if rate < 1:
+        seen = set()
+        for p in params:
+            if p.grad is not None and id(p) not in seen:
+                seen.add(id(p))
+                p.grad = Variable(p.grad.data * np.asarray(rate, dtype=p.grad.dtype),
+                                  requires_grad=False)
+    return norm

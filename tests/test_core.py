@@ -1,0 +1,296 @@
+"""The engine: Variable, Function, the backward walk, config switches,
+memory behaviour and error messages."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd_nlp as ag
+import autograd_nlp.functions as F
+
+
+def var(*values, **kwargs):
+    return ag.Variable(np.array(values, dtype=np.float64), **kwargs)
+
+
+# --- basics -----------------------------------------------------------------------
+def test_variable_accepts_numbers_and_numpy_scalars():
+    assert ag.Variable(3.0).shape == ()
+    assert ag.Variable(np.float32(2.0)).dtype == np.float32
+    x = ag.Variable(np.ones((2, 3)), name="x")
+    assert (x.shape, x.ndim, x.size, x.name, len(x)) == ((2, 3), 2, 6, "x", 2)
+    assert "name='x'" in repr(x)
+
+
+def test_backward_of_a_simple_expression():
+    x = var(2.0)
+    y = x ** 3 + 2 * x      # dy/dx = 3x^2 + 2 = 14
+    y.backward()
+    assert x.grad.data[0] == pytest.approx(14.0)
+
+
+def test_gradients_accumulate_over_reuse():
+    x = var(3.0)
+    y = x * x + x           # dy/dx = 2x + 1 = 7
+    y.backward()
+    assert x.grad.data[0] == pytest.approx(7.0)
+    y2 = x * 2
+    y2.backward()           # accumulates on top
+    assert x.grad.data[0] == pytest.approx(9.0)
+    x.cleargrad()
+    assert x.grad is None
+
+
+def test_diamond_graph_visits_each_function_once():
+    x = var(1.5)
+    a = F.tanh(x)
+    y = a * a + F.exp(a)    # a used by three consumers
+    y.backward()
+    t = np.tanh(1.5)
+    assert x.grad.data[0] == pytest.approx((2 * t + np.exp(t)) * (1 - t * t))
+
+
+def test_intermediate_gradients_are_released_unless_retained():
+    x = var(1.0, 2.0)
+    h = x * 2
+    y = (h * h).sum()
+    y.backward()
+    assert h.grad is None and x.grad is not None
+    x.cleargrad()
+    y = ((x * 2) ** 2).sum()
+    h = y.creator.inputs[0]
+    y.backward(retain_grad=True)
+    assert h.grad is not None
+
+
+def test_operators_with_arrays_and_scalars_on_either_side():
+    x = ag.Variable(np.array([1.0, 2.0], dtype=np.float32))
+    a = np.array([3.0, 4.0], dtype=np.float32)
+    for y, expected in [(a + x, [4, 6]), (a - x, [2, 2]), (a * x, [3, 8]),
+                        (a / x, [3, 2]), (2.0 - x, [1, 0]), (1.0 / x, [1, 0.5]),
+                        (-x, [-1, -2]), (x ** 2, [1, 4])]:
+        assert isinstance(y, ag.Variable)
+        np.testing.assert_allclose(y.data, expected)
+        assert y.dtype == np.float32, "a Python scalar must not promote float32"
+    m = ag.Variable(np.arange(6.0).reshape(2, 3))
+    assert (m.T.shape, m.reshape(3, 2).shape, m.transpose(1, 0).shape) == ((3, 2), (3, 2), (3, 2))
+    assert m.sum(axis=0).shape == (3,) and m.mean().shape == ()
+    assert (np.eye(2) @ m).shape == (2, 3) and (m @ np.ones((3, 1))).shape == (2, 1)
+    assert m[1, 1:].data.tolist() == [4.0, 5.0]
+
+
+# --- errors ----------------------------------------------------------------------
+def test_backward_on_non_scalar_needs_an_explicit_gradient():
+    y = var(1.0, 2.0) * 3
+    with pytest.raises(ValueError, match="non-scalar"):
+        y.backward()
+    y.backward(grad=np.array([1.0, 10.0]))
+    assert y.creator.inputs[0].grad.data.tolist() == [3.0, 30.0]
+
+
+def test_shape_mismatch_names_the_op_and_both_shapes():
+    with pytest.raises(ag.ShapeError, match=r"Add.*\(2, 3\).*\(4,\)"):
+        ag.Variable(np.ones((2, 3))) + np.ones(4)
+    with pytest.raises(ag.ShapeError, match=r"MatMul.*\(2, 3\).*\(4, 5\)"):
+        F.matmul(np.ones((2, 3)), ag.Variable(np.ones((4, 5))))
+
+
+def test_integer_arrays_cannot_require_gradients():
+    with pytest.raises(TypeError, match="floating"):
+        ag.Variable(np.arange(3), requires_grad=True)
+    with pytest.raises(TypeError, match="integer"):
+        ag.gradcheck(F.tanh, np.arange(3))
+    ids = ag.Variable(np.arange(3))
+    assert not ids.requires_grad
+
+
+def test_embedding_ids_out_of_range():
+    W = ag.Parameter(np.zeros((5, 2)))
+    with pytest.raises(IndexError, match=r"\[0, 5\)"):
+        F.embedding(W, np.array([1, 5]))
+
+
+# --- config switches --------------------------------------------------------------
+def test_no_grad_records_nothing():
+    x = var(1.0)
+    with ag.no_grad():
+        y = F.tanh(x) * 2
+    assert y.creator is None and not y.requires_grad
+    with ag.no_grad():
+        with ag.enable_grad():
+            assert F.tanh(x).creator is not None
+
+
+def test_constants_do_not_record_a_graph():
+    y = F.tanh(np.ones(3)) * 2
+    assert y.creator is None
+
+
+def test_detect_anomaly_names_the_function():
+    x = var(-1.0, 1.0)
+    with pytest.raises(FloatingPointError, match="Log.forward"):
+        with ag.detect_anomaly(), np.errstate(invalid="ignore"):
+            F.log(x)
+    z = var(0.0)
+    with pytest.raises(FloatingPointError, match="Sqrt.backward") as info:
+        with ag.detect_anomaly(), np.errstate(divide="ignore"):
+            F.sqrt(z).backward()
+    assert "test_core.py" in str(info.value), "should say where the op was created"
+
+
+def test_parameters_default_to_float32():
+    p = ag.Parameter(np.ones((2, 2)))
+    assert p.dtype == np.float32
+    with ag.default_dtype(np.float64):
+        assert ag.Parameter(np.ones(2)).dtype == np.float64
+    assert ag.Parameter(np.ones(2), dtype=np.float64).dtype == np.float64
+    with pytest.raises(TypeError):
+        ag.Parameter(np.arange(3))
+
+
+# --- graph surgery -------------------------------------------------------------------
+def test_unchain_backward_cuts_the_graph_and_keeps_values():
+    x = var(0.5)
+    h = F.tanh(x)
+    y = h * 3
+    y.unchain_backward()
+    assert h.creator is None and h.cut == "Tanh"
+    y.backward()
+    assert h.grad is not None and x.grad is None
+    assert y.data[0] == pytest.approx(3 * np.tanh(0.5))
+
+
+def test_detach_stops_gradients():
+    x = var(2.0)
+    d = (x * x).detach()
+    y = d * x
+    y.backward()
+    assert x.grad.data[0] == pytest.approx(4.0)   # d treated as a constant
+    assert d.cut == "Mul"
+
+
+def test_grad_function_leaves_dot_grad_untouched():
+    x = var(1.0, 2.0)
+    x.grad = ag.Variable(np.array([5.0, 5.0]))
+    (g,) = ag.grad((x * x).sum(), [x])
+    assert g.data.tolist() == [2.0, 4.0]
+    assert x.grad.data.tolist() == [5.0, 5.0]
+
+
+# --- memory ------------------------------------------------------------------------
+def test_graph_is_freed_by_reference_counting():
+    gc.disable()
+    try:
+        x = var(1.0, 2.0)
+        y = x
+        for _ in range(50):
+            y = F.tanh(y) * 1.5
+        first = weakref.ref(y.creator)
+        inner = y.creator.inputs[0].creator
+        probe = weakref.ref(inner)
+        del inner
+        loss = y.sum()
+        del y
+        assert first() is not None
+        del loss
+        assert first() is None and probe() is None, \
+            "graph should be freed without the cycle collector"
+    finally:
+        gc.enable()
+
+
+def test_graph_stats_and_live_function_count():
+    x = var(1.0, 2.0, 3.0)
+    base = ag.live_function_count()
+    y = x
+    for _ in range(10):
+        y = F.tanh(y)
+    loss = y.sum()
+    stats = ag.graph_stats(loss)
+    assert stats["functions"] == 11 and stats["depth"] == 11
+    assert stats["bytes"] >= 11 * 3 * 8
+    assert ag.live_function_count() - base == 11
+    del y, loss
+    assert ag.live_function_count() == base
+
+
+def test_long_chain_has_no_recursion_limit():
+    x = var(1.0)
+    y = x
+    for _ in range(20000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.data[0] == pytest.approx(1.0)
+
+
+# --- higher order --------------------------------------------------------------------
+def test_newton_method_with_second_derivatives():
+    """Minimise f(x) = x^4 - 2x^2 from x = 2: converges to 1 (DeZero step 29)."""
+    x = ag.Variable(np.array(2.0))
+    for _ in range(10):
+        y = x ** 4 - 2 * x ** 2
+        x.cleargrad()
+        y.backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        gx.backward()
+        x = ag.Variable(x.data - gx.data / x.grad.data)
+    assert float(x.data) == pytest.approx(1.0, abs=1e-10)
+
+
+def test_nth_derivatives_of_tanh():
+    x = ag.Variable(np.array(0.3))
+    y = F.tanh(x)
+    t = np.tanh(0.3)
+    expected = [1 - t ** 2, -2 * t * (1 - t ** 2), (1 - t ** 2) * (6 * t ** 2 - 2)]
+    for want in expected:
+        x.cleargrad()
+        y.backward(create_graph=True)
+        y = x.grad
+        assert float(y.data) == pytest.approx(want)
+
+
+def test_fused_function_refuses_create_graph():
+    class Double(ag.FusedFunction):
+        def forward(self, x):
+            return 2 * x
+
+        def backward_arrays(self, gy):
+            return 2 * gy
+
+    x = var(1.0, 2.0)
+    assert ag.gradcheck(lambda v: Double()(v), x.data)
+    with pytest.raises(NotImplementedError, match="not twice differentiable"):
+        Double()(x).sum().backward(create_graph=True)
+
+
+def test_custom_function_in_the_docs_style():
+    class Cube(ag.Function):
+        def forward(self, x):
+            return x ** 3
+
+        def backward(self, gy):
+            x, = self.inputs
+            return gy * 3 * x ** 2
+
+    assert ag.gradcheck(lambda v: Cube()(v), np.array([0.5, -1.0]))
+    assert ag.gradgradcheck(lambda v: Cube()(v), np.array([0.5, -1.0]))
+
+
+def test_gradcheck_reports_the_worst_element():
+    class Wrong(ag.Function):
+        def forward(self, x):
+            return x * x
+
+        def backward(self, gy):
+            return gy * self.inputs[0]   # missing the factor 2
+
+    with pytest.raises(ag.GradcheckError, match="analytic .* numerical"):
+        ag.gradcheck(lambda v: Wrong()(v), np.array([1.0, 2.0]))
+
+
+def test_numerical_grad_matches_closed_form():
+    x = np.array([0.1, 0.7])
+    (g,) = ag.numerical_grad(lambda v: F.sin(v), x)
+    np.testing.assert_allclose(g, np.cos(x), rtol=1e-8)

@@ -1,0 +1,98 @@
+"""Optimizers against torch.optim, their checkpoints, and gradient clipping."""
+import numpy as np
+import pytest
+
+import autograd_nlp as ag
+from autograd_nlp import optim
+
+OURS_AND_THEIRS = [
+    (lambda ps: optim.SGD(ps, lr=0.1), lambda t, ps: t.optim.SGD(ps, lr=0.1)),
+    (lambda ps: optim.Momentum(ps, lr=0.1, momentum=0.9),
+     lambda t, ps: t.optim.SGD(ps, lr=0.1, momentum=0.9)),
+    (lambda ps: optim.AdaGrad(ps, lr=0.1, eps=1e-10), lambda t, ps: t.optim.Adagrad(ps, lr=0.1)),
+    (lambda ps: optim.RMSprop(ps, lr=0.01, decay=0.99, eps=1e-8),
+     lambda t, ps: t.optim.RMSprop(ps, lr=0.01, alpha=0.99, eps=1e-8)),
+    (lambda ps: optim.Adam(ps, lr=0.01), lambda t, ps: t.optim.Adam(ps, lr=0.01)),
+    (lambda ps: optim.AdamW(ps, lr=0.01, weight_decay=0.1),
+     lambda t, ps: t.optim.AdamW(ps, lr=0.01, weight_decay=0.1)),
+]
+
+
+def _loss(w, b, x):
+    return ((x @ w + b) ** 2).sum() + (w ** 3).sum()
+
+
+@pytest.mark.parametrize("make_ours,make_theirs", OURS_AND_THEIRS,
+                         ids=["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw"])
+def test_matches_torch_optim(make_ours, make_theirs):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    rng = np.random.default_rng(0)
+    w0, b0, x = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((4, 3))
+    w = ag.Parameter(w0, dtype=np.float64)
+    b = ag.Parameter(b0, dtype=np.float64)
+    tw = torch.tensor(w0, requires_grad=True)
+    tb = torch.tensor(b0, requires_grad=True)
+    ours, theirs = make_ours([w, b]), make_theirs(torch, [tw, tb])
+    for _ in range(5):
+        w.cleargrad(), b.cleargrad()
+        _loss(w, b, x).backward()
+        ours.update()
+        theirs.zero_grad()
+        _loss(tw, tb, torch.tensor(x)).backward()
+        theirs.step()
+    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("cls", [optim.Momentum, optim.AdaGrad, optim.RMSprop,
+                                 optim.Adam, optim.AdamW])
+def test_state_dict_resumes_exactly(cls):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 3))
+    start = rng.standard_normal((3, 2)), rng.standard_normal(2)
+
+    def run(steps, opt=None, params=None):
+        params = params or [ag.Parameter(a) for a in start]
+        opt = opt or cls(params, lr=0.01)
+        for _ in range(steps):
+            for p in params:
+                p.cleargrad()
+            _loss(params[0], params[1], x).backward()
+            opt.update()
+        return params, opt
+
+    straight, _ = run(5)
+    params, opt = run(3)
+    state = opt.state_dict()
+    resumed_params = [ag.Parameter(p.data.copy()) for p in params]
+    resumed = cls(resumed_params, lr=0.5)      # hyperparameters come from the state
+    resumed.load_state_dict(state)
+    assert resumed.lr == 0.01 and resumed.step == 3
+    run(2, resumed, resumed_params)
+    for a, b in zip(straight, resumed_params):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_clip_grads_scales_to_max_norm():
+    a, b = ag.Parameter(np.ones(4)), ag.Parameter(np.ones(9))
+    a.grad = ag.Variable(np.full(4, 3.0))
+    b.grad = ag.Variable(np.full(9, 4.0))
+    norm = optim.clip_grads([a, b], 1.0)
+    assert norm == pytest.approx(np.sqrt(4 * 9 + 9 * 16))
+    assert optim.grad_norm([a, b]) == pytest.approx(1.0, rel=1e-5)
+    small = optim.clip_grads([a, b], 10.0)       # below the limit: unchanged
+    assert small == pytest.approx(1.0, rel=1e-5)
+
+
+def test_clip_grads_with_a_gradient_shared_by_two_parameters():
+    a, b = ag.Parameter(np.ones(3)), ag.Parameter(np.ones(3))
+    (a + b).sum().backward()                       # Add hands the same gy to both
+    assert a.grad is b.grad
+    optim.clip_grads([a, b], 1.0)
+    np.testing.assert_allclose(a.grad.data, b.grad.data)
+    assert optim.grad_norm([a, b]) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_optimizer_needs_parameters():
+    with pytest.raises(ValueError, match="no parameters"):
+        optim.SGD([])
