@@ -10,7 +10,7 @@ models of *Deep Learning from Scratch 2* written as forward code only.
 from autograd_nlp.core import (Config, Function, FusedFunction, Parameter,  # noqa: F401
                                ShapeError, Variable, as_variable, default_dtype,
                                detect_anomaly, enable_grad, eval_mode, grad,
-                               graph_stats, live_function_count, no_grad,
+                               graph_stats, live_function_count, no_grad, scope,
                                train_mode, using_config)
 from autograd_nlp.gradcheck import (GradcheckError, gradcheck,  # noqa: F401
                                     gradgradcheck, numerical_grad)

@@ -8,6 +8,7 @@ generation, so its cost is linear in the number of nodes.
 """
 import contextlib
 import heapq
+import itertools
 import traceback
 import weakref
 
@@ -24,6 +25,7 @@ class Config:
     train = True             # dropout active (off inside eval_mode)
     detect_anomaly = False   # check every forward/backward output for NaN/Inf
     default_dtype = np.float32
+    scope = None             # name of the current graph scope (for pictures)
 
 
 @contextlib.contextmanager
@@ -66,6 +68,19 @@ def detect_anomaly():
 def default_dtype(dtype):
     """Parameters created inside the block use ``dtype`` (float32 outside)."""
     return using_config("default_dtype", np.dtype(dtype).type)
+
+
+@contextlib.contextmanager
+def scope(name):
+    """Tag the Functions created inside the block with ``name`` (nested
+    scopes join with "/"). Graph pictures draw each scope as a cluster and
+    can fold identical ones, e.g. the time steps of an unrolled RNN."""
+    old = Config.scope
+    Config.scope = name if old is None else f"{old}/{name}"
+    try:
+        yield
+    finally:
+        Config.scope = old
 
 
 class ShapeError(ValueError):
@@ -322,6 +337,7 @@ def _new_variable(data, requires_grad):
 
 
 _object_new = object.__new__
+_creation_order = itertools.count()
 
 
 # ----------------------------------------------------------------------------
@@ -389,6 +405,9 @@ class Function:
             y.generation = generation + 1
         self.inputs = inputs
         self.outputs = [weakref.ref(y) for y in outputs]
+        if Config.scope is not None:
+            self.scope = Config.scope
+            self.order = next(_creation_order)
         if Config.detect_anomaly:
             self.created_at = "".join(traceback.format_stack(limit=9)[:-2])
 
