@@ -54,7 +54,7 @@ def test_max_depth_cuts_the_drawing():
 def test_hidden_variables_connect_functions_directly():
     src = ag.to_dot(unrolled_rnn(2), show_variables=False, fold=None).source
     assert "label=\"(2, 3)\"" in src            # shapes move onto the edges
-    assert src.count(" float") == 4                # only x, h0, W_h and the loss
+    assert src.count(" float") == 3                # only the leaves x, h0 and W_h
 
 
 def test_gradient_shapes_on_request():
