@@ -12,8 +12,9 @@ from autograd_nlp.core import (Config, Function, FusedFunction, Parameter,  # no
                                detect_anomaly, enable_grad, eval_mode, grad,
                                graph_stats, live_function_count, no_grad, scope,
                                train_mode, using_config)
-from autograd_nlp.gradcheck import (GradcheckError, gradcheck,  # noqa: F401
-                                    gradgradcheck, numerical_grad)
+from autograd_nlp.gradcheck import (GradcheckError, check_module,  # noqa: F401
+                                    gradcheck, gradcheck_module, gradgradcheck,
+                                    numerical_grad)
 from autograd_nlp.graphviz import render_graph, to_dot  # noqa: F401
 from autograd_nlp import functions, random  # noqa: F401
 

@@ -70,7 +70,7 @@ def _scalar_value(outputs, directions):
 
 
 def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
-                      samples=None, seed=0):
+                      samples=None, seed=0, names=None):
     """Compare analytic with numerical gradients of ``fn()`` (which reads
     ``variables``, float64 Variables, and returns Variable(s)).
 
@@ -113,7 +113,7 @@ def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
         excess = abs_err - (atol + rtol * np.abs(numerical))
         worst = int(np.argmax(excess)) if len(indices) else 0
         reports.append(GradientReport(
-            name=v.name or "?", shape=v.shape,
+            name=names[len(reports)] if names else (v.name or "?"), shape=v.shape,
             max_abs_error=float(abs_err.max(initial=0.0)),
             max_rel_error=float(rel_err.max(initial=0.0)),
             passed=bool((excess <= 0).all()),
@@ -193,3 +193,23 @@ def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-4, rtol=1e-3, samples=None, see
 
     reports = compare_gradients(first_gradients, variables, eps, atol, rtol, samples, seed)
     return _raise_on_failure(reports, atol, rtol, what="gradgradcheck")
+
+
+def check_module(module, loss_fn, eps=1e-6, atol=1e-5, rtol=1e-4, samples=None, seed=0):
+    """Compare analytic and numerical gradients of ``loss_fn()`` with respect
+    to every parameter of ``module`` (which must be float64: build it inside
+    ``ag.default_dtype(np.float64)`` or call ``module.astype(np.float64)``).
+    Returns one GradientReport per parameter, named by its dotted path."""
+    named = list(module.named_params())
+    bad = [n for n, p in named if p.dtype != np.float64]
+    if bad:
+        raise TypeError(f"check_module: parameters {bad} are not float64; call "
+                        f"module.astype(np.float64) first (central differences need it)")
+    return compare_gradients(loss_fn, [p for _, p in named], eps, atol, rtol, samples,
+                             seed, names=[n for n, _ in named])
+
+
+def gradcheck_module(module, loss_fn, eps=1e-6, atol=1e-5, rtol=1e-4, samples=None, seed=0):
+    """``check_module``, raising GradcheckError on the first wrong parameter."""
+    reports = check_module(module, loss_fn, eps, atol, rtol, samples, seed)
+    return _raise_on_failure(reports, atol, rtol)

@@ -8,7 +8,8 @@ from autograd_nlp.functions.math import (abs, add, clip, cos, div, exp, log,  # 
                                          sqrt, sub, tanh)
 from autograd_nlp.functions.shape import (broadcast_to, concat, getitem,  # noqa: F401
                                           masked_fill, reshape, split, stack,
-                                          sum_to, swapaxes, transpose, where)
+                                          sum_to, swapaxes, transpose, unstack,
+                                          where)
 from autograd_nlp.functions.reduction import logsumexp, max, mean, min, sum  # noqa: F401
 from autograd_nlp.functions.linalg import linear, matmul  # noqa: F401
 from autograd_nlp.functions.activation import log_softmax, relu, sigmoid, softmax  # noqa: F401
@@ -16,3 +17,4 @@ from autograd_nlp.functions.loss import (mean_squared_error,  # noqa: F401
                                          sigmoid_cross_entropy,
                                          softmax_cross_entropy)
 from autograd_nlp.functions.nn import dropout, embedding, layer_norm  # noqa: F401
+from autograd_nlp.functions.recurrent import lstm_step  # noqa: F401

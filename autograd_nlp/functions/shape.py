@@ -263,6 +263,31 @@ def stack(*xs, axis=0):
     return Stack(axis)(*xs)
 
 
+class Unstack(Function):
+    def __init__(self, axis):
+        self.axis = axis
+
+    def forward(self, x):
+        return tuple(np.moveaxis(x, self.axis, 0))
+
+    def backward(self, *gys):
+        if any(g is None for g in gys):   # an unused slice has zero gradient
+            shape = self.inputs[0].shape[:self.axis % self.inputs[0].ndim] + \
+                self.inputs[0].shape[self.axis % self.inputs[0].ndim + 1:]
+            zero = as_variable(np.zeros(shape, dtype=self.inputs[0].dtype))
+            gys = [zero if g is None else g for g in gys]
+        return stack(*gys, axis=self.axis)
+
+
+@register("unstack", {"time": randn((2, 4, 3), axis=1), "first": randn((3, 2), axis=0)},
+          torch_skip="returns several outputs; its backward is stack, checked against torch")
+def unstack(x, axis=0):
+    """Split ``x`` along ``axis`` into a list of its slices (the axis removed):
+    (batch, time, d) -> time Variables of (batch, d), as one op."""
+    ys = Unstack(axis)(x)
+    return list(ys) if isinstance(ys, list) else [ys]
+
+
 class Where(Function):
     def __init__(self, condition):
         self.condition = condition

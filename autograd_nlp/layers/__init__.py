@@ -4,3 +4,5 @@ from autograd_nlp.layers.linear import Linear  # noqa: F401
 from autograd_nlp.layers.embedding import Embedding  # noqa: F401
 from autograd_nlp.layers.dropout import Dropout  # noqa: F401
 from autograd_nlp.layers import init  # noqa: F401
+from autograd_nlp.layers.recurrent import (GRU, LSTM, RNN, GRUCell, LSTMCell,  # noqa: F401
+                                           RNNCell, Stacked)

@@ -27,13 +27,20 @@ def test_matches_torch(name, label):
     ours = [ag.Variable(a.astype(np.float64)) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
             else a for a in args]
     theirs = [_to_torch(a) for a in args]
-    y = spec(*ours, **kwargs)
-    ty = spec.torch(torch, *theirs, **kwargs)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12,
-                               err_msg=f"{name}[{label}] forward")
-    upstream = np.random.default_rng(2).standard_normal(y.shape)
-    y.backward(grad=upstream)
-    ty.backward(torch.tensor(upstream))
+    ys = spec(*ours, **kwargs)
+    tys = spec.torch(torch, *theirs, **kwargs)
+    ys = list(ys) if isinstance(ys, (list, tuple)) else [ys]
+    tys = list(tys) if isinstance(tys, (list, tuple)) else [tys]
+    rng = np.random.default_rng(2)
+    total, ttotal = 0, 0
+    for k, (y, ty) in enumerate(zip(ys, tys)):
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=f"{name}[{label}] forward, output {k}")
+        upstream = rng.standard_normal(y.shape)
+        total = total + (y * upstream).sum()
+        ttotal = ttotal + (ty * torch.tensor(upstream)).sum()
+    total.backward()
+    ttotal.backward()
     for i, (a, t) in enumerate(zip(ours, theirs)):
         if isinstance(a, ag.Variable):
             np.testing.assert_allclose(a.grad.data, t.grad.numpy(), rtol=1e-9, atol=1e-12,

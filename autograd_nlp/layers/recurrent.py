@@ -1,0 +1,194 @@
+"""Recurrent cells (one time step) and sequence layers (a loop over time).
+
+Backpropagation through time is nothing but the unrolled graph that the loop
+records; truncated BPTT is ``unchain()``, which keeps the state's values but
+cuts the graph behind them.
+
+Shapes: xs (batch, time, in_size) -> hs (batch, time, hidden_size).
+"""
+import numpy as np
+
+from autograd_nlp.core import Parameter, Variable, scope
+from autograd_nlp.functions import (linear, lstm_step, matmul, sigmoid, split,
+                                    stack, tanh, unstack)
+from autograd_nlp.layers import init as initializers
+from autograd_nlp.layers.dropout import Dropout
+from autograd_nlp.layers.module import Module, ModuleList
+
+
+# --- cells --------------------------------------------------------------------------
+class _Cell(Module):
+    """A cell splits its step in two: ``project`` (the input's affine part,
+    done for all time steps at once by the sequence layer) and ``step``.
+    Its state is a tuple of (batch, hidden) Variables."""
+
+    gates = 1
+    state_size = 1
+
+    def __init__(self, in_size, hidden_size, init="xavier"):
+        super().__init__()
+        self.in_size, self.hidden_size = in_size, hidden_size
+        make = initializers.get(init)
+        n = self.gates * hidden_size
+        self.Wx = Parameter(make((in_size, n)))
+        self.Wh = Parameter(make((hidden_size, n)))
+        self.b = Parameter(np.zeros(n))
+
+    def project(self, xs):
+        """xs (..., in_size) -> (..., gates * hidden): x @ Wx + b."""
+        return linear(xs, self.Wx, self.b)
+
+    def initial_state(self, batch_size):
+        zeros = np.zeros((batch_size, self.hidden_size), dtype=self.Wh.dtype)
+        return tuple(Variable(zeros, requires_grad=False) for _ in range(self.state_size))
+
+    def forward(self, x, state=None):
+        """One step on a raw input x (batch, in_size); returns (h, state)."""
+        if state is None:
+            state = self.initial_state(x.shape[0])
+        return self.step(self.project(x), state)
+
+    def step(self, x_proj, state):
+        raise NotImplementedError
+
+
+class RNNCell(_Cell):
+    """Elman RNN (chapter 5): h = tanh(x @ Wx + h_prev @ Wh + b)."""
+
+    def step(self, x_proj, state):
+        h = tanh(x_proj + matmul(state[0], self.Wh))
+        return h, (h,)
+
+
+class LSTMCell(_Cell):
+    """LSTM (chapter 6). Gates ordered [forget, input, output, candidate];
+    the pointwise part is the fused ``lstm_step`` op. State (h, c)."""
+
+    gates = 4
+    state_size = 2
+
+    def step(self, x_proj, state):
+        h_prev, c_prev = state
+        h, c = lstm_step(x_proj + matmul(h_prev, self.Wh), c_prev)
+        return h, (h, c)
+
+
+class GRUCell(_Cell):
+    """GRU (Cho et al. 2014; not in the book), as ``torch.nn.GRU``:
+    r = s(xr + hr), z = s(xz + hz), n = tanh(xn + r * hn), h = (1 - z) n + z h_prev,
+    where [hr, hz, hn] = h_prev @ Wh + bh. Composed of primitive ops."""
+
+    gates = 3
+
+    def __init__(self, in_size, hidden_size, init="xavier"):
+        super().__init__(in_size, hidden_size, init)
+        self.bh = Parameter(np.zeros(3 * hidden_size))
+
+    def step(self, x_proj, state):
+        h_prev = state[0]
+        xr, xz, xn = split(x_proj, 3, axis=-1)
+        hr, hz, hn = split(linear(h_prev, self.Wh, self.bh), 3, axis=-1)
+        r = sigmoid(xr + hr)
+        z = sigmoid(xz + hz)
+        n = tanh(xn + r * hn)
+        h = (1 - z) * n + z * h_prev
+        return h, (h,)
+
+
+# --- sequence layers ------------------------------------------------------------------
+class _Sequence(Module):
+    """Runs a cell over time. ``stateful=True`` starts each call from the
+    state the previous call ended in (the book's Time LSTM); ``unchain()``
+    cuts the graph behind that state, ``reset_state()`` forgets it."""
+
+    cell_class = None
+
+    def __init__(self, in_size, hidden_size, stateful=False, init="xavier", name=None):
+        super().__init__()
+        self.cell = self.cell_class(in_size, hidden_size, init)
+        self.stateful = stateful
+        self.name = name or type(self).__name__.lower()
+        self.state = None
+
+    @property
+    def hidden_size(self):
+        return self.cell.hidden_size
+
+    def forward(self, xs, state=None, return_state=False):
+        """xs (batch, time, in) -> hs (batch, time, hidden); with
+        ``return_state`` also the final state tuple. ``state`` overrides the
+        initial state (e.g. an encoder's final state for a decoder)."""
+        if xs.ndim != 3:
+            raise ValueError(f"{type(self).__name__}: expects (batch, time, features), "
+                             f"got shape {xs.shape}")
+        if state is None:
+            state = self.state if self.stateful and self.state is not None \
+                else self.cell.initial_state(xs.shape[0])
+        elif not isinstance(state, tuple):
+            state = (state,)
+        hs = []
+        for t, x_t in enumerate(unstack(self.cell.project(xs), axis=1)):
+            with scope(f"{self.name} t={t}"):
+                h, state = self.cell.step(x_t, state)
+            hs.append(h)
+        if self.stateful:
+            self.state = state
+        hs = stack(hs, axis=1)
+        return (hs, state) if return_state else hs
+
+    def reset_state(self):
+        """Start the next call from zeros."""
+        self.state = None
+
+    def unchain(self):
+        """Truncated BPTT: keep the state's values, cut the graph behind them."""
+        if self.state is not None:
+            for v in self.state:
+                v.unchain()
+
+    def set_state(self, state):
+        """Set the state the next (stateful) call starts from."""
+        self.state = state if isinstance(state, tuple) else (state,)
+
+
+class RNN(_Sequence):
+    """Elman RNN over a sequence (the book's TimeRNN)."""
+
+    cell_class = RNNCell
+
+
+class LSTM(_Sequence):
+    """LSTM over a sequence (the book's TimeLSTM). State (h, c)."""
+
+    cell_class = LSTMCell
+
+
+class GRU(_Sequence):
+    """GRU over a sequence."""
+
+    cell_class = GRUCell
+
+
+class Stacked(Module):
+    """Recurrent layers one above the other, with dropout between them:
+    ``Stacked([LSTM(650, 650), LSTM(650, 650)], dropout=0.5)``."""
+
+    def __init__(self, layers, dropout=0.0):
+        super().__init__()
+        self.layers = ModuleList(layers)
+        self.dropout = Dropout(dropout)
+
+    def forward(self, xs):
+        for k, layer in enumerate(self.layers):
+            if k:
+                xs = self.dropout(xs)
+            xs = layer(xs)
+        return xs
+
+    def reset_state(self):
+        for layer in self.layers:
+            layer.reset_state()
+
+    def unchain(self):
+        for layer in self.layers:
+            layer.unchain()

@@ -1,0 +1,156 @@
+"""Recurrent cells and sequence layers: gradients (float64), truncated BPTT,
+statefulness, and agreement with torch.nn where it is installed."""
+import numpy as np
+import pytest
+
+import autograd_nlp as ag
+import autograd_nlp.functions as F
+from autograd_nlp.layers import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, Stacked
+
+CELLS = [RNNCell, LSTMCell, GRUCell]
+SEQUENCES = [RNN, LSTM, GRU]
+
+
+def float64(make):
+    with ag.default_dtype(np.float64):
+        return make()
+
+
+def param_check(module, loss_fn):
+    """gradcheck every parameter of ``module`` for the scalar ``loss_fn()``."""
+    return ag.gradcheck_module(module, loss_fn)
+
+
+@pytest.mark.parametrize("cell_class", CELLS, ids=lambda c: c.__name__)
+def test_cell_gradcheck(cell_class):
+    cell = float64(lambda: cell_class(3, 2))
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3))
+    state = tuple(rng.standard_normal((4, 2)) for _ in range(cell.state_size))
+
+    def loss():
+        h, new_state = cell(x, tuple(ag.Variable(s) for s in state))
+        return (h * h).sum() + sum((s * 0.5).sum() for s in new_state)
+    assert param_check(cell, loss)
+    # and with respect to the input and the state
+    assert ag.gradcheck(lambda x_, *s: cell(x_, s)[0], x, *state)
+
+
+@pytest.mark.parametrize("seq_class", SEQUENCES, ids=lambda c: c.__name__)
+def test_three_step_sequence_gradcheck(seq_class):
+    layer = float64(lambda: seq_class(3, 2))
+    xs = np.random.default_rng(1).standard_normal((2, 3, 3))
+    assert param_check(layer, lambda: (layer(xs) ** 2).sum())
+    assert ag.gradcheck(lambda x: layer(x), xs)
+
+
+def test_unchain_stops_gradients_while_the_state_carries_on():
+    layer = float64(lambda: LSTM(3, 2, stateful=True))
+    rng = np.random.default_rng(2)
+    first = ag.Variable(rng.standard_normal((2, 4, 3)))
+    second = rng.standard_normal((2, 4, 3))
+    layer(first)
+    carried = tuple(v.data.copy() for v in layer.state)
+    layer.unchain()
+    assert all(v.creator is None and v.cut == "LSTMStep" for v in layer.state)
+    hs = layer(second)
+    hs.sum().backward()
+    assert first.grad is None, "gradient crossed the truncation"
+    assert layer.cell.Wh.grad is not None
+    from_values = layer(second, state=tuple(ag.Variable(a) for a in carried))
+    np.testing.assert_array_equal(hs.data, from_values.data)
+
+
+def test_stateful_equals_one_long_sequence():
+    layer = float64(lambda: LSTM(3, 4, stateful=True))
+    xs = np.random.default_rng(3).standard_normal((2, 6, 3))
+    whole = layer(xs).data
+    layer.reset_state()
+    a = layer(xs[:, :2]).data
+    layer.unchain()
+    b = layer(xs[:, 2:]).data
+    np.testing.assert_allclose(np.concatenate([a, b], axis=1), whole, rtol=1e-12)
+
+
+def test_stateless_starts_from_zero_every_call():
+    layer = LSTM(3, 4)
+    xs = np.random.default_rng(4).standard_normal((2, 5, 3)).astype(np.float32)
+    np.testing.assert_array_equal(layer(xs).data, layer(xs).data)
+
+
+def test_return_state_and_initial_state():
+    layer = float64(lambda: GRU(3, 4))
+    xs = np.random.default_rng(5).standard_normal((2, 5, 3))
+    hs, (h,) = layer(xs, return_state=True)
+    np.testing.assert_array_equal(hs.data[:, -1], h.data)
+    hs2 = layer(xs[:, 3:], state=layer(xs[:, :3], return_state=True)[1])
+    np.testing.assert_allclose(hs2.data, hs.data[:, 3:], rtol=1e-12)
+
+
+def test_stacked_layers_with_dropout_between():
+    stack = Stacked([LSTM(3, 4, stateful=True, name="lstm1"),
+                     LSTM(4, 4, stateful=True, name="lstm2")], dropout=0.5)
+    xs = np.ones((2, 3, 3), dtype=np.float32)
+    stack.eval()
+    a = stack(xs).data
+    stack.reset_state()
+    assert np.array_equal(stack(xs).data, a)
+    stack.train()
+    stack.reset_state()
+    assert not np.array_equal(stack(xs).data, a)
+    stack.unchain()
+    assert all(v.creator is None for layer in stack.layers for v in layer.state)
+
+
+def test_bad_input_rank_is_explained():
+    with pytest.raises(ValueError, match=r"\(batch, time, features\)"):
+        LSTM(3, 2)(np.ones((2, 3), dtype=np.float32))
+
+
+def test_truncated_bptt_keeps_the_live_graph_bounded():
+    layer = LSTM(4, 8, stateful=True)
+    out = ag.Parameter(np.random.default_rng(6).standard_normal((8, 1)))
+    xs = np.ones((2, 5, 4), dtype=np.float32)
+    counts = []
+    for it in range(60):
+        loss = F.linear(layer(xs), out).sum()
+        loss.backward()
+        layer.unchain()
+        del loss
+        if it % 20 == 19:
+            counts.append(ag.live_function_count())
+    assert counts[0] == counts[-1], f"live Functions grew: {counts}"
+
+
+def test_forgetting_unchain_shows_in_graph_stats():
+    layer = LSTM(2, 3, stateful=True)
+    xs = np.ones((1, 4, 2), dtype=np.float32)
+    sizes = [ag.graph_stats(layer(xs).sum())["functions"] for _ in range(3)]
+    assert sizes[0] < sizes[1] < sizes[2]
+
+
+@pytest.mark.parametrize("ours,name", [(LSTM, "LSTM"), (GRU, "GRU"), (RNN, "RNN")])
+def test_matches_torch_nn(ours, name):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    H, D = 3, 2
+    layer = float64(lambda: ours(D, H))
+    theirs = getattr(torch.nn, name)(D, H, batch_first=True).double()
+    cell = layer.cell
+    Wx, Wh, b = cell.Wx.data, cell.Wh.data, cell.b.data
+    # torch gate order: LSTM [i, f, g, o], GRU [r, z, n]; ours: LSTM [f, i, o, g]
+    order = {"LSTM": [1, 0, 3, 2], "GRU": [0, 1, 2], "RNN": [0]}[name]
+    blocks = lambda m: np.concatenate([m[..., k * H:(k + 1) * H] for k in order], axis=-1)
+    with torch.no_grad():
+        theirs.weight_ih_l0.copy_(torch.tensor(blocks(Wx).T))
+        theirs.weight_hh_l0.copy_(torch.tensor(blocks(Wh).T))
+        theirs.bias_ih_l0.copy_(torch.tensor(blocks(b)))
+        theirs.bias_hh_l0.copy_(torch.tensor(blocks(cell.bh.data) if name == "GRU"
+                                             else np.zeros(len(order) * H)))
+    xs = np.random.default_rng(7).standard_normal((2, 4, D))
+    hs = layer(xs)
+    ths, _ = theirs(torch.tensor(xs))
+    np.testing.assert_allclose(hs.data, ths.detach().numpy(), rtol=1e-10, atol=1e-12)
+    hs.sum().backward()
+    ths.sum().backward()
+    np.testing.assert_allclose(blocks(cell.Wh.grad.data).T, theirs.weight_hh_l0.grad.numpy(),
+                               rtol=1e-9, atol=1e-12)
