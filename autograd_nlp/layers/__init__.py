@@ -1,5 +1,5 @@
 """Layers: Module and the building blocks the chapter models are made of."""
-from autograd_nlp.layers.module import Module, ModuleList, Sequential, save_npz  # noqa: F401
+from autograd_nlp.layers.module import Module, ModuleList, Sequential  # noqa: F401
 from autograd_nlp.layers.linear import Linear  # noqa: F401
 from autograd_nlp.layers.embedding import Embedding  # noqa: F401
 from autograd_nlp.layers.dropout import Dropout  # noqa: F401

@@ -4,12 +4,10 @@ Parameters and sub-modules are registered by attribute assignment, so a model
 reads like the book's figures. ``params()`` yields each Parameter once, even
 when two modules share it (weight tying).
 """
-import os
-import tempfile
-
 import numpy as np
 
 from autograd_nlp.core import Parameter
+from autograd_nlp.serialization import load_npz, save_npz
 
 
 class Module:
@@ -36,6 +34,23 @@ class Module:
         for name, value in vars(self).items():
             if isinstance(value, Module):
                 yield name, value
+
+    def modules(self):
+        """This module and every sub-module, depth first, each once."""
+        seen, stack = set(), [self]
+        while stack:
+            m = stack.pop()
+            if id(m) in seen:
+                continue
+            seen.add(id(m))
+            yield m
+            stack.extend(reversed([c for _, c in m.children()]))
+
+    def named_modules(self, prefix=""):
+        """(dotted name, module) for this module ("") and every sub-module."""
+        yield prefix.rstrip("."), self
+        for name, child in self.children():
+            yield from child.named_modules(prefix + name + ".")
 
     def named_params(self, prefix=""):
         """(dotted name, Parameter) for every Parameter, each yielded once."""
@@ -115,8 +130,7 @@ class Module:
 
     def load(self, path):
         """Read parameters written by ``save`` (never executes code)."""
-        with np.load(path, allow_pickle=False) as f:
-            self.load_state_dict({k: f[k] for k in f.files})
+        self.load_state_dict(load_npz(path))
         return self
 
     def __repr__(self):
@@ -161,21 +175,3 @@ class Sequential(ModuleList):
         for module in self:
             x = module(x)
         return x
-
-
-def save_npz(path, arrays):
-    """Write a dict of arrays to ``path`` as .npz atomically: a temporary file
-    in the same directory, then ``os.replace`` (a crash never leaves a
-    half-written file under ``path``)."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

@@ -1,0 +1,5 @@
+import sys
+
+from autograd_nlp.cli import main
+
+sys.exit(main())

@@ -1,0 +1,72 @@
+"""``autograd-nlp gradcheck``: check ops or example models, print a table."""
+import numpy as np
+
+import autograd_nlp as ag
+from autograd_nlp.commands import examples
+from autograd_nlp.functions.registry import all_ops
+from autograd_nlp.gradcheck import _prepare, compare_gradients
+
+
+def add_parser(sub):
+    p = sub.add_parser("gradcheck", help="compare analytic and numerical gradients")
+    p.add_argument("name", nargs="?", help="an op (e.g. tanh) or an example model "
+                   f"({', '.join(examples.EXAMPLES)})")
+    p.add_argument("--all", action="store_true", help="every registered op")
+    p.add_argument("--samples", type=int, default=None,
+                   help="check this many random elements per parameter (default: all)")
+    p.add_argument("--list", action="store_true", help="list the registered ops")
+    p.set_defaults(run=run)
+
+
+def _op_rows(name, spec, samples):
+    rows = []
+    for label, make in spec.cases.items():
+        args, kwargs = make(np.random.default_rng(0))
+        call_args, variables = _prepare(args)
+        for i, v in enumerate(variables):
+            v.name = f"input{i}"
+        reports = compare_gradients(lambda: spec(*call_args, **kwargs), variables,
+                                    samples=samples, **spec.tolerance)
+        rows += [(f"{name}[{label}]", r) for r in reports]
+    return rows
+
+
+def _model_rows(name, samples):
+    with ag.default_dtype(np.float64):
+        model, loss_fn, _ = examples.build(name)
+    model.astype(np.float64)
+    with ag.eval_mode():
+        return [(name, r) for r in ag.check_module(model, loss_fn, samples=samples)]
+
+
+def print_table(rows):
+    header = f"{'check':28} {'parameter':14} {'shape':12} {'max abs err':>12} " \
+             f"{'max rel err':>12}  result"
+    print(header)
+    print("-" * len(header))
+    for check, r in rows:
+        print(f"{check:28} {r.name:14} {str(r.shape):12} {r.max_abs_error:12.3e} "
+              f"{r.max_rel_error:12.3e}  {'pass' if r.passed else 'FAIL'}")
+
+
+def run(args):
+    ops = all_ops()
+    if args.list:
+        for name, spec in sorted(ops.items()):
+            twice = "twice differentiable" if spec.twice_differentiable else "first order (fused)"
+            print(f"{name:24} {len(spec.cases)} cases, {twice}")
+        return 0
+    if args.all:
+        rows = [row for name in sorted(ops) for row in _op_rows(name, ops[name], args.samples)]
+    elif args.name in ops:
+        rows = _op_rows(args.name, ops[args.name], args.samples)
+    elif args.name in examples.EXAMPLES:
+        rows = _model_rows(args.name, args.samples)
+    else:
+        print(f"unknown op or example {args.name!r}: use --list for the ops, or one of "
+              f"{', '.join(examples.EXAMPLES)}")
+        return 2
+    print_table(rows)
+    failed = sum(not r.passed for _, r in rows)
+    print(f"\n{len(rows) - failed}/{len(rows)} gradients match (float64, central differences)")
+    return 1 if failed else 0

@@ -1,0 +1,39 @@
+"""``autograd-nlp graph EXAMPLE``: draw a built-in example's computation graph."""
+import os
+
+import autograd_nlp as ag
+from autograd_nlp.commands import examples
+
+
+def add_parser(sub):
+    p = sub.add_parser("graph", help="write the computation graph of an example to .dot/.svg")
+    p.add_argument("example", choices=sorted(examples.EXAMPLES))
+    p.add_argument("--time", type=int, default=3, help="time steps for recurrent examples")
+    p.add_argument("--out", default=None, help="output path without extension "
+                   "(default: graphs/<example>)")
+    p.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
+    p.add_argument("--fold", default="clusters", choices=["none", "clusters", "repeats"],
+                   help="draw scopes (time steps) flat, as clusters, or fold repeats")
+    p.add_argument("--max-depth", type=int, default=None)
+    p.add_argument("--rankdir", default="TB", choices=["TB", "LR"])
+    p.add_argument("--grad", action="store_true", help="run backward and show gradient shapes")
+    p.set_defaults(run=run)
+
+
+def run(args):
+    model, loss_fn, title = examples.build(args.example, time=args.time)
+    for name, p in model.named_params():     # label parameters by their dotted path
+        p.name = name
+    loss = loss_fn()
+    if args.grad:
+        loss.backward(retain_grad=True)
+    stats = ag.graph_stats(loss)
+    out = args.out or os.path.join("graphs", args.example)
+    written, message = ag.render_graph(
+        loss, out, format=args.format, fold=None if args.fold == "none" else args.fold,
+        max_depth=args.max_depth, rankdir=args.rankdir, show_grad=args.grad,
+        title=f"{title}: {stats['functions']} functions, depth {stats['depth']}")
+    print(f"{title}: {stats['functions']} Function nodes, depth {stats['depth']}, "
+          f"{stats['bytes'] / 1024:.1f} KiB of arrays held")
+    print(message)
+    return 0

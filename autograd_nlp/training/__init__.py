@@ -1,0 +1,7 @@
+"""Training loops, checkpoints, progress and plots."""
+from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_checkpoint  # noqa: F401
+from autograd_nlp.training.language_model import (LanguageModelTrainer,  # noqa: F401
+                                                  evaluate_perplexity,
+                                                  iterations_per_epoch, lm_batch)
+from autograd_nlp.training.progress import Progress, format_duration  # noqa: F401
+from autograd_nlp.training.plot import save_curves  # noqa: F401

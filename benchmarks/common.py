@@ -1,0 +1,51 @@
+"""Shared benchmark helpers: thread pinning, timing, the PyTorch peer."""
+import os
+import platform
+import statistics
+import time
+
+
+def pin_threads(n):
+    """Give NumPy's BLAS and PyTorch the same thread count (returns a note)."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(n)
+    note = f"threads={n}"
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(n)
+    except ImportError:
+        note += " (threadpoolctl missing: BLAS pinned only via environment)"
+    torch = try_torch()
+    if torch is not None:
+        torch.set_num_threads(n)
+    return note
+
+
+def try_torch():
+    try:
+        import torch
+        return torch
+    except ImportError:
+        return None
+
+
+def median_time(fn, repeat=7, warmup=2, number=1):
+    """Median seconds per call of ``fn`` over ``repeat`` runs of ``number`` calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - start) / number)
+    return statistics.median(times)
+
+
+def header(title, threads_note):
+    import numpy
+    torch = try_torch()
+    peer = f"torch {torch.__version__}" if torch else "torch not installed (no peer)"
+    print(f"# {title}")
+    print(f"# python {platform.python_version()}, numpy {numpy.__version__}, {peer}, "
+          f"{threads_note}, {platform.machine()}")

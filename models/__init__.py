@@ -1,0 +1,1 @@
+"""The chapter models of Deep Learning from Scratch 2, forward code only."""

@@ -1,0 +1,62 @@
+"""What every language model shares: truncated-BPTT hooks and text generation."""
+import numpy as np
+
+from autograd_nlp import random as ag_random
+from autograd_nlp.core import eval_mode, no_grad
+from autograd_nlp.layers import Module
+
+
+class LanguageModel(Module):
+    """A model mapping ids (batch, time) to logits (batch, time, vocab) with
+    stateful recurrent layers listed in ``recurrent_layers()``."""
+
+    def recurrent_layers(self):
+        return [m for m in self.modules() if hasattr(m, "unchain") and hasattr(m, "state")]
+
+    def reset_state(self):
+        for layer in self.recurrent_layers():
+            layer.reset_state()
+
+    def unchain(self):
+        """Truncated BPTT: cut the graph behind the carried state."""
+        for layer in self.recurrent_layers():
+            layer.unchain()
+
+    def generate(self, start_id, length=100, skip_ids=None, temperature=1.0, top_k=None,
+                 greedy=False, rng=None):
+        """Sample ``length`` ids (the start id first) one at a time from the
+        softmax of the logits / temperature, restricted to the ``top_k`` most
+        likely when given; ``skip_ids`` are never produced; ``greedy`` takes
+        the argmax. The recurrent state is reset first and left afterwards."""
+        if temperature <= 0:
+            raise ValueError(f"generate: temperature must be > 0, got {temperature}")
+        rng = rng or ag_random.get_rng()
+        skip = np.asarray(sorted(set(skip_ids or ())), dtype=np.int64)
+        ids = [int(start_id)]
+        self.reset_state()
+        with no_grad(), eval_mode():
+            was_training = self.training
+            self.eval()
+            try:
+                x = int(start_id)
+                while len(ids) < length:
+                    logits = self(np.array([[x]])).data[0, -1].astype(np.float64)
+                    x = self._pick(logits, skip, temperature, top_k, greedy, rng)
+                    ids.append(x)
+            finally:
+                self.train(was_training)
+        return ids
+
+    @staticmethod
+    def _pick(logits, skip, temperature, top_k, greedy, rng):
+        logits = logits / temperature
+        if skip.size:
+            logits[skip] = -np.inf
+        if top_k is not None and top_k < logits.size:
+            cutoff = np.partition(logits, -top_k)[-top_k]
+            logits = np.where(logits < cutoff, -np.inf, logits)
+        if greedy:
+            return int(np.argmax(logits))
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        return int(rng.choice(len(p), p=p))
