@@ -3,5 +3,6 @@ from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_chec
 from autograd_nlp.training.language_model import (LanguageModelTrainer,  # noqa: F401
                                                   evaluate_perplexity,
                                                   iterations_per_epoch, lm_batch)
+from autograd_nlp.training.minibatch import MinibatchTrainer  # noqa: F401
 from autograd_nlp.training.progress import Progress, format_duration  # noqa: F401
 from autograd_nlp.training.plot import save_curves  # noqa: F401
