@@ -575,12 +575,15 @@ def graph_stats(*outputs):
             "depth": max(depth.values(), default=0)}
 
 
-def live_function_count():
+def live_function_count(collect=True):
     """Number of Function objects alive in this process (for leak tests:
-    truncated BPTT must keep this bounded). Costs one pass over the
-    objects the garbage collector tracks; nothing is added to the hot path."""
+    truncated BPTT must keep this bounded). ``collect`` first runs the cycle
+    collector so that unreachable garbage is not counted. Costs one pass over
+    the objects the collector tracks; nothing is added to the hot path."""
     import gc
-    return sum(1 for o in gc.get_objects() if isinstance(o, Function))
+    if collect:
+        gc.collect()
+    return sum(1 for o in gc.get_objects() if issubclass(type(o), Function))
 
 
 # The operators above call into the op modules, which themselves need

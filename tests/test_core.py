@@ -212,7 +212,7 @@ def test_graph_stats_and_live_function_count():
     assert stats["bytes"] >= 11 * 3 * 8
     assert ag.live_function_count() - base == 11
     del y, loss
-    assert ag.live_function_count() == base
+    assert ag.live_function_count(collect=False) == base   # freed by reference counting
 
 
 def test_long_chain_has_no_recursion_limit():
