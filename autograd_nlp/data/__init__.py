@@ -1,0 +1,17 @@
+"""Datasets and corpora. Plain NumPy: nothing here imports the autodiff engine.
+
+- :func:`preprocess`: the book's tokenizer for short texts.
+- :func:`load_ptb`: Penn Treebank splits as word ids, with the book's vocabulary.
+- :func:`resolve_data_dir`, :func:`cache_root`: where loaders look for files
+  (``data_dir`` argument > ``$AUTOGRAD_NLP_DATA``) and where they cache.
+"""
+from autograd_nlp.data.corpus import preprocess
+from autograd_nlp.data.download import DownloadError, download_file
+from autograd_nlp.data.paths import (CACHE_ENV, DATA_ENV, DatasetNotFoundError,
+                                     cache_root, resolve_data_dir)
+from autograd_nlp.data.ptb import load_ptb
+
+__all__ = [
+    "preprocess", "load_ptb", "resolve_data_dir", "cache_root", "DatasetNotFoundError",
+    "DownloadError", "download_file", "DATA_ENV", "CACHE_ENV",
+]

@@ -1,0 +1,111 @@
+"""Where datasets live: the data directory (argument > environment variable)
+and the download cache.
+
+Every loader in :mod:`autograd_nlp.data` resolves its files the same way, so a
+user learns one rule:
+
+1. the ``data_dir`` argument, if given;
+2. else the ``AUTOGRAD_NLP_DATA`` environment variable, if set and non-empty;
+3. else the loader may download into :func:`cache_root` (PTB does; the toy
+   seq2seq sets can be generated instead).
+
+Inside a data directory ``DIR`` a dataset's files may sit either in a
+per-dataset subdirectory (``DIR/ptb/ptb.train.txt``) or directly in ``DIR``
+(``DIR/ptb.train.txt``); the subdirectory wins when both hold the files.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Optional, Sequence, Union
+
+DATA_ENV = "AUTOGRAD_NLP_DATA"
+CACHE_ENV = "AUTOGRAD_NLP_CACHE"
+DEFAULT_CACHE = Path("~/.cache/autograd_nlp")
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A dataset's files are neither in the configured directory nor
+    obtainable (download failed or offline). The message says which files to
+    put where, and how to point the loader at them."""
+
+
+def cache_root() -> Path:
+    """The download / array cache directory: ``$AUTOGRAD_NLP_CACHE`` if set and
+    non-empty, else ``~/.cache/autograd_nlp``. Not created here."""
+    env = os.environ.get(CACHE_ENV, "")
+    return Path(env).expanduser() if env else DEFAULT_CACHE.expanduser()
+
+
+def configured_data_dir(data_dir: Optional[PathLike] = None) -> tuple[Optional[Path], str]:
+    """The data directory chosen by the user, and where that choice came from.
+
+    Returns ``(path, origin)``: ``path`` is the ``data_dir`` argument or
+    ``$AUTOGRAD_NLP_DATA``, ``origin`` a phrase for error messages (e.g.
+    ``"the data_dir argument"``). ``(None, "")`` when neither is set.
+    """
+    if data_dir is not None:
+        return Path(data_dir).expanduser(), "the data_dir argument"
+    env = os.environ.get(DATA_ENV, "")
+    if env:
+        return Path(env).expanduser(), f"${DATA_ENV}"
+    return None, ""
+
+
+def find_dataset_dir(root: PathLike, subdir: str, filenames: Iterable[str]) -> Optional[Path]:
+    """The directory holding *all* of ``filenames``: ``root/subdir`` first,
+    then ``root`` itself; ``None`` when neither holds every file."""
+    names = list(filenames)
+    root = Path(root)
+    for candidate in (root / subdir, root):
+        if all((candidate / name).is_file() for name in names):
+            return candidate
+    return None
+
+
+def resolve_data_dir(data_dir: Optional[PathLike], subdir: str,
+                     filenames: Sequence[str], hint: str = "") -> Optional[Path]:
+    """Resolve a dataset directory from the ``data_dir`` argument or
+    ``$AUTOGRAD_NLP_DATA``.
+
+    Args:
+        data_dir: directory given by the caller, or ``None``.
+        subdir: the dataset's own subdirectory name (``"ptb"``, ``"seq"``).
+        filenames: files that must all be present (``["ptb.train.txt"]``).
+        hint: extra advice appended to the error (e.g. where to download).
+
+    Returns:
+        The directory holding the files (``DIR/subdir`` or ``DIR``), or
+        ``None`` when no directory is configured at all, so the caller may fall
+        back to a download or a generator.
+
+    Raises:
+        DatasetNotFoundError: a directory *is* configured but holds the files
+            in neither layout. A misconfigured path is an error, never a
+            silent fallback to a download.
+    """
+    root, origin = configured_data_dir(data_dir)
+    if root is None:
+        return None
+    found = find_dataset_dir(root, subdir, filenames)
+    if found is not None:
+        return found
+    raise DatasetNotFoundError(missing_files_message(
+        filenames, subdir, f"{root / subdir} or {root} (from {origin})", hint))
+
+
+def missing_files_message(filenames: Sequence[str], subdir: str, where: str,
+                          hint: str = "") -> str:
+    """An error message that says which files to put where and how to point a
+    loader at them; shared by every loader so the advice reads the same."""
+    names = ", ".join(filenames)
+    lines = [
+        f"could not find {names} in {where}.",
+        f"Put the files in DIR/{subdir}/ or directly in DIR/, then either pass "
+        f"data_dir=DIR or set the environment variable {DATA_ENV}=DIR.",
+    ]
+    if hint:
+        lines.append(hint)
+    return "\n".join(lines)

@@ -1,0 +1,178 @@
+"""Penn Treebank (Mikolov's preprocessing), loaded exactly as the book does.
+
+The book's ``dataset/ptb.py`` reads a split as
+``open(path).read().replace('\\n', '<eos>').strip().split()`` and numbers the
+word types of the *training* split in order of first occurrence; valid and
+test are encoded with that training vocabulary. :func:`load_ptb` gives the
+same ids and counts: train 929,589 tokens, valid 73,760, test 82,430, and
+10,000 word types.
+
+Files are looked up as described in :mod:`autograd_nlp.data.paths` (argument,
+then ``$AUTOGRAD_NLP_DATA``, then a SHA-256-checked download into
+``$AUTOGRAD_NLP_CACHE/ptb``). The id arrays and the vocabulary are cached as
+``.npy`` next to the text files when that directory is writable, else under
+the cache directory (see :mod:`autograd_nlp.data.cache`).
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from autograd_nlp.data import cache
+from autograd_nlp.data.download import download_file, sha256_file
+from autograd_nlp.data.paths import (DATA_ENV, DatasetNotFoundError, PathLike,
+                                     cache_root, missing_files_message,
+                                     resolve_data_dir)
+
+SPLITS = ("train", "valid", "test")
+EOS = "<eos>"
+URL = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/ptb.{split}.txt"
+SHA256 = {
+    "ptb.train.txt": "fcea919f6cf83f35d4d00c6cbf08040d13d4155226340912e2fef9c9c4102cbf",
+    "ptb.valid.txt": "c9fe6985fe0d4ccb578183407d7668fc6066c20700cb4cf87d8ff1cc34df1bf2",
+    "ptb.test.txt": "dd65dff31e70846b2a6030a87482edcd5d199130cdcfa1f3dccbb033728deee0",
+}
+# Bump when the way arrays are built changes, so old caches read as stale.
+CACHE_FORMAT = 1
+
+
+def ptb_filename(split: str) -> str:
+    """``"train"`` -> ``"ptb.train.txt"``; raises ``ValueError`` for an unknown split."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown PTB split {split!r}; expected one of {', '.join(SPLITS)}")
+    return f"ptb.{split}.txt"
+
+
+def load_ptb(split: str = "train", data_dir: Optional[PathLike] = None
+             ) -> tuple[np.ndarray, dict[str, int], dict[int, str]]:
+    """Load one PTB split as word ids.
+
+    Args:
+        split: ``"train"``, ``"valid"`` or ``"test"``.
+        data_dir: directory holding ``ptb/ptb.{split}.txt`` or
+            ``ptb.{split}.txt``; defaults to ``$AUTOGRAD_NLP_DATA``, then to
+            a download into ``$AUTOGRAD_NLP_CACHE/ptb`` (``~/.cache/autograd_nlp``).
+
+    Returns:
+        ``(corpus, word_to_id, id_to_word)``: ``corpus`` is ``(n_tokens,)``
+        ``np.int64`` with ``<eos>`` at every line end; the two dicts hold the
+        training vocabulary (10,000 words for the real data), ids in order of
+        first occurrence in ``ptb.train.txt``.
+
+    Raises:
+        ValueError: unknown split, or a valid/test word missing from the
+            training vocabulary.
+        DatasetNotFoundError: (a ``FileNotFoundError``) the files are not in
+            the configured directory, or none is configured and the download
+            failed; the message says where to put which files.
+    """
+    names = [ptb_filename("train")]
+    if split != "train":
+        names.append(ptb_filename(split))
+    src = resolve_data_dir(data_dir, "ptb", names, hint=_download_hint())
+    if src is None:
+        src = _ensure_downloaded(names)
+    words, corpus = _load_arrays(src, split)
+    word_to_id = {w: i for i, w in enumerate(words)}
+    id_to_word = dict(enumerate(words))
+    return corpus, word_to_id, id_to_word
+
+
+def read_tokens(path: PathLike) -> list[str]:
+    """The book's tokenisation of a PTB file: every newline becomes ``<eos>``,
+    then split on whitespace. (``' <eos>'`` rather than the book's ``'<eos>'``
+    so a line without a trailing space still splits; identical on PTB.)"""
+    text = Path(path).read_text(encoding="utf-8")
+    return text.replace("\n", " " + EOS).split()
+
+
+def build_vocab(tokens: list[str]) -> list[str]:
+    """Word types in order of first occurrence (``id -> word``)."""
+    return list(dict.fromkeys(tokens))
+
+
+def encode(tokens: list[str], word_to_id: dict[str, int], source: str = "") -> np.ndarray:
+    """``tokens`` -> ``(len(tokens),)`` ``np.int64`` ids; ``ValueError`` names the
+    first word that is not in ``word_to_id``."""
+    try:
+        return np.fromiter(map(word_to_id.__getitem__, tokens), dtype=np.int64,
+                           count=len(tokens))
+    except KeyError as err:
+        where = f" in {source}" if source else ""
+        raise ValueError(f"word {err.args[0]!r}{where} is not in the PTB training "
+                         f"vocabulary ({len(word_to_id)} words from ptb.train.txt); "
+                         "are the files from the same PTB release?") from None
+
+
+def _load_arrays(src: Path, split: str) -> tuple[list[str], np.ndarray]:
+    """Vocabulary and ids of ``split`` from ``src``, through the array cache."""
+    train_path = src / ptb_filename("train")
+    split_path = src / ptb_filename(split)
+    train_sig = cache.source_signature(train_path)
+    split_sigs = [train_sig] if split == "train" else [train_sig, cache.source_signature(split_path)]
+    vocab_meta = {"format": CACHE_FORMAT, "kind": "ptb-vocab", "sources": [train_sig]}
+    ids_meta = {"format": CACHE_FORMAT, "kind": f"ptb-{split}-ids", "sources": split_sigs}
+    dirs = _cache_dirs(src)
+    vocab_file, ids_file = "ptb.vocab.npy", f"ptb.{split}.ids.npy"
+
+    cached_vocab = cache.load_first(dirs, vocab_file, vocab_meta)
+    cached_ids = cache.load_first(dirs, ids_file, ids_meta)
+    if cached_vocab is not None and cached_ids is not None:
+        return cached_vocab.tolist(), cached_ids
+
+    train_tokens = None
+    if cached_vocab is None:
+        train_tokens = read_tokens(train_path)
+        words = build_vocab(train_tokens)
+        cache.save_first(dirs, vocab_file, np.array(words, dtype=str), vocab_meta)
+    else:
+        words = cached_vocab.tolist()
+    if cached_ids is not None:
+        return words, cached_ids
+
+    if split == "train":
+        tokens = train_tokens if train_tokens is not None else read_tokens(train_path)
+    else:
+        tokens = read_tokens(split_path)
+    ids = encode(tokens, {w: i for i, w in enumerate(words)}, str(split_path))
+    cache.save_first(dirs, ids_file, ids, ids_meta)
+    return words, ids
+
+
+def _cache_dirs(src: Path) -> list[Path]:
+    """Where arrays for ``src`` may be cached: beside the text files, else a
+    per-source directory under the cache root (keyed by the absolute path, so
+    two data directories never share cache files)."""
+    key = hashlib.sha256(str(src.resolve()).encode("utf-8")).hexdigest()[:16]
+    return [src, cache_root() / "arrays" / f"ptb-{key}"]
+
+
+def _download_hint() -> str:
+    return ("The files can be downloaded from "
+            + URL.format(split="{train,valid,test}") + ".")
+
+
+def _ensure_downloaded(names: list[str]) -> Path:
+    """``cache_root()/ptb`` holding ``names`` with the known SHA-256 digests,
+    downloading the missing or damaged ones."""
+    target = cache_root() / "ptb"
+    for name in names:
+        path = target / name
+        if path.is_file() and sha256_file(path) == SHA256[name]:
+            continue
+        split = name.split(".")[1]
+        url = URL.format(split=split)
+        try:
+            download_file(url, path, SHA256[name])
+        except OSError as err:
+            raise DatasetNotFoundError(
+                missing_files_message(
+                    [ptb_filename(s) for s in SPLITS], "ptb",
+                    f"any data directory (neither data_dir nor ${DATA_ENV} is set)",
+                    f"Downloading {url} into {target} failed ({err}). Without a network, "
+                    f"copy the files from another machine into {target}/ or into "
+                    "DIR/ptb/ as above.")) from err
+    return target
