@@ -2,9 +2,9 @@
 import argparse
 import sys
 
-from autograd_nlp.commands import graph, gradcheck
+from autograd_nlp.commands import gradcheck, graph, language_model, seq2seq, train
 
-COMMANDS = [graph, gradcheck]
+COMMANDS = [train, seq2seq, language_model, graph, gradcheck]
 
 
 def build_parser():
@@ -14,7 +14,7 @@ def build_parser():
                     "Deep Learning from Scratch 2.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
-        command.add_parser(sub)
+        (getattr(command, "add_parser", None) or command.add_parsers)(sub)
     return parser
 
 

@@ -5,4 +5,5 @@ from autograd_nlp.layers.embedding import Embedding  # noqa: F401
 from autograd_nlp.layers.dropout import Dropout  # noqa: F401
 from autograd_nlp.layers import init  # noqa: F401
 from autograd_nlp.layers.recurrent import (GRU, LSTM, RNN, GRUCell, LSTMCell,  # noqa: F401
-                                           RNNCell, Stacked)
+                                           RNNCell, Bidirectional, Stacked)
+from autograd_nlp.layers.attention import Attention, dot_product_attention  # noqa: F401

@@ -9,7 +9,7 @@ Shapes: xs (batch, time, in_size) -> hs (batch, time, hidden_size).
 import numpy as np
 
 from autograd_nlp.core import Parameter, Variable, scope
-from autograd_nlp.functions import (linear, lstm_step, matmul, sigmoid, split,
+from autograd_nlp.functions import (concat, linear, lstm_step, matmul, sigmoid, split,
                                     stack, tanh, unstack)
 from autograd_nlp.layers import init as initializers
 from autograd_nlp.layers.dropout import Dropout
@@ -192,3 +192,26 @@ class Stacked(Module):
     def unchain(self):
         for layer in self.layers:
             layer.unchain()
+
+
+class Bidirectional(Module):
+    """Run one layer forward in time and another backward, concatenating
+    their hidden states: (batch, time, in) -> (batch, time, 2 * hidden). The
+    final state is the two final states concatenated (each element (batch,
+    2 * hidden)), e.g. to start a decoder of size 2 * hidden."""
+
+    def __init__(self, forward_layer, backward_layer):
+        super().__init__()
+        self.forward_layer, self.backward_layer = forward_layer, backward_layer
+
+    @property
+    def hidden_size(self):
+        return self.forward_layer.hidden_size + self.backward_layer.hidden_size
+
+    def forward(self, xs, return_state=False):
+        hs_f, state_f = self.forward_layer(xs, return_state=True)
+        hs_b, state_b = self.backward_layer(xs[:, ::-1], return_state=True)
+        hs = concat(hs_f, hs_b[:, ::-1], axis=-1)
+        if not return_state:
+            return hs
+        return hs, tuple(concat(a, b, axis=-1) for a, b in zip(state_f, state_b))

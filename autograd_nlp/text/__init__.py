@@ -16,6 +16,7 @@ from autograd_nlp.text.cooccurrence import co_occurrence, co_occurrence_pairs
 from autograd_nlp.text.evaluation import (AnalogyResult, AnalogyScore, SimilarityResult,
                                           evaluate_analogy, evaluate_similarity)
 from autograd_nlp.text.pipeline import count_svd_vectors
+from autograd_nlp.text.sampler import UnigramSampler
 from autograd_nlp.text.pmi import ppmi, ppmi_from_pairs
 from autograd_nlp.text.similarity import (analogy, cos_similarity, most_similar,
                                           normalize_rows)
@@ -28,5 +29,5 @@ __all__ = [
     "cos_similarity", "most_similar", "analogy", "normalize_rows",
     "WordVectors", "as_word_vectors", "count_svd_vectors",
     "evaluate_similarity", "evaluate_analogy", "SimilarityResult", "AnalogyResult",
-    "AnalogyScore", "rankdata", "spearman", "pearson",
+    "AnalogyScore", "rankdata", "spearman", "pearson", "UnigramSampler",
 ]

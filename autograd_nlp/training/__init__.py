@@ -5,4 +5,5 @@ from autograd_nlp.training.language_model import (LanguageModelTrainer,  # noqa:
                                                   iterations_per_epoch, lm_batch)
 from autograd_nlp.training.minibatch import MinibatchTrainer  # noqa: F401
 from autograd_nlp.training.progress import Progress, format_duration  # noqa: F401
-from autograd_nlp.training.plot import save_curves  # noqa: F401
+from autograd_nlp.training.plot import save_curves, save_heatmaps  # noqa: F401
+from autograd_nlp.training.seq2seq import seq2seq_accuracy  # noqa: F401

@@ -1,0 +1,67 @@
+"""seq2seq models: end-to-end gradients (float64), reversed input, batched
+greedy decoding, attention weights, and learning to copy."""
+import numpy as np
+import pytest
+
+import autograd_nlp as ag
+from autograd_nlp import optim
+from autograd_nlp.training import MinibatchTrainer, seq2seq_accuracy
+from models.attention_seq2seq import AttentionSeq2seq
+from models.seq2seq import PeekySeq2seq, Seq2seq
+
+MODELS = [(Seq2seq, {}), (PeekySeq2seq, {}), (AttentionSeq2seq, {}),
+          (AttentionSeq2seq, {"bidirectional": True})]
+IDS = ["seq2seq", "peeky", "attention", "attention-bidirectional"]
+
+
+@pytest.mark.parametrize("cls,kwargs", MODELS, ids=IDS)
+def test_end_to_end_gradcheck(cls, kwargs):
+    rng = np.random.default_rng(0)
+    xs, ts = rng.integers(0, 7, (3, 4)), rng.integers(0, 7, (3, 3))
+    with ag.default_dtype(np.float64):
+        model = cls(7, 3, 4, **kwargs)
+    assert ag.gradcheck_module(model, lambda: model(xs, ts), samples=12)
+
+
+@pytest.mark.parametrize("cls,kwargs", MODELS, ids=IDS)
+def test_generate_is_batched_and_matches_one_by_one(cls, kwargs):
+    rng = np.random.default_rng(1)
+    model = cls(9, 4, 6, **kwargs)
+    xs = rng.integers(1, 9, (5, 6))
+    batch = model.generate(xs, 0, 4)
+    assert batch.shape == (5, 4)
+    singles = np.concatenate([model.generate(xs[i:i + 1], 0, 4) for i in range(5)])
+    np.testing.assert_array_equal(batch, singles)
+
+
+def test_attention_weights_are_returned():
+    model = AttentionSeq2seq(9, 4, 6)
+    xs = np.random.default_rng(2).integers(0, 9, (2, 7))
+    ids, weights = model.generate(xs, 0, 5, return_attention=True)
+    assert weights.shape == (2, 5, 7)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-5)
+
+
+def copy_task(n, length=4, vocab=6, seed=0, reverse=False):
+    """Questions of random symbols 2..vocab-1; answers: start id 0, then the question."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(2, vocab, (n, length))
+    t = np.concatenate([np.zeros((n, 1), dtype=x.dtype), x], axis=1)
+    return (x[:, ::-1].copy() if reverse else x), t
+
+
+@pytest.mark.parametrize("cls", [PeekySeq2seq, AttentionSeq2seq], ids=["peeky", "attention"])
+def test_tiny_model_learns_to_copy(cls):
+    ag.random.seed(0)
+    x, t = copy_task(1200, reverse=cls is PeekySeq2seq)
+    model = cls(6, 8, 32)
+    trainer = MinibatchTrainer(model, optim.Adam(model.params(), lr=0.01), batch_size=32,
+                               max_grad=5.0, progress=False, log=lambda *a: None)
+    trainer.fit((x[:1000], t[:1000]), epochs=12)
+    assert seq2seq_accuracy(model, x[1000:], t[1000:]) > 0.9
+
+
+def test_reversed_input_is_the_mirror_image():
+    x, _ = copy_task(5)
+    xr, _ = copy_task(5, reverse=True)
+    np.testing.assert_array_equal(xr, x[:, ::-1])
