@@ -2,9 +2,10 @@
 import argparse
 import sys
 
-from autograd_nlp.commands import gradcheck, graph, language_model, seq2seq, train
+from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
+                                   word_vectors)
 
-COMMANDS = [train, seq2seq, language_model, graph, gradcheck]
+COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck]
 
 
 def build_parser():

@@ -35,6 +35,8 @@ def add_train_parsers(train_sub):
                        help="train on the first N tokens only")
         p.add_argument("--lr-decay", type=float, default=d["lr_decay"],
                        help="divide lr by this when validation perplexity gets worse")
+        p.add_argument("--eval-batch-size", type=int, default=10,
+                       help="batch size of the perplexity evaluations (the book's: 10)")
         p.add_argument("--max-iters", type=int, default=None,
                        help="cap iterations per epoch (quick trials)")
         if "dropout" in d:
@@ -111,7 +113,8 @@ def train(args):
           f"tokens, batch {args.batch_size} x time {args.time_size}, lr {args.lr}")
     if args.resume:
         trainer.resume(args.resume)
-    history = trainer.fit(corpus, args.epochs, valid_corpus=valid)
+    history = trainer.fit(corpus, args.epochs, valid_corpus=valid,
+                          eval_batch_size=args.eval_batch_size)
     curve = save_curves(os.path.join(out, "perplexity.png"),
                         _curves(history), "epoch", "perplexity",
                         title=f"{args.model_name} on PTB", logy=True)
@@ -122,7 +125,8 @@ def train(args):
             print(f"loaded the best parameters (validation perplexity "
                   f"{trainer.best_ppl:.2f}) from {best}")
         model.reset_state()
-        test_ppl = evaluate_perplexity(model, test, progress=not args.quiet)
+        test_ppl = evaluate_perplexity(model, test, args.eval_batch_size, args.time_size,
+                                       progress=not args.quiet)
         print(f"test perplexity: {test_ppl:.2f}")
     else:
         model.reset_state()

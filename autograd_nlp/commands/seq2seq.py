@@ -20,7 +20,7 @@ from autograd_nlp.training import (MinibatchTrainer, load_checkpoint, restore,
 DEFAULTS = {
     "seq2seq": dict(dataset="addition", epochs=25, wordvec=16, hidden=128, reverse=False),
     "peeky": dict(dataset="addition", epochs=25, wordvec=16, hidden=128, reverse=True),
-    "attention": dict(dataset="date", epochs=3, wordvec=16, hidden=256, reverse=True),
+    "attention": dict(dataset="date", epochs=4, wordvec=16, hidden=256, reverse=True),
 }
 SAMPLES_SHOWN = 4
 

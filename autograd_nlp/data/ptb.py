@@ -83,10 +83,10 @@ def load_ptb(split: str = "train", data_dir: Optional[PathLike] = None
 
 def read_tokens(path: PathLike) -> list[str]:
     """The book's tokenisation of a PTB file: every newline becomes ``<eos>``,
-    then split on whitespace. (``' <eos>'`` rather than the book's ``'<eos>'``
+    then split on whitespace. (``' <eos> '`` rather than the book's ``'<eos>'``
     so a line without a trailing space still splits; identical on PTB.)"""
     text = Path(path).read_text(encoding="utf-8")
-    return text.replace("\n", " " + EOS).split()
+    return text.replace("\n", f" {EOS} ").split()
 
 
 def build_vocab(tokens: list[str]) -> list[str]:

@@ -1,0 +1,100 @@
+"""Language-model speed: ms per training iteration (forward, backward, clip,
+SGD update, unchain) of the book's Rnnlm and BetterRnnlm at batch 20 x time
+35, vocab 10,000, and the equivalent PyTorch models in the same run.
+
+    python benchmarks/lm_iteration.py [--threads 1]
+
+The PyTorch peer: nn.Embedding -> nn.LSTM (batch_first, 1 or 2 layers,
+dropout between) -> nn.Linear (tied to the embedding for BetterRnnlm),
+cross-entropy, clip_grad_norm_, SGD, state detached between chunks.
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.common import header, median_time, pin_threads, try_torch  # noqa: E402
+
+ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ARGS.add_argument("--threads", type=int, default=1)
+ARGS.add_argument("--repeat", type=int, default=9)
+OPTIONS = ARGS.parse_args()
+NOTE = pin_threads(OPTIONS.threads)
+
+import numpy as np  # noqa: E402
+
+import autograd_nlp.functions as F  # noqa: E402
+from autograd_nlp import optim  # noqa: E402
+from models.rnnlm import BetterRnnlm, Rnnlm  # noqa: E402
+
+V, B, T = 10_000, 20, 35
+
+
+def ours(model, xs, ts):
+    opt = optim.SGD(model.params(), lr=20.0)
+
+    def step():
+        loss = F.softmax_cross_entropy(model(xs), ts)
+        model.cleargrads()
+        loss.backward()
+        optim.clip_grads(model.params(), 0.25)
+        opt.update()
+        model.unchain()
+    return step
+
+
+def torch_model(torch, wordvec, hidden, layers, tied, dropout):
+    class TorchLM(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Embedding(V, wordvec)
+            self.lstm = torch.nn.LSTM(wordvec, hidden, layers, batch_first=True,
+                                      dropout=dropout if layers > 1 else 0.0)
+            self.drop = torch.nn.Dropout(dropout)
+            self.out = torch.nn.Linear(hidden, V)
+            if tied:
+                self.out.weight = self.embed.weight
+            self.state = None
+
+        def forward(self, x):
+            h, state = self.lstm(self.drop(self.embed(x)), self.state)
+            self.state = tuple(s.detach() for s in state)
+            return self.out(self.drop(h))
+    return TorchLM()
+
+
+def theirs(torch, model, xs, ts):
+    opt = torch.optim.SGD(model.parameters(), lr=20.0)
+    tx, tt = torch.as_tensor(xs), torch.as_tensor(ts)
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(model(tx).reshape(-1, V), tt.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+        opt.step()
+    return step
+
+
+def main():
+    header(f"LM training iteration, batch {B} x time {T}, vocab {V}", NOTE)
+    rng = np.random.default_rng(0)
+    xs, ts = rng.integers(0, V, (B, T)), rng.integers(0, V, (B, T))
+    torch = try_torch()
+    cases = [("Rnnlm", lambda: Rnnlm(V), (100, 100, 1, False, 0.0), 1.5),
+             ("BetterRnnlm", lambda: BetterRnnlm(V), (650, 650, 2, True, 0.5), 2.0)]
+    for name, make, torch_args, target in cases:
+        repeat = OPTIONS.repeat if name == "Rnnlm" else max(3, OPTIONS.repeat // 2)
+        t_ours = median_time(ours(make(), xs, ts), repeat=repeat)
+        line = f"{name:12} ours {t_ours * 1e3:7.1f} ms/iter ({B * T / t_ours:,.0f} tokens/s)"
+        if torch is not None:
+            t_torch = median_time(theirs(torch, torch_model(torch, *torch_args), xs, ts),
+                                  repeat=repeat)
+            line += (f" | torch {t_torch * 1e3:7.1f} ms/iter ({B * T / t_torch:,.0f} "
+                     f"tokens/s) | ratio {t_ours / t_torch:.2f} (target <= {target})")
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

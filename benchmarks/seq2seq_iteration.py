@@ -1,0 +1,112 @@
+"""seq2seq speed: ms per training iteration (forward, backward, clip 5, Adam)
+of the chapter 7-8 models at the book's configurations, and the equivalent
+PyTorch models in the same run.
+
+    python benchmarks/seq2seq_iteration.py [--threads 1]
+
+Addition: questions 7 chars, answers 1 + 4, vocab 13, wordvec 16, hidden 128,
+batch 128 (seq2seq, peeky). Dates: questions 29 chars, answers 1 + 10, vocab
+59, wordvec 16, hidden 256, batch 128 (attention).
+"""
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.common import header, median_time, pin_threads, try_torch  # noqa: E402
+
+ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ARGS.add_argument("--threads", type=int, default=1)
+OPTIONS = ARGS.parse_args()
+NOTE = pin_threads(OPTIONS.threads)
+
+import numpy as np  # noqa: E402
+
+from autograd_nlp import optim  # noqa: E402
+from models.attention_seq2seq import AttentionSeq2seq  # noqa: E402
+from models.seq2seq import PeekySeq2seq, Seq2seq  # noqa: E402
+
+BATCH = 128
+CASES = [  # name, our class, vocab, question length, answer length (with start), wordvec, hidden
+    ("seq2seq (addition)", Seq2seq, 13, 7, 5, 16, 128),
+    ("peeky (addition)", PeekySeq2seq, 13, 7, 5, 16, 128),
+    ("attention (dates)", AttentionSeq2seq, 59, 29, 11, 16, 256),
+]
+
+
+def ours(cls, vocab, wordvec, hidden, xs, ts):
+    model = cls(vocab, wordvec, hidden)
+    opt = optim.Adam(model.params())
+
+    def step():
+        loss = model(xs, ts)
+        model.cleargrads()
+        loss.backward()
+        optim.clip_grads(model.params(), 5.0)
+        opt.update()
+    return step
+
+
+def torch_model(torch, kind, vocab, wordvec, hidden):
+    nn = torch.nn
+
+    class TorchSeq2seq(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc_embed = nn.Embedding(vocab, wordvec)
+            self.encoder = nn.LSTM(wordvec, hidden, batch_first=True)
+            self.dec_embed = nn.Embedding(vocab, wordvec)
+            peek = hidden if kind == "peeky" else 0
+            self.decoder = nn.LSTM(wordvec + peek, hidden, batch_first=True)
+            wide = kind in ("peeky", "attention")
+            self.out = nn.Linear(2 * hidden if wide else hidden, vocab)
+
+        def forward(self, xs, ts):
+            enc_hs, (h, _) = self.encoder(self.enc_embed(xs))
+            ys = self.dec_embed(ts[:, :-1])
+            if kind == "peeky":
+                peek = h.transpose(0, 1).expand(-1, ys.shape[1], -1)
+                ys = torch.cat([peek, ys], dim=-1)
+            hs, _ = self.decoder(ys, (h, torch.zeros_like(h)))
+            if kind == "peeky":
+                hs = torch.cat([peek, hs], dim=-1)
+            elif kind == "attention":
+                weights = torch.softmax(hs @ enc_hs.transpose(1, 2), dim=-1)
+                hs = torch.cat([weights @ enc_hs, hs], dim=-1)
+            logits = self.out(hs)
+            return nn.functional.cross_entropy(logits.reshape(-1, vocab), ts[:, 1:].reshape(-1))
+    return TorchSeq2seq()
+
+
+def theirs(torch, model, xs, ts):
+    opt = torch.optim.Adam(model.parameters(), lr=0.001)
+    tx, tt = torch.as_tensor(xs), torch.as_tensor(ts)
+
+    def step():
+        loss = model(tx, tt)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+    return step
+
+
+def main():
+    header(f"seq2seq training iteration, batch {BATCH}", NOTE)
+    rng = np.random.default_rng(0)
+    torch = try_torch()
+    for name, cls, vocab, q_len, a_len, wordvec, hidden in CASES:
+        xs, ts = rng.integers(0, vocab, (BATCH, q_len)), rng.integers(0, vocab, (BATCH, a_len))
+        t_ours = median_time(ours(cls, vocab, wordvec, hidden, xs, ts), repeat=9, number=5)
+        line = f"{name:20} ours {t_ours * 1e3:7.2f} ms/iter ({t_ours * 351:5.1f} s/epoch)"
+        if torch is not None:
+            kind = name.split()[0]
+            t_torch = median_time(theirs(torch, torch_model(torch, kind, vocab, wordvec, hidden),
+                                         xs, ts), repeat=9, number=5)
+            line += f" | torch {t_torch * 1e3:7.2f} ms/iter | ratio {t_ours / t_torch:.2f}"
+        print(line + "  (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()

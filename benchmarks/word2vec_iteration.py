@@ -1,0 +1,101 @@
+"""word2vec speed: ms per training iteration of CBOW with negative sampling at
+the book's configuration (vocab 10,000, hidden 100, window 5, batch 100,
+5 negatives, Adam), and the same model in PyTorch in the same run.
+
+    python benchmarks/word2vec_iteration.py
+
+Both sides run one thread. The corpus is PTB-sized random Zipf text, so no
+data is needed; the negatives come from the same unigram ** 0.75 sampler.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.common import header, median_time, pin_threads, try_torch  # noqa: E402
+
+NOTE = pin_threads(1)
+
+import numpy as np  # noqa: E402
+
+from autograd_nlp import optim  # noqa: E402
+from autograd_nlp.data import create_contexts_target  # noqa: E402
+from models.word2vec import CBOW  # noqa: E402
+
+V, H, WINDOW, BATCH, NEG = 10_000, 100, 5, 100, 5
+PTB_TARGETS = 929_589 - 2 * WINDOW
+
+
+def make_corpus(rng, n=200_000):
+    return np.minimum(rng.zipf(1.2, n) - 1, V - 1)
+
+
+def ours(corpus, contexts, target, rng):
+    model = CBOW(V, H, corpus, sample_size=NEG)
+    opt = optim.Adam(model.params())
+
+    def step():
+        idx = rng.integers(0, len(target), BATCH)
+        loss = model(contexts[idx], target[idx])
+        model.cleargrads()
+        loss.backward()
+        opt.update()
+    return step
+
+
+def theirs(torch, corpus, contexts, target, rng, sampler):
+    F = torch.nn.functional
+
+    class TorchCBOW(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.in_embed = torch.nn.Embedding(V, H)
+            self.out_embed = torch.nn.Embedding(V, H)
+            torch.nn.init.normal_(self.in_embed.weight, std=0.01)
+            torch.nn.init.normal_(self.out_embed.weight, std=0.01)
+
+        def forward(self, ctx, tgt, neg):
+            h = self.in_embed(ctx).mean(dim=1)                       # (B, H)
+            ids = torch.cat([tgt[:, None], neg], dim=1)              # (B, 1 + k)
+            scores = (self.out_embed(ids) * h[:, None, :]).sum(-1)
+            labels = torch.zeros_like(scores)
+            labels[:, 0] = 1
+            return F.binary_cross_entropy_with_logits(scores, labels,
+                                                      reduction="none").sum(1).mean()
+
+    model = TorchCBOW()
+    opt = torch.optim.Adam(model.parameters(), lr=0.001)
+    tc, tt = torch.as_tensor(contexts), torch.as_tensor(target)
+
+    def step():
+        idx = rng.integers(0, len(target), BATCH)
+        neg = torch.as_tensor(sampler.get_negative_sample(target[idx]))
+        loss = model(tc[idx], tt[idx], neg)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return step
+
+
+def main():
+    header("CBOW + negative sampling, ms per iteration (forward, backward, Adam)", NOTE)
+    rng = np.random.default_rng(0)
+    corpus = make_corpus(rng)
+    contexts, target = create_contexts_target(corpus, WINDOW)
+    step = ours(corpus, contexts, target, rng)
+    t_ours = median_time(step, repeat=9, number=20)
+    iters = PTB_TARGETS // BATCH
+    print(f"ours : {t_ours * 1e3:7.2f} ms/iter, {BATCH / t_ours:,.0f} targets/s, "
+          f"PTB epoch ({iters:,} iters) ~ {iters * t_ours / 60:.1f} min")
+    torch = try_torch()
+    if torch is not None:
+        from autograd_nlp.text.sampler import UnigramSampler
+        sampler = UnigramSampler(corpus, 0.75, NEG, V)
+        t_torch = median_time(theirs(torch, corpus, contexts, target, rng, sampler),
+                              repeat=9, number=20)
+        print(f"torch: {t_torch * 1e3:7.2f} ms/iter, {BATCH / t_torch:,.0f} targets/s")
+        print(f"ratio ours/torch: {t_ours / t_torch:.2f} (target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The training commands end to end, on tiny settings (seconds each)."""
+import numpy as np
+import pytest
+
+from autograd_nlp.cli import main
+
+
+def test_attention_generates_its_data_trains_and_translates(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
+    out = tmp_path / "att"
+    assert main(["train", "attention", "--epochs", "1", "--generate-size", "400",
+                 "--hidden", "16", "--batch-size", "32", "--out", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "generated date" in text and "accuracy per epoch" in text
+    assert ("✓" in text) or ("✗" in text)
+    assert (out / "checkpoint.npz").exists()
+    assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"),
+                 "september 27, 1994"]) == 0
+    answer = capsys.readouterr().out.strip()
+    assert len(answer) == 10
+    with pytest.raises(SystemExit, match=r"not in the vocabulary.*'@'"):
+        main(["translate", "--checkpoint", str(out / "checkpoint.npz"), "sept@mber 27"])
+
+
+def test_seq2seq_resume_continues_the_epochs(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
+    out = tmp_path / "s"
+    args = ["train", "peeky", "--generate-size", "300", "--hidden", "8", "--batch-size",
+            "32", "--out", str(out), "--quiet"]
+    assert main(args + ["--epochs", "1"]) == 0
+    assert main(args + ["--epochs", "2", "--resume", str(out / "checkpoint.npz")]) == 0
+    text = capsys.readouterr().out
+    assert "resumed from" in text and "epoch 2:" in text
+
+
+def write_ptb(root, rng):
+    words = [f"w{i}" for i in range(30)]
+    for split, n in (("train", 400), ("valid", 120), ("test", 120)):
+        lines = [" ".join(rng.choice(words, 8)) for _ in range(n // 8)]
+        (root / f"ptb.{split}.txt").write_text("\n".join(lines) + "\n")
+    # every word must occur in train
+    with open(root / "ptb.train.txt", "a") as f:
+        f.write(" ".join(words) + "\n")
+
+
+def test_language_model_train_eval_generate(tmp_path, capsys, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_ptb(data, np.random.default_rng(0))
+    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "lm"
+    assert main(["train", "rnnlm", "--data-dir", str(data), "--epochs", "2", "--batch-size",
+                 "4", "--time-size", "5", "--wordvec", "8", "--hidden", "8", "--lr", "1", "--eval-batch-size", "2",
+                 "--out", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "valid perplexity" in text and "test perplexity" in text
+    ckpt = str(out / "checkpoint.npz")
+    assert main(["eval", "--checkpoint", ckpt, "--data-dir", str(data), "--split",
+                 "valid", "--batch-size", "2", "--time-size", "5"]) == 0
+    assert "valid perplexity" in capsys.readouterr().out
+    assert main(["generate", "--checkpoint", ckpt, "--start", "w3", "--length", "12",
+                 "--seed", "0"]) == 0
+    words = capsys.readouterr().out.replace(".", " ").split()
+    assert words[0] == "w3" and len(words) >= 10
+    with pytest.raises(SystemExit, match="not in the vocabulary"):
+        main(["generate", "--checkpoint", ckpt, "--start", "zebra"])
+
+
+def test_word2vec_and_queries(tmp_path, capsys, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_ptb(data, np.random.default_rng(1))
+    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "cbow"
+    assert main(["train", "cbow", "--data-dir", str(data), "--epochs", "1", "--window", "2",
+                 "--hidden", "6", "--batch-size", "20", "--out", str(out), "--quiet"]) == 0
+    vectors = str(out / "vectors.npz")
+    assert main(["similar", "w1", "--vectors", vectors, "--top", "3"]) == 0
+    assert main(["analogy", "w1", "w2", "w3", "--vectors", vectors]) == 0
+    assert main(["train", "count-svd", "--data-dir", str(data), "--window", "1", "--hidden",
+                 "4", "--out", str(tmp_path / "svd")]) == 0
+    text = capsys.readouterr().out
+    assert "[query] w1" in text and "[analogy] w1:w2 = w3:?" in text
+    with pytest.raises(SystemExit, match="not in the vocabulary"):
+        main(["similar", "nope", "--vectors", vectors])
