@@ -14,23 +14,36 @@ import numpy as np
 META_KEY = "__meta__"
 
 
-def save_npz(path, arrays, meta=None):
-    """Write {name: array} (plus optional JSON-able ``meta``) to ``path``."""
+def atomic_write(path, write, text=False):
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it
+    to ``path`` (``os.replace``). If ``write`` raises, the temporary file is
+    removed and ``path`` is left as it was. The parent directory is created;
+    the file is readable by all (``mkstemp`` alone makes it private)."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    arrays = dict(arrays)
-    if meta is not None:
-        arrays[META_KEY] = np.array(json.dumps(meta))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
+                               suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+        mode = "w" if text else "wb"
+        kwargs = {"encoding": "utf-8", "newline": "\n"} if text else {}
+        with os.fdopen(fd, mode, **kwargs) as f:
+            write(f)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+    return path
+
+
+def save_npz(path, arrays, meta=None):
+    """Write {name: array} (plus optional JSON-able ``meta``) to ``path``."""
+    arrays = dict(arrays)
+    if meta is not None:
+        arrays[META_KEY] = np.array(json.dumps(meta))
+    atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 def load_npz(path, with_meta=False):

@@ -53,6 +53,12 @@ def add_parsers(sub):
     p.add_argument("text", nargs="+", help='the question, e.g. "september 27, 1994"')
     p.set_defaults(run=translate)
 
+    p = sub.add_parser("plot-accuracy",
+                       help="accuracy-per-epoch curves of several seq2seq runs on one plot")
+    p.add_argument("checkpoints", nargs="+", help="checkpoint.npz files of finished runs")
+    p.add_argument("--out", default="accuracy.png")
+    p.set_defaults(run=plot_accuracy)
+
 
 def build_model(name, kwargs):
     from models.attention_seq2seq import AttentionSeq2seq
@@ -172,4 +178,28 @@ def translate(args):
         raise SystemExit(f"cannot translate {text!r}: {e}") from None
     answer = model.generate(x, ds.start_id, ds.answer_length - 1)[0]
     print(ds.decode(answer).rstrip())
+    return 0
+
+
+def run_label(meta):
+    """"seq2seq", "reversed", "peeky + reversed", "attention + reversed"..."""
+    if meta["model"] == "seq2seq":
+        return "reversed" if meta.get("reverse") else "seq2seq"
+    return meta["model"] + (" + reversed" if meta.get("reverse") else "")
+
+
+def plot_accuracy(args):
+    curves = {}
+    for path in args.checkpoints:
+        meta = load_checkpoint(path)["meta"]
+        history = meta["history"]
+        accuracy = [100 * m["accuracy"] for m in history["metrics"]]
+        label = run_label(meta)
+        if label in curves:
+            label += f" ({os.path.basename(os.path.dirname(os.path.abspath(path)))})"
+        curves[label] = (history["epoch"], accuracy)
+        print(f"{label:22} " + " ".join(f"{a:.1f}" for a in accuracy))
+    written = save_curves(args.out, curves, "epoch", "exact-match accuracy (%)")
+    if written:
+        print(f"wrote {written}")
     return 0

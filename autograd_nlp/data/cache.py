@@ -22,13 +22,13 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
 
 import numpy as np
 
 from autograd_nlp.data.download import sha256_file
+from autograd_nlp.serialization import atomic_write
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -67,30 +67,15 @@ def is_writable_dir(path: PathLike) -> bool:
             and os.access(path, os.W_OK | os.X_OK))
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Call ``write(fileobj)`` on a temp file beside ``path``, then rename it
-    (readable by all, like a normally created file: ``mkstemp`` makes 0600)."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def atomic_save_npy(path: PathLike, array: np.ndarray) -> None:
     """``np.save`` to ``path`` through a temporary file and ``os.replace``."""
-    _atomic_write(Path(path), lambda f: np.save(f, array, allow_pickle=False))
+    atomic_write(path, lambda f: np.save(f, array, allow_pickle=False))
 
 
 def atomic_write_json(path: PathLike, obj: Any) -> None:
     """Write ``obj`` as JSON to ``path`` through a temporary file and ``os.replace``."""
     data = json.dumps(obj, indent=1, sort_keys=True).encode("utf-8")
-    _atomic_write(Path(path), lambda f: f.write(data))
+    atomic_write(path, lambda f: f.write(data))
 
 
 def load_array(npy_path: PathLike, meta: Mapping[str, Any]) -> Optional[np.ndarray]:

@@ -13,8 +13,7 @@ widths below were counted from the book's files (all 50,000 lines of each).
 
 Plain Python; nothing here knows about the autodiff engine.
 """
-import os
-import tempfile
+from autograd_nlp.serialization import atomic_write
 
 START = "_"
 """The start symbol: the first character of every answer."""
@@ -85,18 +84,5 @@ def write_dataset(lines, path):
         if "\n" in line or "\r" in line:
             raise ValueError(f"line {i} ({line!r}) contains a newline; pass lines "
                              f"without line endings")
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.writelines(line + "\n" for line in lines)
-        os.chmod(tmp, 0o644)   # mkstemp makes it private (0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    return path
+    return atomic_write(path, lambda f: f.writelines(line + "\n" for line in lines),
+                        text=True)

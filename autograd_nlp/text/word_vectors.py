@@ -9,12 +9,12 @@ loaded with ``allow_pickle=False`` and read by any NumPy program.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence, Union
 
 import numpy as np
 
+from autograd_nlp.serialization import atomic_write
 from autograd_nlp.text.similarity import analogy, most_similar, word_id
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -102,16 +102,8 @@ class WordVectors:
         as ``.npz``, exactly at ``path`` (no suffix added), atomically: a
         temporary file in the same directory is renamed over ``path``."""
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, words=np.array(self.words, dtype=str), vectors=self.vectors)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, lambda f: np.savez(f, words=np.array(self.words, dtype=str),
+                                              vectors=self.vectors))
         return path
 
     @classmethod

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autograd_nlp import serialization
 from autograd_nlp.data import generate_addition as addition_module
 from autograd_nlp.data import generate_dates as dates_module
 from autograd_nlp.data import seq_format
@@ -270,7 +271,7 @@ def test_write_dataset_is_atomic(tmp_path, monkeypatch):
 
     def failing_replace(src, dst):
         raise OSError("disk full")
-    monkeypatch.setattr(seq_format.os, "replace", failing_replace)
+    monkeypatch.setattr(serialization.os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk full"):
         write_dataset(generate_dates(50), path)
     assert path.read_text(encoding="utf-8") == "old_line\n"
