@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from autograd_nlp import serialization
 from autograd_nlp.data import generate_addition as addition_module
 from autograd_nlp.data import generate_dates as dates_module
-from autograd_nlp.data import seq_format
 from autograd_nlp.data.generate_addition import addition_widths, generate_addition
 from autograd_nlp.data.generate_dates import (BOOK_DATE_FAMILIES, DATE_FAMILIES,
                                               format_date, generate_dates)
