@@ -468,6 +468,7 @@ def _run_backward(root, retain_grad, create_graph):
     """
     heap = [(-root.generation, 0, root)]
     seen = {id(root)}
+    owned = set()     # Variables whose .grad array this walk allocated itself
     counter = 1
     anomaly = Config.detect_anomaly
     push = heapq.heappush
@@ -491,9 +492,13 @@ def _run_backward(root, retain_grad, create_graph):
                 if gx.data.shape != x.data.shape:
                     gx = _shape.sum_to(gx, x.data.shape)
                 if x.grad is None:
-                    x.grad = gx
+                    x.grad = gx                 # may be shared: never modified in place
+                elif id(x) in owned:
+                    x.grad.data += gx.data      # our own sum from an earlier step
                 else:
                     x.grad = x.grad + gx
+                    if not create_graph:
+                        owned.add(id(x))
                 c = x.creator
                 if c is not None and id(c) not in seen:
                     seen.add(id(c))

@@ -49,3 +49,21 @@ def header(title, threads_note):
     print(f"# {title}")
     print(f"# python {platform.python_version()}, numpy {numpy.__version__}, {peer}, "
           f"{threads_note}, {platform.machine()}")
+
+
+def compare(ours, theirs, rounds=7, number=5, warmup=2):
+    """Time two step functions in alternating rounds (ours, then theirs, in
+    each round) so that machine noise hits both alike. Returns (median
+    seconds per call of ours, of theirs, median of the per-round ratios)."""
+    for _ in range(warmup):
+        ours()
+        theirs()
+    a, b = [], []
+    for _ in range(rounds):
+        for fn, times in ((ours, a), (theirs, b)):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times.append((time.perf_counter() - start) / number)
+    ratios = [x / y for x, y in zip(a, b)]
+    return statistics.median(a), statistics.median(b), statistics.median(ratios)

@@ -6,7 +6,8 @@ SGD update, unchain) of the book's Rnnlm and BetterRnnlm at batch 20 x time
 
 The PyTorch peer: nn.Embedding -> nn.LSTM (batch_first, 1 or 2 layers,
 dropout between) -> nn.Linear (tied to the embedding for BetterRnnlm),
-cross-entropy, clip_grad_norm_, SGD, state detached between chunks.
+cross-entropy, clip_grad_norm_, SGD, state detached between chunks. The two
+run in alternating rounds; the ratio is the median of the per-round ratios.
 """
 import argparse
 import os
@@ -14,7 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.common import header, median_time, pin_threads, try_torch  # noqa: E402
+from benchmarks.common import compare, header, median_time, pin_threads, try_torch  # noqa: E402
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--threads", type=int, default=1)
@@ -86,14 +87,16 @@ def main():
              ("BetterRnnlm", lambda: BetterRnnlm(V), (650, 650, 2, True, 0.5), 2.0)]
     for name, make, torch_args, target in cases:
         repeat = OPTIONS.repeat if name == "Rnnlm" else max(3, OPTIONS.repeat // 2)
-        t_ours = median_time(ours(make(), xs, ts), repeat=repeat)
-        line = f"{name:12} ours {t_ours * 1e3:7.1f} ms/iter ({B * T / t_ours:,.0f} tokens/s)"
-        if torch is not None:
-            t_torch = median_time(theirs(torch, torch_model(torch, *torch_args), xs, ts),
-                                  repeat=repeat)
-            line += (f" | torch {t_torch * 1e3:7.1f} ms/iter ({B * T / t_torch:,.0f} "
-                     f"tokens/s) | ratio {t_ours / t_torch:.2f} (target <= {target})")
-        print(line)
+        step = ours(make(), xs, ts)
+        if torch is None:
+            t_ours = median_time(step, repeat=repeat)
+            print(f"{name:12} ours {t_ours * 1e3:7.1f} ms/iter ({B * T / t_ours:,.0f} tokens/s)")
+            continue
+        peer = theirs(torch, torch_model(torch, *torch_args), xs, ts)
+        t_ours, t_torch, ratio = compare(step, peer, rounds=repeat, number=1)
+        print(f"{name:12} ours {t_ours * 1e3:7.1f} ms/iter ({B * T / t_ours:,.0f} tokens/s) | "
+              f"torch {t_torch * 1e3:7.1f} ms/iter ({B * T / t_torch:,.0f} tokens/s) | "
+              f"ratio {ratio:.2f} (target <= {target})")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """seq2seq speed: ms per training iteration (forward, backward, clip 5, Adam)
 of the chapter 7-8 models at the book's configurations, and the equivalent
-PyTorch models in the same run.
+PyTorch models in the same run (alternating rounds; the ratio is the median
+of the per-round ratios, so machine noise hits both sides alike).
 
     python benchmarks/seq2seq_iteration.py [--threads 1]
 
@@ -14,7 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.common import header, median_time, pin_threads, try_torch  # noqa: E402
+from benchmarks.common import compare, header, median_time, pin_threads, try_torch  # noqa: E402
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--threads", type=int, default=1)
@@ -98,14 +99,16 @@ def main():
     torch = try_torch()
     for name, cls, vocab, q_len, a_len, wordvec, hidden in CASES:
         xs, ts = rng.integers(0, vocab, (BATCH, q_len)), rng.integers(0, vocab, (BATCH, a_len))
-        t_ours = median_time(ours(cls, vocab, wordvec, hidden, xs, ts), repeat=9, number=5)
-        line = f"{name:20} ours {t_ours * 1e3:7.2f} ms/iter ({t_ours * 351:5.1f} s/epoch)"
-        if torch is not None:
-            kind = name.split()[0]
-            t_torch = median_time(theirs(torch, torch_model(torch, kind, vocab, wordvec, hidden),
-                                         xs, ts), repeat=9, number=5)
-            line += f" | torch {t_torch * 1e3:7.2f} ms/iter | ratio {t_ours / t_torch:.2f}"
-        print(line + "  (target <= 1.5)")
+        step = ours(cls, vocab, wordvec, hidden, xs, ts)
+        if torch is None:
+            t_ours = median_time(step, repeat=9, number=5)
+            print(f"{name:20} ours {t_ours * 1e3:7.2f} ms/iter ({t_ours * 351:5.1f} s/epoch)")
+            continue
+        kind = name.split()[0]
+        peer = theirs(torch, torch_model(torch, kind, vocab, wordvec, hidden), xs, ts)
+        t_ours, t_torch, ratio = compare(step, peer, rounds=9, number=5)
+        print(f"{name:20} ours {t_ours * 1e3:7.2f} ms/iter ({t_ours * 351:5.1f} s/epoch) | "
+              f"torch {t_torch * 1e3:7.2f} ms/iter | ratio {ratio:.2f}  (target <= 1.5)")
 
 
 if __name__ == "__main__":

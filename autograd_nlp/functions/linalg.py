@@ -46,11 +46,14 @@ class Linear(Function):
         return y.reshape(x.shape[:-1] + (W.shape[1],))
 
     def backward(self, gy):
+        # leading axes are flattened so that each product is one 2-D GEMM
+        # (a 3-D @ 2-D matmul would run one small GEMM per batch row)
         x, W = self.inputs[:2]
-        gx = gy @ W.T if x.requires_grad else None
+        gy2 = reshape(gy, (-1, gy.shape[-1]))
+        gx = reshape(gy2 @ W.T, x.shape) if x.requires_grad else None
         gW = None
         if W.requires_grad:
-            gW = reshape(x, (-1, x.shape[-1])).T @ reshape(gy, (-1, gy.shape[-1]))
+            gW = reshape(x, (-1, x.shape[-1])).T @ gy2
         gb = gy if len(self.inputs) == 3 else None   # summed to (out,) by the engine
         return (gx, gW, gb) if len(self.inputs) == 3 else (gx, gW)
 

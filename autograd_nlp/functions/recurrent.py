@@ -1,8 +1,9 @@
-"""Fused recurrent steps: the pointwise part of an LSTM step as one op.
+"""Fused recurrent step: one LSTM time step (recurrent matmul + gates) as one op.
 
-``lstm_step`` is a FusedFunction: its backward works on arrays (one op per
-time step instead of a dozen), so it is not twice differentiable. It is
-gradient-checked in the registry like every other op.
+``lstm_step`` is a FusedFunction: its backward works on arrays, one op per
+time step instead of a dozen, which is what makes unrolled LSTMs as fast as
+PyTorch's on a CPU. It is not twice differentiable. It is gradient-checked in
+the registry like every other op (and compared with torch.autograd).
 """
 import numpy as np
 
@@ -11,53 +12,103 @@ from autograd_nlp.functions.registry import custom, register
 
 
 class LSTMStep(FusedFunction):
-    """gates (batch, 4H) in the order [forget, input, output, candidate],
-    c_prev (batch, H) -> h, c (batch, H)."""
+    """Inputs x_proj (batch, 4H), c_prev (batch, H), Wh (H, 4H) and, unless
+    the previous state is the zero initial state, h_prev (batch, H).
+    Outputs h, c (batch, H). Gates are ordered [forget, input, output,
+    candidate]."""
 
-    def forward(self, gates, c_prev):
+    def forward(self, x_proj, c_prev, Wh, h_prev=None):
         H = c_prev.shape[-1]
-        if gates.shape[-1] != 4 * H or gates.shape[:-1] != c_prev.shape[:-1]:
-            raise ShapeError(f"LSTMStep: gates {gates.shape} must be (batch, 4 * H) "
-                             f"for a cell state of shape {c_prev.shape}")
-        sig = np.tanh(gates[:, :3 * H] * 0.5) * 0.5 + 0.5   # stable sigmoid
-        f, i, o = sig[:, :H], sig[:, H:2 * H], sig[:, 2 * H:]
-        g = np.tanh(gates[:, 3 * H:])
-        c = f * c_prev + i * g
+        if x_proj.shape[-1] != 4 * H or Wh.shape != (H, 4 * H) or \
+                x_proj.shape[:-1] != c_prev.shape[:-1]:
+            raise ShapeError(f"LSTMStep: x_proj {x_proj.shape} must be (batch, 4H) and Wh "
+                             f"{Wh.shape} (H, 4H) for a cell state of shape {c_prev.shape}")
+        if h_prev is None:
+            act = x_proj.copy()
+        else:
+            act = h_prev @ Wh
+            act += x_proj
+        # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 (stable); tanh for the candidate
+        sig = act[:, :3 * H]
+        sig *= 0.5
+        np.tanh(act, out=act)
+        sig *= 0.5
+        sig += 0.5
+        f, i, o, g = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
+        c = f * c_prev
+        c += i * g
         tanh_c = np.tanh(c)
-        h = o * tanh_c
-        self.saved = (sig, g, tanh_c, c_prev)
-        return h, c
+        self.saved = (act, tanh_c)
+        return o * tanh_c, c
 
     def backward_arrays(self, dh, dc):
-        sig, g, tanh_c, c_prev = self.saved
+        if self.saved is None:
+            raise RuntimeError("LSTMStep: backward through the same graph a second time; "
+                               "the fused LSTM step frees its saved activations after the "
+                               "first backward (run the forward again)")
+        act, tanh_c = self.saved
+        self.saved = None          # act is overwritten with the gate gradients below
+        inputs = self.inputs
+        c_prev, Wh = inputs[1].data, inputs[2].data
         H = c_prev.shape[-1]
-        f, i, o = sig[:, :H], sig[:, H:2 * H], sig[:, 2 * H:]
-        ds = np.zeros_like(c_prev) if dc is None else dc.copy()
-        if dh is not None:
-            ds += dh * o * (1 - tanh_c * tanh_c)
-        dgates = np.empty(c_prev.shape[:-1] + (4 * H,), dtype=sig.dtype)
-        dgates[:, :H] = ds * c_prev
-        dgates[:, H:2 * H] = ds * g
-        dgates[:, 2 * H:3 * H] = 0 if dh is None else dh * tanh_c
-        dgates[:, :3 * H] *= sig * (1 - sig)
-        dgates[:, 3 * H:] = ds * i * (1 - g * g)
-        return dgates, ds * f
+        f, i, o, g = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
+        if dh is None:
+            ds = np.zeros_like(c_prev) if dc is None else dc.copy()
+            o[...] = 0
+        else:
+            ds = tanh_c * tanh_c                      # ds = dc + dh * o * (1 - tanh(c)^2)
+            np.subtract(1, ds, out=ds)
+            ds *= o
+            ds *= dh
+            if dc is not None:
+                ds += dc
+            o *= 1 - o                                # d o-gate = dh * tanh(c) * o (1 - o)
+            o *= dh
+            o *= tanh_c
+        dc_prev = ds * f
+        f *= 1 - f                                    # d f-gate = ds * c_prev * f (1 - f)
+        f *= ds
+        f *= c_prev
+        ds_i = ds * i
+        i *= 1 - i                                    # d i-gate = ds * g * i (1 - i)
+        i *= ds
+        i *= g
+        np.multiply(g, g, out=g)                      # d candidate = ds * i * (1 - g^2)
+        np.subtract(1, g, out=g)
+        g *= ds_i
+        dgates = act
+        grads = [dgates, dc_prev, None]
+        if len(inputs) == 4:                      # recurrent part: h_prev @ Wh
+            h_prev = inputs[3].data
+            grads[2] = h_prev.T @ dgates if inputs[2].requires_grad else None
+            grads.append(dgates @ Wh.T if inputs[3].requires_grad else None)
+        return tuple(grads)
 
 
-def _torch_lstm_step(t, gates, c_prev):
+def _torch_lstm_step(t, x_proj, c_prev, Wh, h_prev=None):
     H = c_prev.shape[-1]
+    gates = x_proj if h_prev is None else x_proj + h_prev @ Wh
     f, i, o = (t.sigmoid(gates[:, k * H:(k + 1) * H]) for k in range(3))
     c = f * c_prev + i * t.tanh(gates[:, 3 * H:])
     return o * t.tanh(c), c
 
 
-def _lstm_case(rng):
-    return (rng.standard_normal((3, 8)), rng.standard_normal((3, 2))), {}
+def _lstm_case(with_h):
+    def make(rng):
+        arrays = (rng.standard_normal((3, 8)), rng.standard_normal((3, 2)),
+                  rng.standard_normal((2, 8)))
+        return arrays + ((rng.standard_normal((3, 2)),) if with_h else ()), {}
+    return make
 
 
-@register("lstm_step", {"batch3-hidden2": custom(_lstm_case)}, twice_differentiable=False,
-          torch=_torch_lstm_step)
-def lstm_step(gates, c_prev):
-    """One LSTM step after the affine part: gates (batch, 4H) ordered
-    [forget, input, output, candidate] and c_prev (batch, H) -> (h, c)."""
-    return LSTMStep()(gates, c_prev)
+@register("lstm_step", {"with-state": custom(_lstm_case(True)),
+                        "zero-state": custom(_lstm_case(False))},
+          twice_differentiable=False, torch=_torch_lstm_step)
+def lstm_step(x_proj, c_prev, Wh, h_prev=None):
+    """One LSTM step: gates = x_proj + h_prev @ Wh (x_proj = x @ Wx + b, done
+    for all steps at once by the sequence layer), then the cell update.
+    ``h_prev=None`` means the zero initial state (the matmul is skipped).
+    x_proj (batch, 4H), c_prev (batch, H), Wh (H, 4H) -> h, c (batch, H)."""
+    if h_prev is None:
+        return LSTMStep()(x_proj, c_prev, Wh)
+    return LSTMStep()(x_proj, c_prev, Wh, h_prev)

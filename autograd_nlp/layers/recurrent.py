@@ -20,7 +20,8 @@ from autograd_nlp.layers.module import Module, ModuleList
 class _Cell(Module):
     """A cell splits its step in two: ``project`` (the input's affine part,
     done for all time steps at once by the sequence layer) and ``step``.
-    Its state is a tuple of (batch, hidden) Variables."""
+    Its state is a tuple of (batch, hidden) Variables, or None for the zero
+    initial state (so the first step can skip the recurrent matmul)."""
 
     gates = 1
     state_size = 1
@@ -44,8 +45,6 @@ class _Cell(Module):
 
     def forward(self, x, state=None):
         """One step on a raw input x (batch, in_size); returns (h, state)."""
-        if state is None:
-            state = self.initial_state(x.shape[0])
         return self.step(self.project(x), state)
 
     def step(self, x_proj, state):
@@ -56,20 +55,24 @@ class RNNCell(_Cell):
     """Elman RNN (chapter 5): h = tanh(x @ Wx + h_prev @ Wh + b)."""
 
     def step(self, x_proj, state):
-        h = tanh(x_proj + matmul(state[0], self.Wh))
+        h = tanh(x_proj if state is None else x_proj + matmul(state[0], self.Wh))
         return h, (h,)
 
 
 class LSTMCell(_Cell):
     """LSTM (chapter 6). Gates ordered [forget, input, output, candidate];
-    the pointwise part is the fused ``lstm_step`` op. State (h, c)."""
+    the recurrent matmul and the gates are the fused ``lstm_step`` op. State (h, c)."""
 
     gates = 4
     state_size = 2
 
     def step(self, x_proj, state):
-        h_prev, c_prev = state
-        h, c = lstm_step(x_proj + matmul(h_prev, self.Wh), c_prev)
+        if state is None:
+            c0 = Variable(np.zeros(x_proj.shape[:-1] + (self.hidden_size,), dtype=x_proj.dtype),
+                          requires_grad=False)
+            h, c = lstm_step(x_proj, c0, self.Wh)
+        else:
+            h, c = lstm_step(x_proj, state[1], self.Wh, state[0])
         return h, (h, c)
 
 
@@ -85,7 +88,7 @@ class GRUCell(_Cell):
         self.bh = Parameter(np.zeros(3 * hidden_size))
 
     def step(self, x_proj, state):
-        h_prev = state[0]
+        h_prev = (state or self.initial_state(x_proj.shape[0]))[0]
         xr, xz, xn = split(x_proj, 3, axis=-1)
         hr, hz, hn = split(linear(h_prev, self.Wh, self.bh), 3, axis=-1)
         r = sigmoid(xr + hr)
@@ -122,8 +125,7 @@ class _Sequence(Module):
             raise ValueError(f"{type(self).__name__}: expects (batch, time, features), "
                              f"got shape {xs.shape}")
         if state is None:
-            state = self.state if self.stateful and self.state is not None \
-                else self.cell.initial_state(xs.shape[0])
+            state = self.state if self.stateful else None      # None: zeros
         elif not isinstance(state, tuple):
             state = (state,)
         hs = []
