@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 from typing import Union
+
+from autograd_nlp.serialization import atomic_write
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -49,27 +50,21 @@ def download_file(url: str, dest: PathLike, sha256: str, timeout: float = 30.0) 
             at ``dest`` in either case).
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
-    try:
+
+    def fetch(out):
         digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    for chunk in iter(lambda: response.read(_CHUNK), b""):
-                        digest.update(chunk)
-                        out.write(chunk)
-            except (OSError, ValueError) as err:  # URLError is an OSError
-                raise DownloadError(f"could not download {url}: {err}") from err
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                for chunk in iter(lambda: response.read(_CHUNK), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+        except (OSError, ValueError) as err:  # URLError is an OSError
+            raise DownloadError(f"could not download {url}: {err}") from err
         got = digest.hexdigest()
-        if got != sha256.lower():
+        if got != sha256.lower():     # raising here discards the temporary file
             raise DownloadError(
                 f"SHA-256 mismatch for {url}: expected {sha256}, got {got}; "
                 "the file was discarded (a proxy page or a changed upstream file?)")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    atomic_write(dest, fetch)
     return dest
