@@ -1,11 +1,12 @@
-"""Run the Python blocks of the tutorials, so the documentation stays true."""
+"""Run the ```python blocks of the tutorials, so the documentation stays true
+(```py marks an excerpt that is not meant to run on its own)."""
 import pathlib
 import re
 
 import pytest
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["engine.md"]
+PAGES = ["engine.md", "language-models.md", "seq2seq.md"]
 
 
 @pytest.mark.parametrize("page", PAGES)
