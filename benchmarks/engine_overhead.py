@@ -14,7 +14,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.common import header, median_time, pin_threads, try_torch  # noqa: E402
+from benchmarks.common import compare, header, median_time, pin_threads, try_torch  # noqa: E402
 
 NOTE = pin_threads(1)
 
@@ -73,18 +73,21 @@ def backward_walk(n):
 def main():
     header("engine overhead", NOTE)
     us = 1e6 / CHAIN
-    ours_total = median_time(ours_step, repeat=9) * us
+    torch = try_torch()
     ours_fwd = median_time(ours_forward, repeat=9) * us
+    if torch is None:
+        ours_total = median_time(ours_step, repeat=9) * us
+    else:
+        step, forward = torch_steps(torch)
+        ours_total, torch_total, ratio = compare(ours_step, step, rounds=9, number=3)
+        ours_total, torch_total = ours_total * us, torch_total * us
+        torch_fwd = median_time(forward, repeat=9) * us
     print(f"ours : {ours_total:6.2f} us/op forward+backward "
           f"({ours_fwd:.2f} forward, {ours_total - ours_fwd:.2f} backward)")
-    torch = try_torch()
     if torch is not None:
-        step, forward = torch_steps(torch)
-        torch_total = median_time(step, repeat=9) * us
-        torch_fwd = median_time(forward, repeat=9) * us
         print(f"torch: {torch_total:6.2f} us/op forward+backward "
               f"({torch_fwd:.2f} forward, {torch_total - torch_fwd:.2f} backward)")
-        print(f"ratio ours/torch: {ours_total / torch_total:.2f} (target <= 1.5)")
+        print(f"ratio ours/torch: {ratio:.2f} (median of alternating rounds; target <= 1.5)")
     print("\nbackward walk on a chain of tanh ops (median of 5):")
     for n in (1_000, 10_000, 100_000):
         seconds = sorted(backward_walk(n) for _ in range(5))[2]
