@@ -294,3 +294,19 @@ def test_numerical_grad_matches_closed_form():
     x = np.array([0.1, 0.7])
     (g,) = ag.numerical_grad(lambda v: F.sin(v), x)
     np.testing.assert_allclose(g, np.cos(x), rtol=1e-8)
+
+
+def test_in_place_accumulation_never_touches_arrays_others_hold():
+    x = var(1.0, 2.0)
+    (x * x).sum().backward()
+    first = x.grad
+    kept = first.data.copy()
+    y = x * 3
+    (y + y + x).sum().backward()        # several contributions into x.grad
+    np.testing.assert_array_equal(first.data, kept)     # the earlier gradient is intact
+    np.testing.assert_allclose(x.grad.data, 2 * x.data + 7)
+    a, b = var(1.0), var(2.0)
+    s = a + b                           # Add hands the same gradient object to both
+    (s * s + a).sum().backward()
+    assert a.grad.data[0] == pytest.approx(2 * 3.0 + 1)
+    assert b.grad.data[0] == pytest.approx(2 * 3.0)
