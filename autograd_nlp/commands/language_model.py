@@ -47,6 +47,9 @@ def add_train_parsers(train_sub):
 def add_parsers(sub):
     p = sub.add_parser("eval", help="perplexity of a language-model checkpoint on a PTB split")
     p.add_argument("--checkpoint", required=True)
+    p.add_argument("--params", default=None,
+                   help="parameters to use instead of the checkpoint's (e.g. its "
+                        ".best-params.npz)")
     p.add_argument("--split", default="test", choices=["train", "valid", "test"])
     p.add_argument("--data-dir", default=None)
     p.add_argument("--batch-size", type=int, default=10)
@@ -69,18 +72,19 @@ def build_model(name, kwargs):
     return language_models()[name](**kwargs)
 
 
-def model_from_checkpoint(path):
-    """Rebuild a model from a checkpoint alone (its meta names the class)."""
+def model_from_checkpoint(path, params=None):
+    """Rebuild a model from a checkpoint alone (its meta names the class);
+    ``params`` optionally overrides the parameters (e.g. the
+    ``.best-params.npz`` file a run with validation writes)."""
     checkpoint = load_checkpoint(path)
     meta = checkpoint["meta"]
     if "model" not in meta:
-        raise SystemExit(f"{path} does not say which model it holds (no 'model' in its meta)")
+        raise SystemExit(f"{path} does not say which model it holds (no 'model' in its "
+                         f"meta); pass the checkpoint.npz of a training run")
     model = build_model(meta["model"], meta["model_kwargs"])
-    params = checkpoint["model"] if checkpoint["model"] else None
-    if params is None:    # a bare parameter file (.best-params.npz)
-        model.load(path)
-    else:
-        restore(checkpoint, model, rng=False)
+    restore(checkpoint, model, rng=False)
+    if params is not None:
+        model.load(params)
     model.reset_state()
     return model, meta
 
@@ -151,7 +155,7 @@ def _curves(history):
 
 
 def evaluate(args):
-    model, meta = model_from_checkpoint(args.checkpoint)
+    model, meta = model_from_checkpoint(args.checkpoint, args.params)
     corpus = load_ptb(args.split, args.data_dir)[0]
     ppl = evaluate_perplexity(model, corpus, args.batch_size, args.time_size, progress=True)
     print(f"{meta['model']} {args.split} perplexity: {ppl:.2f}")
