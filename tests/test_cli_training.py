@@ -83,3 +83,23 @@ def test_word2vec_and_queries(tmp_path, capsys, monkeypatch):
     assert "[query] w1" in text and "[analogy] w1:w2 = w3:?" in text
     with pytest.raises(SystemExit, match="not in the vocabulary"):
         main(["similar", "nope", "--vectors", vectors])
+
+
+def test_simple_word2vec_on_the_toy_sentence(capsys):
+    assert main(["train", "simple-cbow", "--epochs", "300"]) == 0
+    text = capsys.readouterr().out
+    assert "learned word vectors" in text and "goodbye" in text
+    loss = text.split("loss ")[1].split(" after")[0]
+    first, last = (float(v) for v in loss.split(" -> "))
+    assert last < first
+
+
+def test_word_vectors_out_may_name_the_file(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_ptb(data, np.random.default_rng(2))
+    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "vecs" / "mine.npz"
+    assert main(["train", "count-svd", "--data-dir", str(data), "--window", "1", "--hidden",
+                 "3", "--out", str(out)]) == 0
+    assert out.exists()

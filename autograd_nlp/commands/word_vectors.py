@@ -14,7 +14,21 @@ ANALOGIES = [("man", "king", "woman"), ("take", "took", "go"), ("car", "cars", "
              ("good", "better", "bad")]
 
 
+TOY_TEXT = "You say goodbye and I say hello."
+
+
 def add_train_parsers(train_sub):
+    for name in ("simple-cbow", "simple-skipgram"):
+        p = train_sub.add_parser(name, help=f"chapter 3's {name} (full softmax) on the "
+                                 f"book's toy sentence; prints the learned vectors")
+        p.add_argument("--text", default=TOY_TEXT)
+        p.add_argument("--epochs", type=int, default=1000)
+        p.add_argument("--hidden", type=int, default=5)
+        p.add_argument("--window", type=int, default=1)
+        p.add_argument("--batch-size", type=int, default=3)
+        p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
+        p.add_argument("--seed", type=int, default=1)
+        p.set_defaults(run=train_simple, model_name=name)
     for name in ("cbow", "skipgram"):
         p = train_sub.add_parser(name, help=f"word2vec {name} with negative sampling on PTB")
         add_common_training_options(p, 10, os.path.join("runs", name))
@@ -24,13 +38,15 @@ def add_train_parsers(train_sub):
         p.add_argument("--sample-size", type=int, default=5, help="negatives per positive")
         p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
         p.add_argument("--vectors", default=None,
-                       help="where to write the vectors (default: OUT/vectors.npz)")
+                       help="where to write the vectors (default: OUT/vectors.npz; an "
+                            "--out ending in .npz names the vectors file itself)")
         p.set_defaults(run=train_word2vec, model_name=name)
     p = train_sub.add_parser("count-svd", help="PPMI + SVD word vectors of PTB (chapter 2)")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--window", type=int, default=2)
     p.add_argument("--hidden", type=int, default=100, help="vector size")
-    p.add_argument("--out", default=os.path.join("runs", "count-svd"))
+    p.add_argument("--out", default=os.path.join("runs", "count-svd"),
+                   help="output folder, or the vectors file if it ends in .npz")
     p.add_argument("--vectors", default=None)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(run=train_count_svd)
@@ -62,10 +78,42 @@ def show_neighbours(vectors, words=QUERIES, analogies=ANALOGIES, top=5):
             print(f"  {a}:{b} = {c}:? -> {found}")
 
 
+def _out_and_vectors(args):
+    """--out may be a folder (vectors in OUT/vectors.npz) or the vectors file."""
+    if args.out.endswith(".npz"):
+        return prepare_out(os.path.dirname(os.path.abspath(args.out))), args.out
+    out = prepare_out(args.out)
+    return out, args.vectors or os.path.join(out, "vectors.npz")
+
+
+def train_simple(args):
+    """Chapter 3: full-softmax CBOW / skip-gram on a toy sentence."""
+    import numpy as np
+
+    from autograd_nlp.data import preprocess
+    from models.word2vec import SimpleCBOW, SimpleSkipGram
+    seed_everything(args.seed)
+    corpus, word_to_id, id_to_word = preprocess(args.text)
+    contexts, target = create_contexts_target(corpus, args.window)
+    model_class = SimpleCBOW if args.model_name == "simple-cbow" else SimpleSkipGram
+    model = model_class(len(word_to_id), args.hidden)
+    trainer = MinibatchTrainer(model, optim.Adam(model.params(), lr=args.lr),
+                               args.batch_size, progress=False, log=lambda *a: None)
+    history = trainer.fit((contexts, target), args.epochs)
+    print(f"{args.model_name} on {args.text!r}: {len(word_to_id)} words, {len(target)} "
+          f"targets, loss {history['loss'][0]:.3f} -> {history['loss'][-1]:.3f} "
+          f"after {args.epochs} epochs")
+    print("learned word vectors (rows of the input weights):")
+    with np.printoptions(precision=3, suppress=True):
+        for i in range(len(word_to_id)):
+            print(f"  {id_to_word[i]:8} {model.in_embed.W.data[i]}")
+    return 0
+
+
 def train_word2vec(args):
     from models.word2vec import CBOW, SkipGram
     seed_everything(args.seed)
-    out = prepare_out(args.out)
+    out, path = _out_and_vectors(args)
     corpus, word_to_id, id_to_word = load_ptb("train", args.data_dir)
     contexts, target = create_contexts_target(corpus, args.window)
     model_class = CBOW if args.model_name == "cbow" else SkipGram
@@ -85,7 +133,6 @@ def train_word2vec(args):
     history = trainer.fit((contexts, target), args.epochs)
     print(f"trained in {time.perf_counter() - start:.0f} s (this session)")
     vectors = WordVectors.from_vocab(id_to_word, model.word_vectors)
-    path = args.vectors or os.path.join(out, "vectors.npz")
     vectors.save(path)
     curve = save_curves(os.path.join(out, "loss.png"),
                         {args.model_name: (history["curve_iteration"], history["curve_loss"])},
@@ -96,7 +143,7 @@ def train_word2vec(args):
 
 
 def train_count_svd(args):
-    out = prepare_out(args.out)
+    _, path = _out_and_vectors(args)
     corpus, word_to_id, id_to_word = load_ptb("train", args.data_dir)
     start = time.perf_counter()
     matrix = count_svd_vectors(corpus, len(word_to_id), window_size=args.window,
@@ -104,7 +151,6 @@ def train_count_svd(args):
     print(f"co-occurrence (window {args.window}) -> PPMI -> SVD ({args.hidden} dims) in "
           f"{time.perf_counter() - start:.1f} s")
     vectors = WordVectors.from_vocab(id_to_word, matrix)
-    path = args.vectors or os.path.join(out, "vectors.npz")
     vectors.save(path)
     show_neighbours(vectors)
     print(f"vectors: {path}")
