@@ -4,6 +4,7 @@ import sys
 
 from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
                                    word_vectors)
+from autograd_nlp.data.paths import DatasetNotFoundError
 
 COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck]
 
@@ -23,8 +24,12 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0
+    except DatasetNotFoundError as e:          # say what to do, without a traceback
+        print(f"autograd-nlp: {e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
+        print("\ninterrupted (checkpoints written so far are intact; --resume continues)",
+              file=sys.stderr)
         return 130
 
 

@@ -103,3 +103,10 @@ def test_word_vectors_out_may_name_the_file(tmp_path, monkeypatch):
     assert main(["train", "count-svd", "--data-dir", str(data), "--window", "1", "--hidden",
                  "3", "--out", str(out)]) == 0
     assert out.exists()
+
+
+def test_missing_data_is_explained_without_a_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
+    assert main(["train", "rnnlm", "--data-dir", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert "ptb.train.txt" in err and "AUTOGRAD_NLP_DATA" in err
