@@ -10,11 +10,10 @@ import time
 
 import numpy as np
 
-from autograd_nlp import optim
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
-from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_checkpoint
 from autograd_nlp.training.progress import Progress, format_duration
+from autograd_nlp.training.trainer import Trainer
 
 
 def lm_batch(corpus, batch_size, time_size, time_idx):
@@ -51,7 +50,7 @@ def evaluate_perplexity(model, corpus, batch_size=10, time_size=35, progress=Fal
     return math.exp(total / iters)
 
 
-class LanguageModelTrainer:
+class LanguageModelTrainer(Trainer):
     """Truncated-BPTT training loop with clipping, the book's learning-rate
     schedule (divide by ``lr_decay`` when validation perplexity gets worse),
     checkpoints that resume exactly, progress and a perplexity curve.
@@ -61,56 +60,30 @@ class LanguageModelTrainer:
     the model from the file alone.
     """
 
+    resumable = Trainer.resumable + ("best_ppl", "batch_size", "time_size")
+
     def __init__(self, model, optimizer, batch_size=20, time_size=35, max_grad=0.25,
                  lr_decay=None, checkpoint_path=None, checkpoint_every=500, meta=None,
                  progress=True, log=print, max_iters_per_epoch=None):
-        self.model, self.optimizer = model, optimizer
+        super().__init__(model, optimizer, max_grad, checkpoint_path, checkpoint_every,
+                         meta, progress, log)
         self.batch_size, self.time_size = batch_size, time_size
-        self.max_grad, self.lr_decay = max_grad, lr_decay
-        self.checkpoint_path, self.checkpoint_every = checkpoint_path, checkpoint_every
-        self.meta = dict(meta or {})
-        self.progress, self.log = progress, log
+        self.lr_decay = lr_decay
         self.max_iters_per_epoch = max_iters_per_epoch
-        self.epoch, self.iteration = 0, 0          # position of the next step
         self.best_ppl = math.inf
         self.history = {"epoch": [], "train_ppl": [], "valid_ppl": [], "lr": [], "seconds": []}
-        self._loss_sum, self._loss_count, self._epoch_seconds = 0.0, 0, 0.0
-
-    # --- one step ----------------------------------------------------------------
-    def step(self, xs, ts):
-        """Forward, backward, clip, update, cut the graph. Returns the loss."""
-        model = self.model
-        loss = softmax_cross_entropy(model(xs), ts)
-        model.cleargrads()
-        loss.backward()
-        if self.max_grad is not None:
-            optim.clip_grads(model.params(), self.max_grad)
-        self.optimizer.update()
-        model.unchain()
-        return float(loss.data)
-
-    # --- checkpoints -------------------------------------------------------------
-    def _meta(self):
-        return {**self.meta, "epoch": self.epoch, "iteration": self.iteration,
-                "best_ppl": self.best_ppl if math.isfinite(self.best_ppl) else None,
-                "lr": self.optimizer.lr, "history": self.history,
-                "loss_sum": self._loss_sum, "loss_count": self._loss_count,
-                "epoch_seconds": self._epoch_seconds,
-                "batch_size": self.batch_size, "time_size": self.time_size}
-
-    def save(self, path=None):
-        save_checkpoint(path or self.checkpoint_path, self.model, self.optimizer, self._meta())
 
     def resume(self, path):
-        """Continue from a checkpoint written by this trainer."""
-        meta = restore(load_checkpoint(path), self.model, self.optimizer)
-        self.epoch, self.iteration = meta["epoch"], meta["iteration"]
-        self.best_ppl = meta["best_ppl"] if meta["best_ppl"] is not None else math.inf
-        self.history = meta["history"]
-        self._loss_sum, self._loss_count = meta["loss_sum"], meta["loss_count"]
-        self._epoch_seconds = meta.get("epoch_seconds", 0.0)
-        self.log(f"resumed from {path}: epoch {self.epoch + 1}, iteration {self.iteration}")
+        meta = super().resume(path)
+        if self.best_ppl is None:       # written by an earlier version: no best yet
+            self.best_ppl = math.inf
         return meta
+
+    def step(self, xs, ts):
+        """Forward, backward, clip, update, cut the graph. Returns the loss."""
+        loss = self.update(softmax_cross_entropy(self.model(xs), ts))
+        self.model.unchain()
+        return loss
 
     # --- the loop ----------------------------------------------------------------
     def fit(self, corpus, epochs, valid_corpus=None, eval_batch_size=10, stop_after=None):

@@ -11,69 +11,40 @@ import time
 
 import numpy as np
 
-from autograd_nlp import optim
 from autograd_nlp import random as ag_random
-from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_checkpoint
 from autograd_nlp.training.progress import Progress, format_duration
+from autograd_nlp.training.trainer import Trainer
 
 
-class MinibatchTrainer:
+class MinibatchTrainer(Trainer):
     """``trainer.fit((x, t), epochs, evaluate=fn)`` where ``model(x_batch,
     t_batch)`` returns the scalar loss. ``evaluate(trainer)`` runs after each
     epoch and returns a dict of metrics for the history (e.g. accuracy).
     """
 
+    resumable = Trainer.resumable + ("_curve_sum", "_curve_count", "batch_size")
+
     def __init__(self, model, optimizer, batch_size=100, max_grad=None,
                  checkpoint_path=None, checkpoint_every=0, meta=None, progress=True,
                  log=print, curve_every=20, loss_fn=None):
-        self.model, self.optimizer = model, optimizer
-        self.batch_size, self.max_grad = batch_size, max_grad
-        self.checkpoint_path, self.checkpoint_every = checkpoint_path, checkpoint_every
-        self.meta = dict(meta or {})
-        self.progress, self.log = progress, log
+        super().__init__(model, optimizer, max_grad, checkpoint_path, checkpoint_every,
+                         meta, progress, log)
+        self.batch_size = batch_size
         self.curve_every = curve_every
         self.loss_fn = loss_fn or (lambda model, *batch: model(*batch))
-        self.epoch, self.iteration = 0, 0
         self.permutation = None
         self.history = {"epoch": [], "loss": [], "seconds": [], "metrics": [],
                         "curve_iteration": [], "curve_loss": []}
-        self._loss_sum, self._loss_count = 0.0, 0
         self._curve_sum, self._curve_count = 0.0, 0
-        self._epoch_seconds = 0.0
 
     def step(self, batch):
-        loss = self.loss_fn(self.model, *batch)
-        self.model.cleargrads()
-        loss.backward()
-        if self.max_grad is not None:
-            optim.clip_grads(self.model.params(), self.max_grad)
-        self.optimizer.update()
-        return float(loss.data)
+        return self.update(self.loss_fn(self.model, *batch))
 
-    # --- checkpoints -------------------------------------------------------------
-    def _meta(self):
-        return {**self.meta, "epoch": self.epoch, "iteration": self.iteration,
-                "lr": self.optimizer.lr, "history": self.history,
-                "loss_sum": self._loss_sum, "loss_count": self._loss_count,
-                "curve_sum": self._curve_sum, "curve_count": self._curve_count,
-                "epoch_seconds": self._epoch_seconds, "batch_size": self.batch_size}
+    def extra_arrays(self):
+        return {"permutation": self.permutation} if self.permutation is not None else {}
 
-    def save(self, path=None):
-        extra = {"permutation": self.permutation} if self.permutation is not None else {}
-        save_checkpoint(path or self.checkpoint_path, self.model, self.optimizer,
-                        self._meta(), extra_arrays=extra)
-
-    def resume(self, path):
-        checkpoint = load_checkpoint(path)
-        meta = restore(checkpoint, self.model, self.optimizer)
-        self.epoch, self.iteration = meta["epoch"], meta["iteration"]
-        self.history = meta["history"]
-        self._loss_sum, self._loss_count = meta["loss_sum"], meta["loss_count"]
-        self._curve_sum, self._curve_count = meta["curve_sum"], meta["curve_count"]
-        self._epoch_seconds = meta.get("epoch_seconds", 0.0)
-        self.permutation = checkpoint["extra"].get("permutation")
-        self.log(f"resumed from {path}: epoch {self.epoch + 1}, iteration {self.iteration}")
-        return meta
+    def load_extra_arrays(self, arrays):
+        self.permutation = arrays.get("permutation")
 
     # --- the loop ----------------------------------------------------------------
     def fit(self, arrays, epochs, evaluate=None, stop_after=None):
