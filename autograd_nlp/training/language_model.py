@@ -109,16 +109,10 @@ class LanguageModelTrainer(Trainer):
                 steps_done += 1
                 bar.update(1, tokens=xs.size, ppl=math.exp(self._loss_sum / self._loss_count),
                            lr=self.optimizer.lr)
-                if self.checkpoint_path and self.checkpoint_every and \
-                        self.iteration % self.checkpoint_every == 0:
-                    self._epoch_seconds += time.perf_counter() - start
-                    start = time.perf_counter()
-                    self.save()
-                if stop_after is not None and steps_done >= stop_after:
-                    self._epoch_seconds += time.perf_counter() - start
+                stopping = stop_after is not None and steps_done >= stop_after
+                start = self.after_step(start, stopping)
+                if stopping:
                     bar.close()
-                    if self.checkpoint_path:
-                        self.save()
                     return self.history
             bar.close()
             self._epoch_seconds += time.perf_counter() - start

@@ -78,16 +78,10 @@ class MinibatchTrainer(Trainer):
                     self._curve_sum, self._curve_count = 0.0, 0
                 bar.update(1, tokens=idx.size * int(np.prod(arrays[0].shape[1:]) or 1),
                            loss=self._loss_sum / self._loss_count)
-                if self.checkpoint_path and self.checkpoint_every and \
-                        self.iteration % self.checkpoint_every == 0:
-                    self._epoch_seconds += time.perf_counter() - start
-                    start = time.perf_counter()
-                    self.save()
-                if stop_after is not None and steps >= stop_after:
+                stopping = stop_after is not None and steps >= stop_after
+                start = self.after_step(start, stopping)
+                if stopping:
                     bar.close()
-                    self._epoch_seconds += time.perf_counter() - start
-                    if self.checkpoint_path:
-                        self.save()
                     return self.history
             bar.close()
             self._epoch_seconds += time.perf_counter() - start

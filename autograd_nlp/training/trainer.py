@@ -5,6 +5,8 @@ A subclass lists in ``resumable`` the attributes that define where training
 stands (epoch, position, running sums, history...); ``save`` writes them with
 the model, the optimizer and the RNG state, and ``resume`` puts them back.
 """
+import time
+
 from autograd_nlp import optim
 from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_checkpoint
 
@@ -30,6 +32,18 @@ class Trainer:
             optim.clip_grads(self.model.params(), self.max_grad)
         self.optimizer.update()
         return float(loss.data)
+
+    def after_step(self, start, stopping):
+        """Bookkeeping both loops do after a step: every ``checkpoint_every``
+        iterations, and when stopping early, add the elapsed time to the
+        epoch's and save. Returns the time to measure the epoch from."""
+        due = self.checkpoint_every and self.iteration % self.checkpoint_every == 0
+        if stopping or (self.checkpoint_path and due):
+            self._epoch_seconds += time.perf_counter() - start
+            start = time.perf_counter()
+            if self.checkpoint_path:
+                self.save()
+        return start
 
     # --- checkpoints -------------------------------------------------------------
     def extra_arrays(self):
