@@ -150,19 +150,33 @@ class RMSprop(Optimizer):
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``:
-    ``p -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps)``."""
+    ``p -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps)``.
+
+    ``eps_hat=True`` is the paper's "efficient" ordering, used by the book and
+    Keras: ``p -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)``. Its
+    eps is not bias-corrected, so early steps of parameters with tiny
+    gradients are damped (the book pairs it with eps=1e-7).
+    """
 
     slot_names = ("m", "v")
 
-    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, eps_hat=False):
         super().__init__(params, lr)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1, self.beta2, self.eps, self.eps_hat = beta1, beta2, eps, eps_hat
 
     def hyperparams(self):
-        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps,
+                "eps_hat": self.eps_hat}
 
     def update_one(self, p, g, slots):
         m, v = slots["m"], slots["v"]
+        if self.eps_hat:
+            m += (1 - self.beta1) * (g - m)
+            v += (1 - self.beta2) * (g ** 2 - v)
+            step_size = (self.lr * math.sqrt(1 - self.beta2 ** self.step)
+                         / (1 - self.beta1 ** self.step))
+            p.data -= step_size * m / (np.sqrt(v) + self.eps)
+            return
         m *= self.beta1
         m += (1 - self.beta1) * g
         v *= self.beta2

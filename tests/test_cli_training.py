@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 from autograd_nlp.cli import main
+from autograd_nlp.data.generate_addition import generate_addition
+from autograd_nlp.data.seq_format import write_dataset
 
 
 def test_attention_generates_its_data_trains_and_translates(tmp_path, capsys, monkeypatch):
@@ -31,6 +33,23 @@ def test_seq2seq_resume_continues_the_epochs(tmp_path, capsys, monkeypatch):
     assert main(args + ["--epochs", "2", "--resume", str(out / "checkpoint.npz")]) == 0
     text = capsys.readouterr().out
     assert "resumed from" in text and "epoch 2:" in text
+
+
+def test_book_rng_replaces_the_seed_with_the_books_draws(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
+    write_dataset(generate_addition(300, seed=5), tmp_path / "addition.txt")
+    params = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        assert main(["train", "seq2seq", "--data-dir", str(tmp_path), "--hidden", "8",
+                     "--batch-size", "32", "--epochs", "1", "--seed", seed, "--book-rng",
+                     "--out", str(out), "--quiet"]) == 0
+        with np.load(out / "checkpoint.npz", allow_pickle=False) as f:
+            params.append({k: f[k] for k in f.files if k.startswith("model/")})
+    assert "the book's" in capsys.readouterr().out
+    # the initial weights and the shuffles come from the book's generator, not --seed
+    for key in params[0]:
+        np.testing.assert_array_equal(params[0][key], params[1][key])
 
 
 def write_ptb(root, rng):

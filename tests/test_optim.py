@@ -44,8 +44,33 @@ def test_matches_torch_optim(make_ours, make_theirs):
     np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-6, atol=1e-9)
 
 
+def test_adam_eps_hat_is_the_papers_efficient_form():
+    """Kingma & Ba, section 2: the step size carries the bias correction and
+    eps is added to sqrt(v) uncorrected (the book's and Keras's Adam)."""
+    rng = np.random.default_rng(2)
+    grads = rng.standard_normal((6, 5)) * np.logspace(-9, 0, 5)    # tiny to large
+    p = ag.Parameter(np.zeros(5), dtype=np.float64)
+    opt = optim.Adam([p], lr=0.01, eps=1e-7, eps_hat=True)
+    plain = ag.Parameter(np.zeros(5), dtype=np.float64)
+    torch_form = optim.Adam([plain], lr=0.01, eps=1e-7)
+    expected, m, v = np.zeros(5), np.zeros(5), np.zeros(5)
+    for t, g in enumerate(grads, start=1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g ** 2
+        expected -= 0.01 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t) * m / (np.sqrt(v) + 1e-7)
+        p.grad = ag.Variable(g)
+        plain.grad = ag.Variable(g)
+        opt.update()
+        torch_form.update()
+    np.testing.assert_allclose(p.data, expected, rtol=1e-12)
+    # the forms agree where sqrt(v) >> eps and differ where the gradient is tiny
+    np.testing.assert_allclose(p.data[-1], plain.data[-1], rtol=1e-5)
+    assert abs(p.data[0]) < 0.5 * abs(plain.data[0])
+
+
 @pytest.mark.parametrize("cls", [optim.Momentum, optim.AdaGrad, optim.RMSprop,
-                                 optim.Adam, optim.AdamW])
+                                 optim.Adam, optim.AdamW,
+                                 lambda ps, lr: optim.Adam(ps, lr, eps_hat=True)])
 def test_state_dict_resumes_exactly(cls):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((4, 3))

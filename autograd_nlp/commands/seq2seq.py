@@ -8,11 +8,13 @@ import os
 import numpy as np
 
 from autograd_nlp import optim
+from autograd_nlp import random as ag_random
 from autograd_nlp.commands.common import (add_common_training_options, prepare_out,
                                           seed_everything)
 from autograd_nlp.data.paths import configured_data_dir
-from autograd_nlp.data.seq import (SeqDataset, UnknownCharacterError, load_seq_dataset,
-                                   make_seq_dataset)
+from autograd_nlp.data.seq import (SeqDataset, UnknownCharacterError, book_random_state,
+                                   load_seq_dataset, make_seq_dataset)
+from autograd_nlp.layers import LSTMCell
 from autograd_nlp.training import (MinibatchTrainer, load_checkpoint, restore,
                                    save_curves, save_heatmaps, seq2seq_accuracy)
 
@@ -23,6 +25,7 @@ DEFAULTS = {
     "attention": dict(dataset="date", epochs=4, wordvec=16, hidden=256, reverse=True),
 }
 SAMPLES_SHOWN = 4
+ADAM_FORMS = {"book": dict(eps=1e-7, eps_hat=True), "torch": dict(eps=1e-8, eps_hat=False)}
 
 
 def add_train_parsers(train_sub):
@@ -39,8 +42,16 @@ def add_train_parsers(train_sub):
         p.add_argument("--batch-size", type=int, default=128)
         p.add_argument("--lr", type=float, default=0.001)
         p.add_argument("--max-grad", type=float, default=5.0)
+        p.add_argument("--adam", choices=sorted(ADAM_FORMS), default="book",
+                       help="book: the book's Adam (eps 1e-7 added before the bias "
+                       "correction, as Keras); torch: torch.optim.Adam's form, eps 1e-8 "
+                       "(default: %(default)s)")
         p.add_argument("--generate-size", type=int, default=50_000,
                        help="lines to generate when no data directory is set")
+        p.add_argument("--book-rng", action="store_true",
+                       help="draw the initial weights and epoch shuffles from NumPy's legacy "
+                       "generator as the book's script leaves it after load_data (seed "
+                       "1984, one shuffle): the book's own random numbers (overrides --seed)")
         if name == "attention":
             p.add_argument("--bidirectional", action="store_true",
                            help="bidirectional LSTM encoder")
@@ -103,17 +114,25 @@ def train(args):
     kwargs = dict(vocab_size=ds.vocab_size, wordvec_size=args.wordvec, hidden_size=args.hidden)
     if getattr(args, "bidirectional", False):
         kwargs["bidirectional"] = True
+    if args.book_rng:
+        ag_random.set_generator(book_random_state(len(ds.x_train) + len(ds.x_test)))
+        print("random numbers: the book's (NumPy's legacy generator seeded 1984, "
+              "after the split's shuffle)")
     model = build_model(args.model_name, kwargs)
+    if args.book_rng:       # the draws filled the book's gate layout
+        for cell in model.modules():
+            if isinstance(cell, LSTMCell):
+                cell.reorder_gates_from_book()
     checkpoint = os.path.join(out, "checkpoint.npz")
     meta = {"model": args.model_name, "model_kwargs": kwargs,
             "chars": "".join(ds.id_to_char[i] for i in range(ds.vocab_size)),
             "question_length": ds.question_length, "answer_length": ds.answer_length,
-            "reverse": ds.reverse, "dataset": ds.source}
-    trainer = MinibatchTrainer(model, optim.Adam(model.params(), lr=args.lr),
-                               args.batch_size, args.max_grad, checkpoint,
+            "reverse": ds.reverse, "dataset": ds.source, "book_rng": args.book_rng}
+    optimizer = optim.Adam(model.params(), lr=args.lr, **ADAM_FORMS[args.adam])
+    trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
                                args.checkpoint_every, meta, progress=not args.quiet)
     print(f"{args.model_name}: {model.num_params():,} parameters, batch {args.batch_size}, "
-          f"Adam lr {args.lr}, clip {args.max_grad}")
+          f"Adam ({args.adam}'s form) lr {args.lr}, clip {args.max_grad}")
     if args.resume:
         trainer.resume(args.resume)
 

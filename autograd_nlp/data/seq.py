@@ -187,11 +187,25 @@ def book_split_indices(n, seed=BOOK_SPLIT_SEED, test_ratio=0.1):
     """
     if not 0 <= test_ratio < 1:
         raise ValueError(f"test_ratio must be in [0, 1), got {test_ratio}")
-    indices = np.arange(n)
-    np.random.RandomState(seed).shuffle(indices)
+    indices, _ = _book_shuffle(n, seed)
     n_test = int(n * fractions.Fraction(test_ratio).limit_denominator(10 ** 6))
     split_at = n - n_test
     return indices[:split_at], indices[split_at:]
+
+
+def book_random_state(n, seed=BOOK_SPLIT_SEED):
+    """NumPy's global generator as the book's ``load_data`` leaves it after
+    splitting ``n`` rows (seeded 1984, one shuffle drawn). The book's scripts
+    draw their initial weights and epoch shuffles from it next, so installing
+    it with ``autograd_nlp.random.set_generator`` replays their numbers."""
+    return _book_shuffle(n, seed)[1]
+
+
+def _book_shuffle(n, seed):
+    indices = np.arange(n)
+    rng = np.random.RandomState(seed)
+    rng.shuffle(indices)
+    return indices, rng
 
 
 def seq_dataset_from_lines(lines, seed=BOOK_SPLIT_SEED, test_ratio=0.1,

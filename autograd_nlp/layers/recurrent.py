@@ -66,6 +66,15 @@ class LSTMCell(_Cell):
     gates = 4
     state_size = 2
 
+    def reorder_gates_from_book(self):
+        """Move the gate columns of Wx, Wh and b from the book's ``TimeLSTM``
+        layout [forget, candidate, input, output] to ours, in place: for
+        weights copied from the book's code or drawn in its order."""
+        H = self.hidden_size
+        order = np.r_[0:H, 2 * H:3 * H, 3 * H:4 * H, H:2 * H]
+        for p in (self.Wx, self.Wh, self.b):
+            p.data[...] = p.data[..., order]
+
     def step(self, x_proj, state):
         if state is None:
             c0 = Variable(np.zeros(x_proj.shape[:-1] + (self.hidden_size,), dtype=x_proj.dtype),

@@ -12,7 +12,7 @@ import pytest
 from autograd_nlp.data.generate_addition import generate_addition
 from autograd_nlp.data.paths import DATA_ENV, DatasetNotFoundError
 from autograd_nlp.data.seq import (SeqDataset,
-                                   UnknownCharacterError, book_split_indices,
+                                   UnknownCharacterError, book_random_state, book_split_indices,
                                    find_seq_file, load_seq_dataset, make_seq_dataset,
                                    seq_dataset_from_lines)
 from autograd_nlp.data.seq_format import write_dataset
@@ -164,6 +164,14 @@ def test_split_sizes_and_seed():
     assert len(book_split_indices(100, test_ratio=0)[1]) == 0
     with pytest.raises(ValueError, match="test_ratio"):
         book_split_indices(100, test_ratio=1)
+
+
+def test_book_random_state_is_numpys_global_generator_after_load_data():
+    rng = book_random_state(300)
+    np.random.seed(1984)
+    np.random.shuffle(np.arange(300))
+    np.testing.assert_array_equal(rng.randn(5), np.random.randn(5))
+    np.testing.assert_array_equal(rng.permutation(20), np.random.permutation(np.arange(20)))
 
 
 def test_reverse_flips_the_inputs_only():

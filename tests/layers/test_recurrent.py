@@ -72,6 +72,26 @@ def test_stateful_equals_one_long_sequence():
     np.testing.assert_allclose(np.concatenate([a, b], axis=1), whole, rtol=1e-12)
 
 
+def test_book_gate_layout_is_reordered_into_ours():
+    """Weights in the book's TimeLSTM layout [f, g, i, o] give the book's step."""
+    H, rng = 3, np.random.default_rng(8)
+    Wx, Wh, b = rng.standard_normal((2, 4 * H)), rng.standard_normal((H, 4 * H)), \
+        rng.standard_normal(4 * H)
+    x, h, c = rng.standard_normal((5, 2)), rng.standard_normal((5, H)), \
+        rng.standard_normal((5, H))
+    A = x @ Wx + h @ Wh + b
+    sig = lambda a: 1 / (1 + np.exp(-a))     # noqa: E731
+    f, g, i, o = sig(A[:, :H]), np.tanh(A[:, H:2 * H]), sig(A[:, 2 * H:3 * H]), sig(A[:, 3 * H:])
+    book_c = f * c + g * i
+    book_h = o * np.tanh(book_c)
+    cell = LSTMCell(2, H).astype(np.float64)
+    cell.Wx.data[...], cell.Wh.data[...], cell.b.data[...] = Wx, Wh, b
+    cell.reorder_gates_from_book()
+    ours_h, (_, ours_c) = cell(ag.Variable(x), (ag.Variable(h), ag.Variable(c)))
+    np.testing.assert_allclose(ours_h.data, book_h, rtol=1e-12)
+    np.testing.assert_allclose(ours_c.data, book_c, rtol=1e-12)
+
+
 def test_stateless_starts_from_zero_every_call():
     layer = LSTM(3, 4)
     xs = np.random.default_rng(4).standard_normal((2, 5, 3)).astype(np.float32)
