@@ -65,3 +65,47 @@ def test_reversed_input_is_the_mirror_image():
     x, _ = copy_task(5)
     xr, _ = copy_task(5, reverse=True)
     np.testing.assert_array_equal(xr, x[:, ::-1])
+
+
+@pytest.mark.parametrize("cls,peeky", [(Seq2seq, False), (PeekySeq2seq, True)],
+                         ids=["seq2seq", "peeky"])
+def test_book_draws_and_adam_follow_the_books_numpy_recipe(cls, peeky):
+    """With the book's random numbers (``--book-rng``) and Adam (``eps_hat``),
+    training follows benchmarks/numpy_seq2seq_reference.py -- the book's
+    recipe with hand-written backward passes -- step for step."""
+    from autograd_nlp.data.seq import book_random_state, make_seq_dataset
+    from autograd_nlp.layers import LSTMCell
+    from benchmarks import numpy_seq2seq_reference as reference
+
+    ds = make_seq_dataset("addition", n=600, seed=4, reverse=True)
+    V, D, H, batch, n = ds.vocab_size, 5, 8, 16, len(ds.x_train)
+    saved = ag.random.get_rng()
+    try:
+        ag.random.set_generator(book_random_state(600))
+        model = cls(V, D, H)
+        for cell in model.modules():
+            if isinstance(cell, LSTMCell):
+                cell.reorder_gates_from_book()
+        order = ag.random.get_rng().permutation(n)
+    finally:
+        ag.random.set_generator(saved)
+    opt = optim.Adam(model.params(), eps=1e-7, eps_hat=True)
+    rng = book_random_state(600)
+    params = reference.init_params(rng, V, D, H, peeky)
+    np.testing.assert_array_equal(order, rng.permutation(np.arange(n)))
+    adam = reference.BookAdam()
+    for i in range(30):
+        idx = order[i * batch:(i + 1) * batch]
+        loss = model(ds.x_train[idx], ds.t_train[idx])
+        opt.cleargrads()
+        loss.backward()
+        optim.clip_grads(model.params(), 5.0)
+        opt.update()
+        expected, grads = reference.loss_and_grads(params, ds.x_train[idx], ds.t_train[idx], peeky)
+        grads = [grads[k] for k in reference.ORDER]
+        reference.clip_grads(grads, 5.0)
+        adam.update([params[k] for k in reference.ORDER], grads)
+        np.testing.assert_allclose(float(loss.data), expected, rtol=1e-5)
+    np.testing.assert_array_equal(
+        model.generate(ds.x_test, ds.start_id, 4),
+        reference.generate(params, ds.x_test, ds.start_id, 4, peeky))
