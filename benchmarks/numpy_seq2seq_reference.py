@@ -1,6 +1,7 @@
-"""The book's chapter-7 addition experiment written directly in NumPy, with
-hand-written backward passes and no autograd_nlp engine: a reference for what
-the book's recipe gives on this machine, run by run.
+"""The book's chapter 7-8 seq2seq experiments in plain NumPy, as a reference.
+
+Hand-written backward passes, no autograd_nlp engine: what the book's recipe
+gives on this machine, run by run.
 
 Everything follows the book's recipe: float32 weights initialised in the
 book's order (embeddings randn / 100; LSTM and output weights randn /
@@ -14,11 +15,13 @@ greedy decoding and exact-match accuracy on the 5,000 held-out rows.
 the book's script leaves it after ``load_data`` (seed 1984, one shuffle of
 the 50,000 rows): the book's own numbers. ``--stream N`` seeds it with N.
 
-    python benchmarks/numpy_seq2seq_reference.py --data-dir D [--reverse] [--peeky] \
-        --streams book 1 2 3
+    python benchmarks/numpy_seq2seq_reference.py --data-dir D [--reverse] \
+        [--model seq2seq|peeky] --streams book 1 2 3
+    python benchmarks/numpy_seq2seq_reference.py --data-dir D --dataset date \
+        --model attention --reverse --hidden 256 --epochs 3 --streams book 1 2
 
 Prints the accuracy after every epoch; compare with
-``autograd-nlp train seq2seq|peeky [--reverse] --book-rng``.
+``autograd-nlp train seq2seq|peeky|attention [--reverse] --book-rng``.
 """
 import argparse
 import os
@@ -36,10 +39,11 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def init_params(rng, V, D, H, peeky):
+def init_params(rng, V, D, H, kind):
     """The book's draws, in the book's order (encoder, then decoder)."""
     rn = rng.randn
-    dec_in, out_in = (H + D, 2 * H) if peeky else (D, H)
+    dec_in = H + D if kind == "peeky" else D
+    out_in = H if kind == "seq2seq" else 2 * H
     p = {}
     p["enc_embed"] = (rn(V, D) / 100).astype("f")
     p["enc_Wx"] = (rn(D, 4 * H) / np.sqrt(D)).astype("f")
@@ -143,68 +147,122 @@ def softmax_loss(scores, ts):
 
 # --- the model ----------------------------------------------------------------------
 def encode(p, xs):
+    """xs (N, S) -> all encoder states (N, S, H), cache."""
     e = embed_forward(p["enc_embed"], xs)
     N = xs.shape[0]
-    hs, cache = lstm_forward(e, p["enc_Wx"], p["enc_Wh"], p["enc_b"],
-                             np.zeros((N, p["enc_Wh"].shape[0]), dtype="f"))
-    return hs[:, -1, :], cache
+    return lstm_forward(e, p["enc_Wx"], p["enc_Wh"], p["enc_b"],
+                        np.zeros((N, p["enc_Wh"].shape[0]), dtype="f"))
 
 
-def decode(p, ys, h, peeky):
-    """ys (N, T) ids, h (N, H) encoder state -> scores (N, T, V), cache."""
+def softmax_rows(x):
+    x = x - x.max(axis=1, keepdims=True)
+    x = np.exp(x)
+    x /= x.sum(axis=1, keepdims=True)
+    return x
+
+
+def attention_forward(enc_hs, h):
+    """enc_hs (N, S, H), one decoder state h (N, H) -> context (N, H), cache."""
+    N, S, H = enc_hs.shape
+    hr = h.reshape(N, 1, H).repeat(S, axis=1)
+    a = softmax_rows(np.sum(enc_hs * hr, axis=2))
+    ar = a.reshape(N, S, 1).repeat(H, axis=2)
+    return np.sum(enc_hs * ar, axis=1), (hr, a, ar)
+
+
+def attention_backward(enc_hs, cache, dc):
+    """-> d enc_hs (N, S, H), dh (N, H)."""
+    hr, a, ar = cache
+    N, S, H = enc_hs.shape
+    dt = dc.reshape(N, 1, H).repeat(S, axis=1)
+    da = np.sum(dt * enc_hs, axis=2)
+    denc_hs = dt * ar
+    dx = a * da                                    # softmax backward
+    ds = dx - a * np.sum(dx, axis=1, keepdims=True)
+    dt = ds.reshape(N, S, 1).repeat(H, axis=2)
+    return denc_hs + dt * hr, np.sum(dt * enc_hs, axis=1)
+
+
+def decode(p, ys, enc_hs, kind):
+    """ys (N, T) ids, encoder states (N, S, H) -> scores (N, T, V), cache.
+    The decoder starts from the encoder's last h; peeky concatenates that h to
+    the LSTM's and the projection's inputs, attention a context to the latter."""
     N, T = ys.shape
+    h = enc_hs[:, -1, :]
     H = h.shape[1]
     e = embed_forward(p["dec_embed"], ys)
-    peek = np.repeat(h, T, axis=0).reshape(N, T, H) if peeky else None
-    lstm_in = np.concatenate((peek, e), axis=2) if peeky else e
-    hs, cache = lstm_forward(lstm_in, p["dec_Wx"], p["dec_Wh"], p["dec_b"], h)
-    out_in = np.concatenate((peek, hs), axis=2) if peeky else hs
-    return affine_forward(out_in, p["out_W"], p["out_b"]), (cache, out_in)
+    peek = np.repeat(h, T, axis=0).reshape(N, T, H) if kind == "peeky" else None
+    lstm_in = np.concatenate((peek, e), axis=2) if kind == "peeky" else e
+    hs, lstm_cache = lstm_forward(lstm_in, p["dec_Wx"], p["dec_Wh"], p["dec_b"], h)
+    attention = None
+    if kind == "peeky":
+        out_in = np.concatenate((peek, hs), axis=2)
+    elif kind == "attention":
+        steps = [attention_forward(enc_hs, hs[:, t, :]) for t in range(T)]
+        context = np.stack([c for c, _ in steps], axis=1)
+        attention = [cache for _, cache in steps]
+        out_in = np.concatenate((context, hs), axis=2)
+    else:
+        out_in = hs
+    return affine_forward(out_in, p["out_W"], p["out_b"]), (lstm_cache, attention, out_in)
 
 
-def loss_and_grads(p, xs, ts, peeky):
-    h, enc_cache = encode(p, xs)
+def loss_and_grads(p, xs, ts, kind):
+    enc_hs, enc_cache = encode(p, xs)
     dec_in, dec_t = ts[:, :-1], ts[:, 1:]
-    scores, (dec_cache, out_in) = decode(p, dec_in, h, peeky)
+    scores, (dec_cache, attention, out_in) = decode(p, dec_in, enc_hs, kind)
     loss, dscores = softmax_loss(scores, dec_t)
     g = {}
-    H = h.shape[1]
+    H = enc_hs.shape[2]
     dout, g["out_W"], g["out_b"] = affine_backward(out_in, p["out_W"], dscores)
-    if peeky:
+    denc_hs = np.zeros_like(enc_hs)
+    if kind == "peeky":
         dpeek, dout = dout[:, :, :H], dout[:, :, H:]
+    elif kind == "attention":
+        dcontext, dout = dout[:, :, :H], dout[:, :, H:]
+        ddec_hs = np.empty_like(dout)
+        for t in range(dout.shape[1]):
+            dhs, ddec_hs[:, t, :] = attention_backward(enc_hs, attention[t], dcontext[:, t, :])
+            denc_hs += dhs
+        dout = dout + ddec_hs
     dlstm_in, dh, (g["dec_Wx"], g["dec_Wh"], g["dec_b"]) = lstm_backward(
         dout, dec_cache, p["dec_Wx"], p["dec_Wh"])
-    if peeky:
+    if kind == "peeky":
         dpeek = dpeek + dlstm_in[:, :, :H]
         dlstm_in = dlstm_in[:, :, H:]
         dh = dh + np.sum(dpeek, axis=1)
     g["dec_embed"] = embed_backward(p["dec_embed"], dec_in, dlstm_in)
-    dhs = np.zeros((xs.shape[0], xs.shape[1], H), dtype="f")
-    dhs[:, -1, :] = dh
+    denc_hs[:, -1, :] += dh
     demb, _, (g["enc_Wx"], g["enc_Wh"], g["enc_b"]) = lstm_backward(
-        dhs, enc_cache, p["enc_Wx"], p["enc_Wh"])
+        denc_hs, enc_cache, p["enc_Wx"], p["enc_Wh"])
     g["enc_embed"] = embed_backward(p["enc_embed"], xs, demb)
     return loss, g
 
 
-def generate(p, xs, start_id, length, peeky):
-    h, _ = encode(p, xs)
-    y = np.full((len(xs), 1), start_id)
-    out = []
-    # feeding the whole prefix each step is slow; carry the LSTM state instead
+def generate(p, xs, start_id, length, kind):
+    """Greedy decoding of a batch, carrying the decoder's LSTM state."""
+    enc_hs, _ = encode(p, xs)
+    h = enc_hs[:, -1, :]
     N, H = h.shape
+    y = np.full(N, start_id)
     hh, c = h, np.zeros((N, H), dtype="f")
+    out = []
     for _ in range(length):
-        e = embed_forward(p["dec_embed"], y)[:, 0]
-        x = np.concatenate((h, e), axis=1) if peeky else e
+        e = embed_forward(p["dec_embed"], y)
+        x = np.concatenate((h, e), axis=1) if kind == "peeky" else e
         A = np.dot(x, p["dec_Wx"]) + np.dot(hh, p["dec_Wh"]) + p["dec_b"]
         f, g, i, o = (sigmoid(A[:, :H]), np.tanh(A[:, H:2 * H]),
                       sigmoid(A[:, 2 * H:3 * H]), sigmoid(A[:, 3 * H:]))
         c = f * c + g * i
         hh = o * np.tanh(c)
-        top = np.concatenate((h, hh), axis=1) if peeky else hh
-        y = (np.dot(top, p["out_W"]) + p["out_b"]).argmax(axis=1)[:, None]
-        out.append(y[:, 0])
+        if kind == "peeky":
+            top = np.concatenate((h, hh), axis=1)
+        elif kind == "attention":
+            top = np.concatenate((attention_forward(enc_hs, hh)[0], hh), axis=1)
+        else:
+            top = hh
+        y = (np.dot(top, p["out_W"]) + p["out_b"]).argmax(axis=1)
+        out.append(y)
     return np.stack(out, axis=1)
 
 
@@ -238,10 +296,10 @@ ORDER = ["enc_embed", "enc_Wx", "enc_Wh", "enc_b", "dec_embed", "dec_Wx", "dec_W
          "dec_b", "out_W", "out_b"]
 
 
-def run(ds, stream, peeky, epochs, hidden=128, wordvec=16, batch_size=128):
+def run(ds, stream, kind, epochs, hidden=128, wordvec=16, batch_size=128):
     rng = (book_random_state(len(ds.x_train) + len(ds.x_test)) if stream == "book"
            else np.random.RandomState(int(stream)))
-    p = init_params(rng, ds.vocab_size, wordvec, hidden, peeky)
+    p = init_params(rng, ds.vocab_size, wordvec, hidden, kind)
     params = [p[k] for k in ORDER]
     adam = BookAdam()
     n = len(ds.x_train)
@@ -252,11 +310,11 @@ def run(ds, stream, peeky, epochs, hidden=128, wordvec=16, batch_size=128):
         x, t = ds.x_train[idx], ds.t_train[idx]
         for i in range(n // batch_size):
             batch = slice(i * batch_size, (i + 1) * batch_size)
-            _, g = loss_and_grads(p, x[batch], t[batch], peeky)
+            _, g = loss_and_grads(p, x[batch], t[batch], kind)
             grads = [g[k] for k in ORDER]
             clip_grads(grads, 5.0)
             adam.update(params, grads)
-        guess = generate(p, ds.x_test, ds.start_id, ds.t_test.shape[1] - 1, peeky)
+        guess = generate(p, ds.x_test, ds.start_id, ds.t_test.shape[1] - 1, kind)
         accuracies.append(100 * float((guess == ds.t_test[:, 1:]).all(axis=1).mean()))
         print(f"  epoch {len(accuracies)}: {accuracies[-1]:.2f}% "
               f"({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
@@ -266,17 +324,21 @@ def run(ds, stream, peeky, epochs, hidden=128, wordvec=16, batch_size=128):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--dataset", default="addition", choices=["addition", "date"])
+    parser.add_argument("--model", default="seq2seq", choices=["seq2seq", "peeky", "attention"])
+    parser.add_argument("--peeky", dest="model", action="store_const", const="peeky",
+                        help="same as --model peeky")
     parser.add_argument("--reverse", action="store_true")
-    parser.add_argument("--peeky", action="store_true")
+    parser.add_argument("--hidden", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--streams", nargs="+", default=["book"],
                         help="'book' (the book's own numbers) or integer seeds")
     args = parser.parse_args()
-    ds = load_seq_dataset("addition", args.data_dir, reverse=args.reverse)
-    kind = ("peeky" if args.peeky else "seq2seq") + (" reversed" if args.reverse else "")
+    ds = load_seq_dataset(args.dataset, args.data_dir, reverse=args.reverse)
+    label = args.model + (" reversed" if args.reverse else "")
     for stream in args.streams:
-        accuracies = run(ds, stream, args.peeky, args.epochs)
-        print(f"numpy reference {kind} stream {stream}: "
+        accuracies = run(ds, stream, args.model, args.epochs, hidden=args.hidden)
+        print(f"numpy reference {label} on {args.dataset} stream {stream}: "
               + ", ".join(f"{a:.2f}" for a in accuracies), flush=True)
 
 

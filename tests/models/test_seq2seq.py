@@ -67,9 +67,10 @@ def test_reversed_input_is_the_mirror_image():
     np.testing.assert_array_equal(xr, x[:, ::-1])
 
 
-@pytest.mark.parametrize("cls,peeky", [(Seq2seq, False), (PeekySeq2seq, True)],
-                         ids=["seq2seq", "peeky"])
-def test_book_draws_and_adam_follow_the_books_numpy_recipe(cls, peeky):
+@pytest.mark.parametrize("cls,kind", [(Seq2seq, "seq2seq"), (PeekySeq2seq, "peeky"),
+                                      (AttentionSeq2seq, "attention")],
+                         ids=["seq2seq", "peeky", "attention"])
+def test_book_draws_and_adam_follow_the_books_numpy_recipe(cls, kind):
     """With the book's random numbers (``--book-rng``) and Adam (``eps_hat``),
     training follows benchmarks/numpy_seq2seq_reference.py -- the book's
     recipe with hand-written backward passes -- step for step."""
@@ -91,7 +92,7 @@ def test_book_draws_and_adam_follow_the_books_numpy_recipe(cls, peeky):
         ag.random.set_generator(saved)
     opt = optim.Adam(model.params(), eps=1e-7, eps_hat=True)
     rng = book_random_state(600)
-    params = reference.init_params(rng, V, D, H, peeky)
+    params = reference.init_params(rng, V, D, H, kind)
     np.testing.assert_array_equal(order, rng.permutation(np.arange(n)))
     adam = reference.BookAdam()
     for i in range(30):
@@ -101,11 +102,11 @@ def test_book_draws_and_adam_follow_the_books_numpy_recipe(cls, peeky):
         loss.backward()
         optim.clip_grads(model.params(), 5.0)
         opt.update()
-        expected, grads = reference.loss_and_grads(params, ds.x_train[idx], ds.t_train[idx], peeky)
+        expected, grads = reference.loss_and_grads(params, ds.x_train[idx], ds.t_train[idx], kind)
         grads = [grads[k] for k in reference.ORDER]
         reference.clip_grads(grads, 5.0)
         adam.update([params[k] for k in reference.ORDER], grads)
         np.testing.assert_allclose(float(loss.data), expected, rtol=1e-5)
     np.testing.assert_array_equal(
         model.generate(ds.x_test, ds.start_id, 4),
-        reference.generate(params, ds.x_test, ds.start_id, 4, peeky))
+        reference.generate(params, ds.x_test, ds.start_id, 4, kind))
