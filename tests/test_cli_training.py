@@ -39,17 +39,19 @@ def test_book_rng_replaces_the_seed_with_the_books_draws(tmp_path, capsys, monke
     monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
     write_dataset(generate_addition(300, seed=5), tmp_path / "addition.txt")
     params = []
-    for seed in ("1", "2"):
-        out = tmp_path / seed
+    for seed, book_rng in (("1", []), ("2", []), ("1", ["3"])):
+        out = tmp_path / f"{seed}-{book_rng}"
         assert main(["train", "seq2seq", "--data-dir", str(tmp_path), "--hidden", "8",
                      "--batch-size", "32", "--epochs", "1", "--seed", seed, "--book-rng",
-                     "--out", str(out), "--quiet"]) == 0
+                     *book_rng, "--out", str(out), "--quiet"]) == 0
         with np.load(out / "checkpoint.npz", allow_pickle=False) as f:
             params.append({k: f[k] for k in f.files if k.startswith("model/")})
-    assert "the book's" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "the book's" in text and "legacy generator seeded 3" in text
     # the initial weights and the shuffles come from the book's generator, not --seed
     for key in params[0]:
         np.testing.assert_array_equal(params[0][key], params[1][key])
+    assert not np.array_equal(params[0]["model/decoder.out.W"], params[2]["model/decoder.out.W"])
 
 
 def write_ptb(root, rng):
