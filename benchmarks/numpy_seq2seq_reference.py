@@ -73,6 +73,16 @@ def embed_backward(W, ids, dout):
     return grad
 
 
+def lstm_step(x, h, c, Wx, Wh, b):
+    """One step, gates in the book's layout [f, g, i, o] -> h, c, (f, g, i, o)."""
+    H = Wh.shape[0]
+    A = np.dot(x, Wx) + np.dot(h, Wh) + b
+    f, g, i, o = (sigmoid(A[:, :H]), np.tanh(A[:, H:2 * H]),
+                  sigmoid(A[:, 2 * H:3 * H]), sigmoid(A[:, 3 * H:]))
+    c_next = f * c + g * i
+    return o * np.tanh(c_next), c_next, (f, g, i, o)
+
+
 def lstm_forward(xs, Wx, Wh, b, h):
     """xs (N, T, I), h (N, H) start state (cell state zero) -> hs (N, T, H)."""
     N, T, _ = xs.shape
@@ -82,12 +92,8 @@ def lstm_forward(xs, Wx, Wh, b, h):
     cache = []
     for t in range(T):
         x = xs[:, t, :]
-        A = np.dot(x, Wx) + np.dot(h, Wh) + b
-        f, g, i, o = (sigmoid(A[:, :H]), np.tanh(A[:, H:2 * H]),
-                      sigmoid(A[:, 2 * H:3 * H]), sigmoid(A[:, 3 * H:]))
-        c_next = f * c + g * i
-        h_next = o * np.tanh(c_next)
-        cache.append((x, h, c, f, g, i, o, c_next))
+        h_next, c_next, gates = lstm_step(x, h, c, Wx, Wh, b)
+        cache.append((x, h, c, *gates, c_next))
         hs[:, t, :] = h_next
         h, c = h_next, c_next
     return hs, cache
@@ -250,11 +256,7 @@ def generate(p, xs, start_id, length, kind):
     for _ in range(length):
         e = embed_forward(p["dec_embed"], y)
         x = np.concatenate((h, e), axis=1) if kind == "peeky" else e
-        A = np.dot(x, p["dec_Wx"]) + np.dot(hh, p["dec_Wh"]) + p["dec_b"]
-        f, g, i, o = (sigmoid(A[:, :H]), np.tanh(A[:, H:2 * H]),
-                      sigmoid(A[:, 2 * H:3 * H]), sigmoid(A[:, 3 * H:]))
-        c = f * c + g * i
-        hh = o * np.tanh(c)
+        hh, c, _ = lstm_step(x, hh, c, p["dec_Wx"], p["dec_Wh"], p["dec_b"])
         if kind == "peeky":
             top = np.concatenate((h, hh), axis=1)
         elif kind == "attention":
