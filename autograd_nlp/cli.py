@@ -4,7 +4,7 @@ import sys
 
 from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
                                    word_vectors)
-from autograd_nlp.data.paths import DatasetNotFoundError
+from autograd_nlp.data.paths import DatasetError
 
 COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck]
 
@@ -24,7 +24,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0
-    except DatasetNotFoundError as e:          # say what to do, without a traceback
+    except DatasetError as e:       # missing/unusable data: say what to do, no traceback
         print(f"autograd-nlp: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

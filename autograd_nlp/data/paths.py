@@ -9,6 +9,9 @@ user learns one rule:
 3. else the loader may download into :func:`cache_root` (PTB does; the toy
    seq2seq sets can be generated instead).
 
+Derived files (PTB's id arrays) are cached under :func:`cache_root` only, never
+in the user's data directory.
+
 Inside a data directory ``DIR`` a dataset's files may sit either in a
 per-dataset subdirectory (``DIR/ptb/ptb.train.txt``) or directly in ``DIR``
 (``DIR/ptb.train.txt``); the subdirectory wins when both hold the files.
@@ -21,22 +24,40 @@ from typing import Iterable, Optional, Sequence, Union
 
 DATA_ENV = "AUTOGRAD_NLP_DATA"
 CACHE_ENV = "AUTOGRAD_NLP_CACHE"
+XDG_CACHE_ENV = "XDG_CACHE_HOME"
 DEFAULT_CACHE = Path("~/.cache/autograd_nlp")
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-class DatasetNotFoundError(FileNotFoundError):
+class DatasetError(Exception):
+    """Base of the data problems a user can fix (files missing, empty, not
+    text). The command line prints these as a short message, without a
+    traceback, and exits with code 2."""
+
+
+class DatasetNotFoundError(DatasetError, FileNotFoundError):
     """A dataset's files are neither in the configured directory nor
     obtainable (download failed or offline). The message says which files to
     put where, and how to point the loader at them."""
 
 
+class DataError(DatasetError, ValueError):
+    """A dataset file exists but cannot be used: empty, binary or not UTF-8
+    text. The message names the file, what is wrong and what to do."""
+
+
 def cache_root() -> Path:
     """The download / array cache directory: ``$AUTOGRAD_NLP_CACHE`` if set and
-    non-empty, else ``~/.cache/autograd_nlp``. Not created here."""
+    non-empty, else ``$XDG_CACHE_HOME/autograd_nlp`` if that is set, else
+    ``~/.cache/autograd_nlp``. Not created here."""
     env = os.environ.get(CACHE_ENV, "")
-    return Path(env).expanduser() if env else DEFAULT_CACHE.expanduser()
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get(XDG_CACHE_ENV, "")
+    if xdg:
+        return Path(xdg).expanduser() / DEFAULT_CACHE.name
+    return DEFAULT_CACHE.expanduser()
 
 
 def configured_data_dir(data_dir: Optional[PathLike] = None) -> tuple[Optional[Path], str]:

@@ -10,8 +10,12 @@ same ids and counts: train 929,589 tokens, valid 73,760, test 82,430, and
 Files are looked up as described in :mod:`autograd_nlp.data.paths` (argument,
 then ``$AUTOGRAD_NLP_DATA``, then a SHA-256-checked download into
 ``$AUTOGRAD_NLP_CACHE/ptb``). The id arrays and the vocabulary are cached as
-``.npy`` next to the text files when that directory is writable, else under
-the cache directory (see :mod:`autograd_nlp.data.cache`).
+``.npy`` under the user cache directory (:func:`~autograd_nlp.data.paths.cache_root`),
+in a folder keyed by the text files' absolute directory; each array's sidecar
+records the source files' size and SHA-256, so an edited file is re-read (see
+:mod:`autograd_nlp.data.cache`). Nothing is ever written into the data folder.
+
+An empty, binary or non-UTF-8 file raises :class:`DataError` naming the file.
 """
 from __future__ import annotations
 
@@ -23,8 +27,9 @@ import numpy as np
 
 from autograd_nlp.data import cache
 from autograd_nlp.data.download import download_file, sha256_file
-from autograd_nlp.data.paths import (DATA_ENV, DatasetNotFoundError, PathLike,
-                                     cache_root, missing_files_message,
+from autograd_nlp.data.paths import (DATA_ENV, DataError, DatasetNotFoundError,
+                                     PathLike, cache_root, configured_data_dir,
+                                     find_dataset_dir, missing_files_message,
                                      resolve_data_dir)
 
 SPLITS = ("train", "valid", "test")
@@ -65,6 +70,8 @@ def load_ptb(split: str = "train", data_dir: Optional[PathLike] = None
     Raises:
         ValueError: unknown split, or a valid/test word missing from the
             training vocabulary.
+        DataError: (a ``ValueError``) a needed file is empty, binary or not
+            UTF-8 text; the message names the file.
         DatasetNotFoundError: (a ``FileNotFoundError``) the files are not in
             the configured directory, or none is configured and the download
             failed; the message says where to put which files.
@@ -81,12 +88,46 @@ def load_ptb(split: str = "train", data_dir: Optional[PathLike] = None
     return corpus, word_to_id, id_to_word
 
 
+def ptb_source(split: str = "train", data_dir: Optional[PathLike] = None) -> Path:
+    """The text file :func:`load_ptb` reads for ``split`` (absolute path), for
+    a data summary. Resolves like ``load_ptb`` but never downloads: with no
+    data directory configured it is the download location under the cache."""
+    name = ptb_filename(split)
+    root, _ = configured_data_dir(data_dir)
+    src = find_dataset_dir(root, "ptb", [name]) if root is not None else None
+    return ((src if src is not None else cache_root() / "ptb") / name).absolute()
+
+
 def read_tokens(path: PathLike) -> list[str]:
     """The book's tokenisation of a PTB file: every newline becomes ``<eos>``,
     then split on whitespace. (``' <eos> '`` rather than the book's ``'<eos>'``
-    so a line without a trailing space still splits; identical on PTB.)"""
-    text = Path(path).read_text(encoding="utf-8")
-    return text.replace("\n", f" {EOS} ").split()
+    so a line without a trailing space still splits; identical on PTB.)
+
+    Raises :class:`DataError` when the file is empty (or only whitespace),
+    binary, or not UTF-8 text."""
+    return read_ptb_text(path).replace("\n", f" {EOS} ").split()
+
+
+def read_ptb_text(path: PathLike) -> str:
+    """The text of a PTB file, checked to be non-empty UTF-8 text without NUL
+    bytes; :class:`DataError` names the file, the problem and the fix."""
+    path = Path(path)
+    data = path.read_bytes()
+    fix = ("Replace it with the Penn Treebank text (one sentence per line, words "
+           "separated by spaces), e.g. from " + URL.format(split="{train,valid,test}") + ".")
+    if not data.strip():
+        what = "empty (0 bytes)" if not data else f"empty (only {len(data)} bytes of whitespace)"
+        raise DataError(f"{path.name} is {what}: {path}. {fix}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path.name} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset "
+                        f"{err.start} cannot be decoded; is it a binary or compressed file?): "
+                        f"{path}. {fix}") from None
+    if "\x00" in text:
+        raise DataError(f"{path.name} is not text (it contains NUL bytes, at offset "
+                        f"{text.index(chr(0))}; is it a binary file?): {path}. {fix}")
+    return text
 
 
 def build_vocab(tokens: list[str]) -> list[str]:
@@ -142,12 +183,19 @@ def _load_arrays(src: Path, split: str) -> tuple[list[str], np.ndarray]:
     return words, ids
 
 
+def array_cache_dir(src: PathLike) -> Path:
+    """Where the arrays built from the text files in ``src`` are cached:
+    ``cache_root()/arrays/ptb-KEY``, KEY a hash of ``src``'s absolute, resolved
+    path, so two data directories never share cache files. Freshness is
+    decided by the sources' size and SHA-256 in each array's sidecar."""
+    key = hashlib.sha256(str(Path(src).resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_root() / "arrays" / f"ptb-{key}"
+
+
 def _cache_dirs(src: Path) -> list[Path]:
-    """Where arrays for ``src`` may be cached: beside the text files, else a
-    per-source directory under the cache root (keyed by the absolute path, so
-    two data directories never share cache files)."""
-    key = hashlib.sha256(str(src.resolve()).encode("utf-8")).hexdigest()[:16]
-    return [src, cache_root() / "arrays" / f"ptb-{key}"]
+    """Where arrays for ``src`` may be cached: only under the user cache
+    directory, never beside the user's text files."""
+    return [array_cache_dir(src)]
 
 
 def _download_hint() -> str:

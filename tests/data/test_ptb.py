@@ -1,5 +1,6 @@
 """Tests for autograd_nlp/data/ptb.py: counts on the real data, both directory
-layouts, cache validation, and the offline error."""
+layouts, the cache (under the user cache directory, validated), unusable text
+files, and the offline error."""
 from __future__ import annotations
 
 import hashlib
@@ -11,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograd_nlp.data import DatasetNotFoundError, DownloadError, load_ptb
+from autograd_nlp.data import (DataError, DatasetError, DatasetNotFoundError, DownloadError,
+                               load_ptb)
 from autograd_nlp.data import ptb
-from autograd_nlp.data.paths import CACHE_ENV, DATA_ENV
+from autograd_nlp.data.paths import CACHE_ENV, DATA_ENV, cache_root
 
 # A tiny stand-in for PTB in the same format (leading space, trailing space).
 SMALL_PTB = {
@@ -133,26 +135,69 @@ def test_word_missing_from_train_vocabulary_is_named(tmp_path):
         load_ptb("test", data_dir=tmp_path)
 
 
-# ---- the array cache ------------------------------------------------------------
+# ---- the array cache (under the user cache directory, never in the data folder) --
 
 def cache_file(directory: Path, split: str) -> Path:
     return directory / f"ptb.{split}.ids.npy"
 
 
-def test_cache_is_written_next_to_writable_files(tmp_path):
-    write_small_ptb(tmp_path)
-    load_ptb("valid", data_dir=tmp_path)
+def test_cache_is_written_under_the_cache_root_not_the_data_folder(tmp_path, isolated_cache):
+    write_small_ptb(tmp_path / "data")
+    load_ptb("valid", data_dir=tmp_path / "data")
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == sorted(SMALL_PTB)
+    cached = ptb.array_cache_dir(tmp_path / "data")
+    assert cached.parent == isolated_cache / "arrays"
     for name in ("ptb.valid.ids.npy", "ptb.valid.ids.json", "ptb.vocab.npy", "ptb.vocab.json"):
-        assert (tmp_path / name).is_file(), name
-    assert not list(tmp_path.glob("*.tmp")), "temporary files must not be left behind"
+        assert (cached / name).is_file(), name
+    assert not list(cached.glob(".*.tmp")), "temporary files must not be left behind"
+
+
+def test_cache_dir_is_keyed_by_the_absolute_source_path(tmp_path, monkeypatch):
+    first, second = tmp_path / "one", tmp_path / "two"
+    write_small_ptb(first)
+    write_small_ptb(second, dict(SMALL_PTB, **{"ptb.train.txt": " a b \n"}))
+    monkeypatch.chdir(tmp_path)
+    assert ptb.array_cache_dir("one") == ptb.array_cache_dir(first)
+    assert ptb.array_cache_dir(first) != ptb.array_cache_dir(second)
+    check_small("train", *load_ptb("train", data_dir=first))
+    corpus, word_to_id, _ = load_ptb("train", data_dir=second)
+    assert word_to_id == {"a": 0, "b": 1, "<eos>": 2} and corpus.tolist() == [0, 1, 2]
+    check_small("train", *load_ptb("train", data_dir=first))
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({CACHE_ENV: "{tmp}/mine", "XDG_CACHE_HOME": "{tmp}/xdg"}, "{tmp}/mine"),
+    ({CACHE_ENV: "", "XDG_CACHE_HOME": "{tmp}/xdg"}, "{tmp}/xdg/autograd_nlp"),
+    ({CACHE_ENV: "", "XDG_CACHE_HOME": ""}, "{tmp}/home/.cache/autograd_nlp"),
+])
+def test_cache_root_follows_the_environment(tmp_path, monkeypatch, env, expected):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value.format(tmp=tmp_path))
+    assert cache_root() == Path(expected.format(tmp=tmp_path))
+    write_small_ptb(tmp_path / "data")
+    check_small("test", *load_ptb("test", data_dir=tmp_path / "data"))
+    written = list(Path(expected.format(tmp=tmp_path)).glob("arrays/ptb-*/ptb.test.ids.npy"))
+    assert len(written) == 1
 
 
 def test_cached_arrays_are_what_is_returned(tmp_path):
-    write_small_ptb(tmp_path)
-    load_ptb("train", data_dir=tmp_path)
-    np.testing.assert_array_equal(np.load(cache_file(tmp_path, "train"), allow_pickle=False),
+    write_small_ptb(tmp_path / "data")
+    load_ptb("train", data_dir=tmp_path / "data")
+    cached = ptb.array_cache_dir(tmp_path / "data")
+    np.testing.assert_array_equal(np.load(cache_file(cached, "train"), allow_pickle=False),
                                   SMALL_IDS["train"])
-    check_small("train", *load_ptb("train", data_dir=tmp_path))
+    check_small("train", *load_ptb("train", data_dir=tmp_path / "data"))
+
+
+def test_second_load_does_not_read_the_text(tmp_path, monkeypatch):
+    write_small_ptb(tmp_path / "data")
+    load_ptb("valid", data_dir=tmp_path / "data")
+
+    def no_reading(path):
+        raise AssertionError(f"read {path} although the cache is fresh")
+    monkeypatch.setattr(ptb, "read_tokens", no_reading)
+    check_small("valid", *load_ptb("valid", data_dir=tmp_path / "data"))
 
 
 def _truncate(path: Path) -> None:
@@ -182,16 +227,17 @@ def _wrong_length_array(path: Path) -> None:
                                     _pickled_object_array, _wrong_length_array, Path.unlink])
 @pytest.mark.parametrize("target", ["ids", "sidecar", "vocab"])
 def test_damaged_cache_is_detected_and_rebuilt(tmp_path, damage, target):
-    write_small_ptb(tmp_path)
-    load_ptb("train", data_dir=tmp_path)
-    path = {"ids": cache_file(tmp_path, "train"),
-            "sidecar": tmp_path / "ptb.train.ids.json",
-            "vocab": tmp_path / "ptb.vocab.npy"}[target]
+    data = write_small_ptb(tmp_path / "data")
+    load_ptb("train", data_dir=data)
+    cached = ptb.array_cache_dir(data)
+    path = {"ids": cache_file(cached, "train"),
+            "sidecar": cached / "ptb.train.ids.json",
+            "vocab": cached / "ptb.vocab.npy"}[target]
     damage(path)
-    check_small("train", *load_ptb("train", data_dir=tmp_path))
+    check_small("train", *load_ptb("train", data_dir=data))
     # rebuilt: the files are whole again and agree with each other
-    side = json.loads((tmp_path / "ptb.train.ids.json").read_text())
-    ids = np.load(cache_file(tmp_path, "train"), allow_pickle=False)
+    side = json.loads((cached / "ptb.train.ids.json").read_text())
+    ids = np.load(cache_file(cached, "train"), allow_pickle=False)
     assert ids.tolist() == SMALL_IDS["train"]
     assert side["sha256"] == hashlib.sha256(ids.tobytes()).hexdigest()
 
@@ -206,9 +252,20 @@ def test_stale_cache_is_rebuilt_when_the_text_changes(tmp_path):
     corpus, word_to_id, _ = load_ptb("valid", data_dir=tmp_path)
     assert "hat" in word_to_id and "mat" not in word_to_id
     assert corpus.tolist() == SMALL_IDS["valid"]
+    sidecar = json.loads((ptb.array_cache_dir(tmp_path) / "ptb.vocab.json").read_text())
+    assert sidecar["meta"]["sources"][0]["sha256"] == hashlib.sha256(
+        (tmp_path / "ptb.train.txt").read_bytes()).hexdigest()
 
 
-def test_read_only_data_dir_caches_under_the_cache_root(tmp_path, isolated_cache):
+def test_stale_cache_is_rebuilt_when_a_split_grows(tmp_path):
+    write_small_ptb(tmp_path)
+    load_ptb("test", data_dir=tmp_path)
+    with open(tmp_path / "ptb.test.txt", "a") as f:
+        f.write(" the mat \n")
+    assert load_ptb("test", data_dir=tmp_path)[0].tolist() == SMALL_IDS["test"] + [0, 6, 3]
+
+
+def test_read_only_data_dir_is_left_untouched(tmp_path, isolated_cache):
     data = write_small_ptb(tmp_path / "ro")
     data.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
@@ -219,6 +276,72 @@ def test_read_only_data_dir_caches_under_the_cache_root(tmp_path, isolated_cache
         check_small("test", *load_ptb("test", data_dir=data))
     finally:
         data.chmod(stat.S_IRWXU)
+
+
+def test_unwritable_cache_root_still_loads(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv(CACHE_ENV, str(blocker))
+    write_small_ptb(tmp_path / "data")
+    check_small("valid", *load_ptb("valid", data_dir=tmp_path / "data"))
+
+
+def test_ptb_source_is_the_file_that_is_read(tmp_path, monkeypatch, isolated_cache):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    write_small_ptb(tmp_path / "data" / "ptb")
+    assert ptb.ptb_source("valid", tmp_path / "data") == tmp_path / "data" / "ptb" / "ptb.valid.txt"
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "data"))
+    assert ptb.ptb_source("test") == tmp_path / "data" / "ptb" / "ptb.test.txt"
+    monkeypatch.delenv(DATA_ENV)
+    assert ptb.ptb_source("train") == isolated_cache / "ptb" / "ptb.train.txt"
+
+
+# ---- unusable text files: a DataError naming the file ------------------------------
+
+@pytest.mark.parametrize("content, problem", [
+    (b"", "ptb.train.txt is empty"),
+    (b" \n\n  \n", "ptb.train.txt is empty"),
+    (b"\x1f\x8b\x08\x00\xff\xfe binary", "ptb.train.txt is not UTF-8 text"),
+    (b"the cat\x00\x00\x00 sat", "ptb.train.txt is not text (it contains NUL bytes"),
+])
+def test_unusable_train_file_is_a_clear_data_error(tmp_path, content, problem):
+    write_small_ptb(tmp_path)
+    (tmp_path / "ptb.train.txt").write_bytes(content)
+    with pytest.raises(DataError) as info:
+        load_ptb("train", data_dir=tmp_path)
+    message = str(info.value)
+    assert isinstance(info.value, ValueError) and isinstance(info.value, DatasetError)
+    assert message.startswith(problem), message
+    assert str(tmp_path / "ptb.train.txt") in message and "one sentence per line" in message
+
+
+def test_empty_test_file_is_named(tmp_path):
+    write_small_ptb(tmp_path)
+    (tmp_path / "ptb.test.txt").write_bytes(b"")
+    with pytest.raises(DataError, match=r"^ptb.test.txt is empty \(0 bytes\)"):
+        load_ptb("test", data_dir=tmp_path)
+
+
+def test_file_emptied_after_caching_is_noticed(tmp_path):
+    write_small_ptb(tmp_path)
+    load_ptb("train", data_dir=tmp_path)
+    (tmp_path / "ptb.train.txt").write_bytes(b"")
+    with pytest.raises(DataError, match="ptb.train.txt is empty"):
+        load_ptb("train", data_dir=tmp_path)
+
+
+@pytest.mark.parametrize("content, problem", [(b"", "is empty"),
+                                              (b"\xff\xfe\x00binary", "is not UTF-8 text")])
+def test_cli_reports_an_unusable_train_file_without_traceback(tmp_path, capsys, content,
+                                                              problem):
+    from autograd_nlp.cli import main
+    write_small_ptb(tmp_path)
+    (tmp_path / "ptb.train.txt").write_bytes(content)
+    code = main(["train", "count-svd", "--data-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"ptb.train.txt {problem}" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) <= 2
 
 
 # ---- no data directory: download, or a helpful error ----------------------------
@@ -255,7 +378,7 @@ def test_download_into_cache_when_no_directory_is_configured(monkeypatch, isolat
 
     check_small("valid", *load_ptb("valid"))
     assert fetched == ["ptb.train.txt", "ptb.valid.txt"]
-    assert (isolated_cache / "ptb" / "ptb.valid.ids.npy").is_file()
+    assert (ptb.array_cache_dir(isolated_cache / "ptb") / "ptb.valid.ids.npy").is_file()
     check_small("valid", *load_ptb("valid"))
     assert fetched == ["ptb.train.txt", "ptb.valid.txt"], "already downloaded"
     # a damaged download is fetched again
