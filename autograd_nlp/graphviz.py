@@ -6,7 +6,9 @@
 shows where the truncation is. Functions created inside ``ag.scope(name)`` are
 drawn as one cluster per scope; ``fold="repeats"`` collapses consecutive
 identical scopes (the time steps of an unrolled RNN) into one cluster drawn
-once with a repeat count.
+once with a repeat count, and folds the steps' own inputs and outputs outside
+the scopes too (per-step slices, embedding lookups, output layers, losses and
+targets, drawn once and labelled ×T), so the picture does not grow with T.
 """
 import collections
 import os
@@ -59,7 +61,9 @@ def _collect(outputs, max_depth):
 def _fold_map(funcs, fold):
     """Map each Function to the one drawn in its place, and name clusters.
 
-    Returns (representative: id -> Function, cluster: id -> label)."""
+    Returns (representative: id -> Function, cluster: id -> label, alias:
+    id(Variable) -> the Variable drawn in its place, count: id of a drawn
+    Function/Variable outside the clusters -> how many it stands for)."""
     rep = {id(f): f for f in funcs}
     cluster = {}
     by_scope = collections.defaultdict(list)
@@ -72,7 +76,7 @@ def _fold_map(funcs, fold):
         for f in fs:
             cluster[id(f)] = s
     if fold != "repeats":
-        return rep, cluster
+        return rep, cluster, {}, {}
     families = collections.defaultdict(list)
     for s, fs in by_scope.items():
         families[re.sub(r"\d+", "#", s)].append((fs[0].order, s))
@@ -93,7 +97,115 @@ def _fold_map(funcs, fold):
                         rep[id(f)] = first[k]
                         cluster[id(f)] = label
             run = [s] if s is not None else []
-    return rep, cluster
+    folding = _StepIO(funcs, rep, cluster)
+    folding.fold_inputs()
+    folding.fold_outputs()
+    return rep, cluster, folding.alias, folding.count
+
+
+class _StepIO:
+    """Folds what feeds the folded time steps and what they feed, so that a
+    picture of T steps has as many nodes for T = 5 as for T = 50.
+
+    * inputs: step t's input at slot k is drawn as the representative step's
+      input at slot k (the T outputs of an ``Unstack`` become one node), and an
+      unscoped producer used only by folded steps (a per-step embedding lookup,
+      a per-step slice of the ids) folds into the representative's producer;
+    * outputs: unscoped Functions of the same type whose inputs are drawn as
+      the same nodes (a per-step output layer on h_t, a per-step loss on it
+      and its per-step target) fold into the first of them.
+    Folded nodes outside the clusters are labelled with how many they stand for.
+    """
+
+    def __init__(self, funcs, rep, cluster):
+        # producers before consumers (generation), earlier steps first
+        self.funcs = sorted(funcs, key=lambda f: (f.generation, getattr(f, "order", -1)))
+        self.rep, self.cluster = rep, cluster
+        self.alias, self.count = {}, {}
+        self.consumers = collections.defaultdict(list)    # id(Variable) -> Functions
+        for f in funcs:
+            for x in f.inputs:
+                self.consumers[id(x)].append(f)
+
+    def folded(self, f):
+        return self.rep.get(id(f), f) is not f
+
+    def key(self, v):
+        """The id of the Variable drawn for ``v``."""
+        while id(v) in self.alias:
+            v = self.alias[id(v)]
+        c = v.creator
+        if c is not None and self.folded(c):
+            slot = next((i for i, ref in enumerate(c.outputs) if ref() is v), None)
+            drawn = self.rep[id(c)].outputs[slot]() if slot is not None else None
+            if drawn is not None:
+                return id(drawn)
+        return id(v)
+
+    def only_feeds_folded(self, v):
+        return all(self.folded(g) for g in self.consumers[id(v)])
+
+    def fold_inputs(self):
+        for f in self.funcs:
+            if self.folded(f) and self.cluster.get(id(f)) is not None:
+                r = self.rep[id(f)]
+                for x, x0 in zip(f.inputs, r.inputs):
+                    self.unify(x, x0)
+
+    def unify(self, x, x0):
+        """Draw ``x`` as ``x0`` (slot-wise equivalent inputs of two folded
+        Functions), and fold its producer into ``x0``'s when only folded
+        Functions use it."""
+        if x is x0 or id(x) in self.alias or self.key(x) == self.key(x0):
+            return
+        c, c0 = x.creator, x0.creator
+        if c is not None and self.cluster.get(id(c)) is not None:
+            return                       # produced inside a step (recurrent state): drawn already
+        if ((c is None) != (c0 is None) or x.shape != x0.shape or x.dtype != x0.dtype
+                or isinstance(x, Parameter) or isinstance(x0, Parameter)
+                or not self.only_feeds_folded(x)):
+            return
+        fold_creator = c is not None and c is not c0
+        if fold_creator and (id(c) not in self.rep or self.folded(c)
+                             or type(c) is not type(c0) or len(c.inputs) != len(c0.inputs)
+                             or len(c.outputs) != len(c0.outputs)
+                             or not all(self.only_feeds_folded(ref()) for ref in c.outputs
+                                        if ref() is not None)):
+            return                       # its producer stays drawn, so x stays too
+        self.alias[id(x)] = x0
+        self.count[id(x0)] = self.count.get(id(x0), 1) + 1
+        if fold_creator:
+            self.fold_function(c, c0)
+
+    def fold_function(self, g, g0):
+        self.rep[id(g)] = g0
+        self.count[id(g0)] = self.count.get(id(g0), 1) + 1
+        for x, x0 in zip(g.inputs, g0.inputs):
+            self.unify(x, x0)
+
+    def fold_outputs(self):
+        # what varies from step to step: the steps' outputs and the folded inputs
+        folded_keys = {self.key(ref()) for f in self.funcs if self.folded(f)
+                       for ref in f.outputs if ref() is not None}
+        folded_keys.update(id(v) for v in self.alias.values())
+        first = {}
+        for g in self.funcs:
+            if self.folded(g) or self.cluster.get(id(g)) is not None:
+                continue
+            keys = [self.key(x) for x in g.inputs]
+            if not any(k in folded_keys for k in keys):
+                continue
+            # inputs drawn as folded nodes, Parameters and shared inputs must be the
+            # same node; an input private to g (a per-step target) only alike
+            pattern = (type(g), len(g.outputs), tuple(
+                k if (k in folded_keys or isinstance(x, Parameter)
+                      or len(self.consumers[id(x)]) > 1)
+                else (x.shape, x.dtype.str, type(x.creator))
+                for k, x in zip(keys, g.inputs)))
+            g0 = first.setdefault(pattern, g)
+            if g0 is not g:
+                self.fold_function(g, g0)
+            folded_keys.update(self.key(ref()) for ref in g.outputs if ref() is not None)
 
 
 def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="clusters",
@@ -111,16 +223,25 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
     if fold not in FOLDS:
         raise ValueError(f"to_dot: fold must be one of {FOLDS}, got {fold!r}")
     funcs, beyond = _collect(outputs, max_depth)
-    rep, cluster = _fold_map(funcs, fold)
+    rep, cluster, alias, count = _fold_map(funcs, fold)
 
-    def var_key(v):
+    def drawn_var(v):
+        """The Variable drawn for ``v`` (itself unless folded)."""
+        while id(v) in alias:
+            v = alias[id(v)]
         c = v.creator
         if c is not None and id(c) in rep and rep[id(c)] is not c:
-            r = rep[id(c)]
             slot = next(i for i, ref in enumerate(c.outputs) if ref() is v)
-            drawn = r.outputs[slot]()
-            return f"v{id(drawn)}" if drawn is not None else f"v{id(v)}"
-        return f"v{id(v)}"
+            drawn = rep[id(c)].outputs[slot]()
+            return drawn if drawn is not None else v
+        return v
+
+    def var_key(v):
+        return f"v{id(drawn_var(v))}"
+
+    def times(obj):
+        n = count.get(id(obj), 1)
+        return f"\n×{n}" if n > 1 else ""
 
     dot = graphviz.Digraph(graph_attr={"rankdir": rankdir, "fontsize": "11",
                                        "label": title or "", "labelloc": "t"},
@@ -135,10 +256,11 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
             bodies[where].append((key, attrs))
 
     def draw_variable(v, where):
-        key = var_key(v)
+        v = drawn_var(v)
+        key = f"v{id(v)}"
         if not show_variables and not isinstance(v, Parameter) and v.creator is not None:
             return None
-        attrs = {"label": _describe(v, show_grad), "shape": "ellipse"}
+        attrs = {"label": _describe(v, show_grad) + times(v), "shape": "ellipse"}
         if isinstance(v, Parameter):
             attrs.update(style="filled", fillcolor="#f6c879")
         elif not v.requires_grad:
@@ -161,14 +283,14 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
         r = rep[id(f)]
         where = cluster.get(id(f))
         fkey = f"f{id(r)}"
-        node(fkey, where, label=type(r).__name__, shape="box", style="filled,rounded",
-             fillcolor="#cfe8c9")
+        node(fkey, where, label=type(r).__name__ + times(r), shape="box",
+             style="filled,rounded", fillcolor="#cfe8c9")
         for x in f.inputs:
-            inner = x.creator is not None and cluster.get(id(x.creator)) == where
-            xkey = draw_variable(x, where if inner else None)
+            xc = drawn_var(x).creator      # a variable sits in its creator's cluster
+            xkey = draw_variable(x, cluster.get(id(xc)) if xc is not None else None)
             if xkey is None:       # variables hidden: connect functions directly
-                if x.creator is not None and id(x.creator) in rep:
-                    edges.add((f"f{id(rep[id(x.creator)])}", fkey, (("label", str(x.shape)),)))
+                if xc is not None and id(xc) in rep:
+                    edges.add((f"f{id(rep[id(xc)])}", fkey, (("label", str(x.shape)),)))
                 continue
             edges.add((xkey, fkey, ()))
         if show_variables:

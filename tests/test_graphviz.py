@@ -1,4 +1,5 @@
 """Graph export: node styles, cuts, clusters, folding, depth cut, rendering."""
+import re
 import shutil
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 import autograd_nlp as ag
 import autograd_nlp.functions as F
 from autograd_nlp import graphviz as ag_graphviz
+from autograd_nlp.commands import examples
 
 
 def unrolled_rnn(steps=5, cut_after=None):
@@ -88,3 +90,95 @@ def test_render_without_dot_writes_dot_and_explains(tmp_path, monkeypatch):
     written, message = ag.render_graph(unrolled_rnn(2), tmp_path / "g", format="png")
     assert written == [str(tmp_path / "g.dot")]
     assert "apt-get install graphviz" in message
+
+
+# ---- folding the per-step inputs and outputs: the picture does not grow with T ----
+
+def dot_nodes(src):
+    """Node statements of a DOT source, as (id, label) pairs."""
+    return re.findall(r'^\s*((?:v|f|cut)\d+) \[label=("[^"]*"|\S+)', src, re.M)
+
+
+def rnnlm_dot(time):
+    model, loss_fn, _ = examples.build("rnnlm", time=time)
+    for name, p in model.named_params():
+        p.name = name
+    return ag.to_dot(loss_fn(), fold="repeats").source
+
+
+def step_labels(src):
+    return sorted(re.sub(r"\d+", "N", label) for _, label in dot_nodes(src))
+
+
+def test_rnnlm_folded_picture_is_the_same_for_5_and_50_steps():
+    short, long = rnnlm_dot(5), rnnlm_dot(50)
+    assert len(dot_nodes(short)) == len(dot_nodes(long))
+    assert step_labels(short) == step_labels(long)
+    assert short.count(" -> ") == long.count(" -> ")
+    # the 50 per-step inputs (outputs of Unstack) are one node saying so
+    assert '(2, 20) float32\n×50"' in long and long.count("(2, 20) float32") == 1
+    unfolded = ag.to_dot(examples.build("rnnlm", time=50)[1](), fold="clusters").source
+    assert len(dot_nodes(unfolded)) > len(dot_nodes(long)) + 90
+
+
+@pytest.mark.skipif(shutil.which("dot") is None,
+                    reason="Graphviz `dot` is not installed (CI installs it)")
+def test_rnnlm_folded_svg_size_does_not_grow_with_time(tmp_path):
+    sizes = []
+    for time in (5, 50):
+        model, loss_fn, _ = examples.build("rnnlm", time=time)
+        ag.render_graph(loss_fn(), tmp_path / f"r{time}.svg", fold="repeats")
+        svg = (tmp_path / f"r{time}.svg").read_text()
+        width, height = (float(v) for v in
+                         re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+        sizes.append((width, height))
+    (w5, h5), (w50, h50) = sizes
+    assert w50 <= 1.1 * w5 and h50 <= 1.1 * h5, sizes
+
+
+def decoder_loss(steps, heads=1):
+    """A decoder written step by step: a per-step embedding lookup plus a
+    slice of other features (unscoped), the recurrent step (scoped), a
+    per-step output layer and a per-step loss against a per-step target
+    (unscoped)."""
+    rng = np.random.default_rng(0)
+    E = ag.Parameter(rng.standard_normal((7, 3)), name="E")
+    Wx = ag.Parameter(rng.standard_normal((3, 4)), name="Wx")
+    Wh = ag.Parameter(rng.standard_normal((4, 4)), name="Wh")
+    Wo = [ag.Parameter(rng.standard_normal((4, 7)), name=f"Wo{k}") for k in range(heads)]
+    ids = rng.integers(0, 7, (2, steps))
+    feats = ag.Variable(rng.standard_normal((2, steps, 3)), name="feats")
+    h = ag.Variable(np.zeros((2, 4)), name="h0")
+    losses = []
+    for t in range(steps):
+        x = F.embedding(E, ids[:, t]) + F.getitem(feats, (slice(None), t))
+        with ag.scope(f"dec t={t}"):
+            h = F.tanh(F.linear(x, Wx) + F.linear(h, Wh))
+        for W in Wo:
+            target = ag.Variable(rng.integers(0, 7, 2))
+            losses.append(F.softmax_cross_entropy(F.linear(h, W), target))
+    return F.stack(losses).sum()
+
+
+def test_per_step_inputs_and_outputs_of_a_decoder_fold():
+    short = ag.to_dot(decoder_loss(3), fold="repeats").source
+    long = ag.to_dot(decoder_loss(12), fold="repeats").source
+    assert len(dot_nodes(short)) == len(dot_nodes(long))
+    assert step_labels(short) == step_labels(long)
+    for op in ("Embedding", "GetItem", "Add", "Linear", "SoftmaxCrossEntropy"):
+        assert f'label="{op}\n×12"' in long, op
+    assert '"(2,) int64\n×12"' in long            # the per-step ids and targets
+    assert long.count("label=Tanh") == 1 and "(×12)" in long
+
+
+def test_distinct_output_heads_are_not_merged():
+    """Two output layers with their own weights on the same state stay two."""
+    src = ag.to_dot(decoder_loss(4, heads=2), fold="repeats").source
+    assert "Wo0" in src and "Wo1" in src
+    heads = [label for _, label in dot_nodes(src) if label.startswith('"Linear\n×')]
+    assert heads == ['"Linear\n×4"', '"Linear\n×4"'], heads
+
+
+def test_unfolded_decoder_draws_every_step():
+    src = ag.to_dot(decoder_loss(5), fold="clusters").source
+    assert src.count("label=Embedding") == 5 and src.count("label=SoftmaxCrossEntropy") == 5
