@@ -136,14 +136,14 @@ def build_vocab(tokens: list[str]) -> list[str]:
 
 
 def encode(tokens: list[str], word_to_id: dict[str, int], source: str = "") -> np.ndarray:
-    """``tokens`` -> ``(len(tokens),)`` ``np.int64`` ids; ``ValueError`` names the
-    first word that is not in ``word_to_id``."""
+    """``tokens`` -> ``(len(tokens),)`` ``np.int64`` ids; :class:`DataError` (a
+    ``ValueError``) names the first word that is not in ``word_to_id``."""
     try:
         return np.fromiter(map(word_to_id.__getitem__, tokens), dtype=np.int64,
                            count=len(tokens))
     except KeyError as err:
         where = f" in {source}" if source else ""
-        raise ValueError(f"word {err.args[0]!r}{where} is not in the PTB training "
+        raise DataError(f"word {err.args[0]!r}{where} is not in the PTB training "
                          f"vocabulary ({len(word_to_id)} words from ptb.train.txt); "
                          "are the files from the same PTB release?") from None
 

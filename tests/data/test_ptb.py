@@ -131,7 +131,7 @@ def test_configured_directory_without_files_is_an_error_not_a_download(tmp_path,
 def test_word_missing_from_train_vocabulary_is_named(tmp_path):
     files = dict(SMALL_PTB, **{"ptb.test.txt": " the zebra \n"})
     write_small_ptb(tmp_path, files)
-    with pytest.raises(ValueError, match="'zebra'.*ptb.test.txt"):
+    with pytest.raises(DataError, match="'zebra'.*ptb.test.txt"):     # a ValueError
         load_ptb("test", data_dir=tmp_path)
 
 
