@@ -76,9 +76,7 @@ def load_ptb(split: str = "train", data_dir: Optional[PathLike] = None
             the configured directory, or none is configured and the download
             failed; the message says where to put which files.
     """
-    names = [ptb_filename("train")]
-    if split != "train":
-        names.append(ptb_filename(split))
+    names = _needed_files(split)
     src = resolve_data_dir(data_dir, "ptb", names, hint=_download_hint())
     if src is None:
         src = _ensure_downloaded(names)
@@ -92,10 +90,17 @@ def ptb_source(split: str = "train", data_dir: Optional[PathLike] = None) -> Pat
     """The text file :func:`load_ptb` reads for ``split`` (absolute path), for
     a data summary. Resolves like ``load_ptb`` but never downloads: with no
     data directory configured it is the download location under the cache."""
-    name = ptb_filename(split)
     root, _ = configured_data_dir(data_dir)
-    src = find_dataset_dir(root, "ptb", [name]) if root is not None else None
-    return ((src if src is not None else cache_root() / "ptb") / name).absolute()
+    src = find_dataset_dir(root, "ptb", _needed_files(split)) if root is not None else None
+    return ((src if src is not None else cache_root() / "ptb") / ptb_filename(split)).absolute()
+
+
+def _needed_files(split: str) -> list[str]:
+    """The files ``split`` needs: its own and ``ptb.train.txt`` (the vocabulary)."""
+    names = [ptb_filename("train")]
+    if split != "train":
+        names.append(ptb_filename(split))
+    return names
 
 
 def read_tokens(path: PathLike) -> list[str]:
