@@ -17,7 +17,7 @@ import weakref
 
 import numpy as np
 
-from autograd_nlp.anomaly import (check_forward, checked_backward, creation_note,  # noqa: F401
+from autograd_nlp.anomaly import (check_forward, checked_backward,  # noqa: F401
                                   detect_anomaly, op_name, record_creation_site)
 from autograd_nlp.config import (Config, default_dtype, enable_grad, eval_mode,  # noqa: F401
                                  no_grad, scope, train_mode, using_config)
@@ -258,57 +258,6 @@ _object_new = object.__new__
 # ----------------------------------------------------------------------------
 # Function
 # ----------------------------------------------------------------------------
-def walk_graph(outputs, order="generation", max_depth=None):
-    """Yield each Function behind the Variables ``outputs`` once (the one
-    graph traversal: backward, ``unchain_backward``, ``graph_stats``, pictures).
-
-    order="generation": decreasing generation, so every Function comes after
-    all consumers of its outputs (what backward needs; a heap, linear time).
-    order="breadth": nearest first; ``max_depth`` then leaves out Functions
-    more than that many steps from the outputs (their creators count as 1).
-    A Function's inputs are followed before it is yielded, so the caller may
-    cut them (``unchain``) while iterating.
-    """
-    if order not in ("generation", "breadth"):
-        raise ValueError(f"walk_graph: order must be 'generation' or 'breadth', "
-                         f"got {order!r}")
-    roots = []
-    depth = {}
-    for y in outputs:
-        c = y.creator
-        if c is not None and id(c) not in depth:
-            depth[id(c)] = 1
-            roots.append(c)
-    if order == "generation":
-        counter = itertools.count()
-        heap = [(-f.generation, next(counter), f) for f in roots]
-        heapq.heapify(heap)
-        push, pop = heapq.heappush, heapq.heappop
-        while heap:
-            f = pop(heap)[2]
-            for x in f.inputs:
-                c = x.creator
-                if c is not None and id(c) not in depth:
-                    depth[id(c)] = 0
-                    push(heap, (-c.generation, next(counter), c))
-            yield f
-        return
-    queue = collections.deque(roots)
-    while queue:
-        f = queue.popleft()
-        d = depth[id(f)]
-        if max_depth is None or d < max_depth:
-            for x in f.inputs:
-                c = x.creator
-                if c is not None and id(c) not in depth:
-                    depth[id(c)] = d + 1
-                    queue.append(c)
-        yield f
-
-
-# ----------------------------------------------------------------------------
-# Function
-# ----------------------------------------------------------------------------
 class Function:
     """A differentiable op. Subclasses implement
 
@@ -419,6 +368,59 @@ class Cast(Function):
 
 
 # ----------------------------------------------------------------------------
+# Walking the graph
+# ----------------------------------------------------------------------------
+def walk_graph(outputs, order="generation", max_depth=None):
+    """Yield each Function behind the Variables ``outputs`` once (the one
+    graph traversal: backward, ``unchain_backward``, ``graph_stats``, pictures).
+
+    order="generation": decreasing generation, so every Function comes after
+    all consumers of its outputs (what backward needs; a heap, linear time).
+    order="breadth": nearest first; ``max_depth`` then leaves out Functions
+    more than that many steps from the outputs (their creators count as 1).
+    A Function's inputs are followed before it is yielded, so the caller may
+    cut them (``unchain``) while iterating.
+    """
+    if order not in ("generation", "breadth"):
+        raise ValueError(f"walk_graph: order must be 'generation' or 'breadth', "
+                         f"got {order!r}")
+    roots = []
+    depth = {}
+    for y in outputs:
+        c = y.creator
+        if c is not None and id(c) not in depth:
+            depth[id(c)] = 1
+            roots.append(c)
+    if order == "generation":
+        heap = [(-f.generation, i, f) for i, f in enumerate(roots)]
+        heapq.heapify(heap)
+        push, pop = heapq.heappush, heapq.heappop
+        counter = len(heap)         # breaks ties in insertion order
+        while heap:
+            f = pop(heap)[2]
+            d = depth[id(f)] + 1
+            for x in f.inputs:
+                c = x.creator
+                if c is not None and id(c) not in depth:
+                    depth[id(c)] = d        # first found at this distance
+                    push(heap, (-c.generation, counter, c))
+                    counter += 1
+            yield f
+        return
+    queue = collections.deque(roots)
+    while queue:
+        f = queue.popleft()
+        d = depth[id(f)]
+        if max_depth is None or d < max_depth:
+            for x in f.inputs:
+                c = x.creator
+                if c is not None and id(c) not in depth:
+                    depth[id(c)] = d + 1
+                    queue.append(c)
+        yield f
+
+
+# ----------------------------------------------------------------------------
 # The backward walk
 # ----------------------------------------------------------------------------
 def _seed_gradient(y, grad, caller):
@@ -458,13 +460,15 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
     """
     flowing = {}      # id(Variable) -> its gradient so far in this walk
     owned = set()     # ids whose gradient array this walk allocated itself
+    keep = wanted or ()
     anomaly = Config.detect_anomaly
 
     def deliver(x, gx):
-        if gx.data.shape != x.data.shape:
-            gx = _shape.sum_to(gx, x.data.shape)
-        if gx.data.dtype != x.data.dtype:
-            gx = Cast(x.data.dtype)(gx)
+        data, gdata = x.data, gx.data
+        if gdata.shape != data.shape:
+            gx = _shape.sum_to(gx, data.shape)
+        if gdata.dtype is not data.dtype and gdata.dtype != data.dtype:
+            gx = Cast(data.dtype)(gx)
         key = id(x)
         if x.creator is None:
             if wanted is not None:
@@ -494,17 +498,20 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
         for y, seed in seeds:
             deliver(y, seed)
         for f in walk_graph([y for y, _ in seeds]):
-            outputs = [ref() for ref in f.outputs]
             gys = []
-            for y in outputs:
+            flows = False
+            for ref in f.outputs:
+                y = ref()
                 g = None
                 if y is not None:
-                    g = flowing.get(id(y)) if wanted is not None and id(y) in wanted \
-                        else flowing.pop(id(y), None)
-                    if retain_grad and g is not None:
-                        y.grad = g if y.grad is None else y.grad + g
+                    key = id(y)
+                    g = flowing.get(key) if key in keep else flowing.pop(key, None)
+                    if g is not None:
+                        flows = True
+                        if retain_grad:
+                            y.grad = g if y.grad is None else y.grad + g
                 gys.append(g)
-            if all(g is None for g in gys):
+            if not flows:
                 continue                    # reachable, but no gradient flows here
             if anomaly:
                 gxs = checked_backward(f, gys)
