@@ -428,10 +428,10 @@ def _seed_gradient(y, grad, caller):
     Variable of y's shape, or ones for a single-element ``y``."""
     if y.creator is None and not y.requires_grad:
         raise RuntimeError(
-            f"{caller}: this Variable {y.shape} has no graph and does not require "
-            f"gradients, so there is nothing to differentiate. Most likely it was "
-            f"computed inside ag.no_grad() (or only from constants, or detached); "
-            f"compute it outside no_grad() from Variables that require gradients.")
+            f"{caller}: this Variable of shape {y.shape} has no graph and does not "
+            f"require gradients, so there is nothing to differentiate. Most likely it "
+            f"was computed inside ag.no_grad() (or only from constants); compute it "
+            f"outside no_grad() from Variables that require gradients.")
     if grad is not None:
         seed = grad if isinstance(grad, Variable) else \
             Variable(as_array(grad, y.data.dtype), requires_grad=False)
