@@ -6,16 +6,63 @@ models of *Deep Learning from Scratch 2* written as forward code only.
     x = ag.Variable(np.array([1.0, 2.0]), name="x")
     y = F.tanh(x).sum()
     y.backward()          # x.grad == 1 - tanh(x) ** 2
+
+The names below are loaded on first use (PEP 562), so that importing a part
+that does not need the engine (``autograd_nlp.data``) does not load it, nor
+the graphviz package.
 """
-from autograd_nlp.core import (Config, Function, FusedFunction, Parameter,  # noqa: F401
-                               ShapeError, Variable, as_variable, default_dtype,
-                               detect_anomaly, enable_grad, eval_mode, grad,
-                               graph_stats, live_function_count, no_grad, scope,
-                               train_mode, using_config)
-from autograd_nlp.gradcheck import (GradcheckError, check_module,  # noqa: F401
-                                    gradcheck, gradcheck_module, gradgradcheck,
-                                    numerical_grad)
-from autograd_nlp.graphviz import render_graph, to_dot  # noqa: F401
-from autograd_nlp import functions, random  # noqa: F401
+import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "autograd_nlp.config": ("Config", "default_dtype", "enable_grad", "eval_mode",
+                            "no_grad", "scope", "train_mode", "using_config"),
+    "autograd_nlp.anomaly": ("detect_anomaly",),
+    "autograd_nlp.core": ("Function", "FusedFunction", "Parameter", "ShapeError",
+                          "Variable", "as_variable", "grad", "walk_graph"),
+    "autograd_nlp.inspection": ("graph_stats", "live_function_count"),
+    "autograd_nlp.gradcheck": ("GradcheckError", "check_module", "gradcheck",
+                               "gradcheck_module", "gradgradcheck", "numerical_grad"),
+    "autograd_nlp.graphviz": ("render_graph", "to_dot"),
+}
+_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
+_SUBMODULES = ("functions", "random")
+
+__all__ = sorted(_HOME) + list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+        if name != "gradcheck":        # see _Package: that name is a property
+            globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """``ag.gradcheck`` is the function, although a submodule has the same
+    name: importing ``autograd_nlp.gradcheck`` would otherwise rebind the
+    package attribute to the module."""
+
+    @property
+    def gradcheck(self):
+        return importlib.import_module(f"{__name__}.gradcheck").gradcheck
+
+    @gradcheck.setter
+    def gradcheck(self, value):
+        if not isinstance(value, types.ModuleType):   # the import system sets the module
+            raise AttributeError("autograd_nlp.gradcheck cannot be replaced; "
+                                 "patch autograd_nlp.gradcheck.gradcheck instead")
+
+
+sys.modules[__name__].__class__ = _Package

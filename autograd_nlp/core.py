@@ -1,86 +1,26 @@
-"""The engine: Variable, Parameter, Function, the backward walk, and global config.
+"""The engine: Variable, Parameter, Function and the backward walk.
 
 A forward pass records a graph of Functions as it runs (define-by-run). Each
 Function keeps strong references to its inputs and weak references to its
 outputs, so a graph is freed by reference counting as soon as the last output
 goes out of scope. ``Variable.backward`` walks the graph with a heap keyed by
 generation, so its cost is linear in the number of nodes.
+
+Switches (``no_grad``, ``eval_mode``...) live in ``config.py``, NaN hunting in
+``anomaly.py``, graph statistics in ``inspection.py``; their public names are
+re-exported here as before.
 """
-import contextlib
+import collections
 import heapq
 import itertools
-import traceback
 import weakref
 
 import numpy as np
 
-
-# ----------------------------------------------------------------------------
-# Configuration
-# ----------------------------------------------------------------------------
-class Config:
-    """Process-wide switches; change them through the context managers below."""
-
-    enable_backprop = True   # record graphs (off inside no_grad)
-    train = True             # dropout active (off inside eval_mode)
-    detect_anomaly = False   # check every forward/backward output for NaN/Inf
-    default_dtype = np.float32
-    scope = None             # name of the current graph scope (for pictures)
-
-
-@contextlib.contextmanager
-def using_config(name, value):
-    """Temporarily set ``Config.<name>`` to ``value``."""
-    old = getattr(Config, name)
-    setattr(Config, name, value)
-    try:
-        yield
-    finally:
-        setattr(Config, name, old)
-
-
-def no_grad():
-    """Record no graph inside the block (like ``torch.no_grad``)."""
-    return using_config("enable_backprop", False)
-
-
-def enable_grad():
-    """Record graphs again inside a ``no_grad`` block."""
-    return using_config("enable_backprop", True)
-
-
-def eval_mode():
-    """Evaluation mode: dropout is the identity inside the block."""
-    return using_config("train", False)
-
-
-def train_mode():
-    """Training mode (the default): dropout is active inside the block."""
-    return using_config("train", True)
-
-
-def detect_anomaly():
-    """Raise ``FloatingPointError`` naming the first Function whose forward or
-    backward produced NaN/Inf, with the line of user code that created it."""
-    return using_config("detect_anomaly", True)
-
-
-def default_dtype(dtype):
-    """Parameters created inside the block use ``dtype`` (float32 outside)."""
-    return using_config("default_dtype", np.dtype(dtype).type)
-
-
-@contextlib.contextmanager
-def scope(name):
-    """Tag the Functions created inside the block with ``name`` (nested
-    scopes join with "/"). Graph pictures draw each scope as a cluster and
-    can fold identical ones, e.g. the time steps of an unrolled RNN."""
-    old = Config.scope
-    Config.scope = name if old is None else f"{old}/{name}"
-    try:
-        yield
-    finally:
-        Config.scope = old
+from autograd_nlp.anomaly import (check_forward, checked_backward,  # noqa: F401
+                                  detect_anomaly, op_name, record_creation_site)
+from autograd_nlp.config import (Config, default_dtype, enable_grad, eval_mode,  # noqa: F401
+                                 no_grad, scope, train_mode, using_config)
 
 
 class ShapeError(ValueError):
@@ -122,13 +62,7 @@ class Variable:
                 f"Variable {name or ''} has dtype {data.dtype}; only floating "
                 f"arrays can require gradients. Convert it first, e.g. "
                 f"Variable(x.astype(np.float32)), or pass requires_grad=False.")
-        self.data = data
-        self.name = name
-        self.grad = None
-        self.creator = None
-        self.generation = 0
-        self.requires_grad = requires_grad
-        self.cut = None   # name of the op this Variable was cut from, if any
+        _fill(self, data, name, requires_grad)
 
     # --- array-like attributes ---------------------------------------------
     @property
@@ -158,10 +92,6 @@ class Variable:
         return f"variable({body}{name})"
 
     # --- graph ---------------------------------------------------------------
-    def set_creator(self, func):
-        self.creator = func
-        self.generation = func.generation + 1
-
     def cleargrad(self):
         """Forget the accumulated gradient (``zero_grad`` in PyTorch)."""
         self.grad = None
@@ -170,54 +100,35 @@ class Variable:
         """A new Variable with the same data and no history (PyTorch's
         ``detach``); drawn as a cut in graph pictures."""
         v = Variable(self.data, name=self.name, requires_grad=self.requires_grad)
-        v.cut = _op_name(self.creator) if self.creator is not None else self.cut
+        v.cut = op_name(self.creator) if self.creator is not None else self.cut
         return v
 
     def unchain(self):
         """Cut this Variable from its creator, keeping its value."""
         if self.creator is not None:
-            self.cut = _op_name(self.creator)
+            self.cut = op_name(self.creator)
             self.creator = None
 
     def unchain_backward(self):
         """Cut every Variable behind this one from its creator, so the graph
         that made it is freed (the book's name; in PyTorch you would
         ``detach`` the state instead)."""
-        if self.creator is None:
-            return
-        seen = {id(self.creator)}
-        funcs = [self.creator]
-        while funcs:
-            f = funcs.pop()
+        for f in walk_graph([self], order="breadth"):
             for x in f.inputs:
-                if x.creator is not None:
-                    if id(x.creator) not in seen:
-                        seen.add(id(x.creator))
-                        funcs.append(x.creator)
-                    x.unchain()
+                x.unchain()
 
     def backward(self, retain_grad=False, create_graph=False, grad=None):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf.
 
         ``grad`` is the upstream gradient (default: ones, allowed only for a
-        single-element output). With ``create_graph=True`` the backward pass is
-        itself recorded, giving higher-order derivatives.
+        single-element output); ``self.grad`` is never read as one.
+        ``retain_grad=True`` also adds this walk's gradient of every
+        intermediate result to its ``.grad`` (a report, never the input of a
+        later walk). With ``create_graph=True`` the backward pass is itself
+        recorded, giving higher-order derivatives.
         """
-        if grad is not None:
-            self.grad = grad if isinstance(grad, Variable) else \
-                Variable(as_array(grad, self.data.dtype), requires_grad=False)
-        elif self.grad is None:
-            if self.data.size != 1:
-                raise ValueError(
-                    f"backward() on a non-scalar output of shape {self.shape} "
-                    f"needs an explicit gradient: call y.backward(grad=...) with "
-                    f"an array of that shape, or reduce y first (y.sum()).")
-            self.grad = Variable(np.ones_like(self.data), requires_grad=False)
-        if self.grad.shape != self.data.shape:
-            raise ShapeError(f"backward(): gradient shape {self.grad.shape} does "
-                             f"not match output shape {self.shape}")
-        if self.creator is not None:
-            _run_backward(self.creator, retain_grad, create_graph)
+        _run_backward([(self, _seed_gradient(self, grad, "backward()"))],
+                      retain_grad, create_graph)
 
     # --- operators (the ops live in autograd_nlp.functions) -----------------
     def __neg__(self):
@@ -321,46 +232,45 @@ def as_variable(x, like=None):
     return Variable(as_array(x), requires_grad=False)
 
 
+def _fill(v, data, name, requires_grad):
+    """Set every field of a fresh Variable (the one place that lists them)."""
+    v.data = data
+    v.name = name
+    v.grad = None
+    v.creator = None
+    v.generation = 0
+    v.requires_grad = requires_grad
+    v.cut = None   # name of the op this Variable was cut from, if any
+
+
 def _new_variable(data, requires_grad):
     """Fast constructor for op outputs (no validation: ops return arrays)."""
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     v = _object_new(Variable)
-    v.data = data
-    v.name = None
-    v.grad = None
-    v.creator = None
-    v.generation = 0
-    v.requires_grad = requires_grad
-    v.cut = None
+    _fill(v, data, None, requires_grad)
     return v
 
 
 _object_new = object.__new__
-_creation_order = itertools.count()
 
 
 # ----------------------------------------------------------------------------
 # Function
 # ----------------------------------------------------------------------------
-def _op_name(func):
-    return type(func).__name__
-
-
 class Function:
     """A differentiable op. Subclasses implement
 
     * ``forward(*arrays) -> array or tuple of arrays`` on ndarrays, and
     * ``backward(*grad_outputs) -> Variable or tuple`` on Variables, written with
       differentiable ops so that ``create_graph=True`` works. Return None for
-      an input that has no gradient. A gradient may have the broadcast shape of
-      the output: the engine reduces it to the input's shape (``sum_to``).
+      an input that has no gradient. A gradient may have the broadcast shape or
+      another float dtype than the input: the engine reduces it to the input's
+      shape (``sum_to``) and casts it to the input's dtype.
 
     Inputs are in ``self.inputs`` (Variables); outputs in ``self.outputs``
     (weak references). Unused outputs reach ``backward`` as None.
     """
-
-    twice_differentiable = True
 
     def __call__(self, *inputs):
         for x in inputs:
@@ -374,9 +284,10 @@ class Function:
             if isinstance(e, ShapeError):
                 raise
             shapes = ", ".join(str(x.shape) for x in inputs)
-            raise ShapeError(f"{_op_name(self)}: {e} (input shapes: {shapes})") from e
+            raise ShapeError(f"{op_name(self)}: {e} (input shapes: {shapes})") from e
         if Config.detect_anomaly:
-            _check_finite(self, ys if type(ys) is tuple else (ys,), "forward")
+            check_forward(self, [x.data for x in inputs],
+                          ys if type(ys) is tuple else (ys,))
         record = False
         if Config.enable_backprop:
             for x in inputs:
@@ -409,13 +320,13 @@ class Function:
             self.scope = Config.scope
             self.order = next(_creation_order)
         if Config.detect_anomaly:
-            self.created_at = "".join(traceback.format_stack(limit=9)[:-2])
+            record_creation_site(self)
 
     def forward(self, *xs):
         raise NotImplementedError
 
     def backward(self, *gys):
-        raise NotImplementedError(f"{_op_name(self)} has no backward")
+        raise NotImplementedError(f"{op_name(self)} has no backward")
 
 
 class FusedFunction(Function):
@@ -425,12 +336,10 @@ class FusedFunction(Function):
     ``create_graph=True`` through it raises instead of giving wrong answers.
     """
 
-    twice_differentiable = False
-
     def backward(self, *gys):
         if Config.enable_backprop:
             raise NotImplementedError(
-                f"{_op_name(self)} is a fused op with an array-level backward; it "
+                f"{op_name(self)} is a fused op with an array-level backward; it "
                 f"is not twice differentiable (create_graph=True is not supported "
                 f"through it)")
         gxs = self.backward_arrays(*[None if g is None else g.data for g in gys])
@@ -443,43 +352,169 @@ class FusedFunction(Function):
         raise NotImplementedError
 
 
-def _check_finite(func, arrays, phase):
-    for i, a in enumerate(arrays):
-        if a is None:
-            continue
-        a = a.data if isinstance(a, Variable) else a
-        if a.dtype.kind in "fc" and not np.isfinite(a).all():
-            where = getattr(func, "created_at", "")
-            where = f"\nThe op was created at:\n{where}" if where else ""
-            raise FloatingPointError(
-                f"detect_anomaly: {_op_name(func)}.{phase} produced NaN/Inf in "
-                f"{'output' if phase == 'forward' else 'gradient'} {i} "
-                f"(shape {a.shape}){where}")
+class Cast(Function):
+    """``x`` converted to another float ``dtype``. The engine casts each
+    gradient to its Variable's dtype with it (so the cast is differentiable
+    under ``create_graph``); its own gradient is cast back the same way."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, gy):
+        return gy
+
+
+# ----------------------------------------------------------------------------
+# Walking the graph
+# ----------------------------------------------------------------------------
+def walk_graph(outputs, order="generation", max_depth=None):
+    """Yield each Function behind the Variables ``outputs`` once (the one
+    graph traversal: backward, ``unchain_backward``, ``graph_stats``, pictures).
+
+    order="generation": decreasing generation, so every Function comes after
+    all consumers of its outputs (what backward needs; a heap, linear time).
+    order="breadth": nearest first; ``max_depth`` then leaves out Functions
+    more than that many steps from the outputs (their creators count as 1).
+    A Function's inputs are followed before it is yielded, so the caller may
+    cut them (``unchain``) while iterating.
+    """
+    if order not in ("generation", "breadth"):
+        raise ValueError(f"walk_graph: order must be 'generation' or 'breadth', "
+                         f"got {order!r}")
+    roots = []
+    depth = {}
+    for y in outputs:
+        c = y.creator
+        if c is not None and id(c) not in depth:
+            depth[id(c)] = 1
+            roots.append(c)
+    if order == "generation":
+        heap = [(-f.generation, i, f) for i, f in enumerate(roots)]
+        heapq.heapify(heap)
+        push, pop = heapq.heappush, heapq.heappop
+        counter = len(heap)         # breaks ties in insertion order
+        while heap:
+            f = pop(heap)[2]
+            d = depth[id(f)] + 1
+            for x in f.inputs:
+                c = x.creator
+                if c is not None and id(c) not in depth:
+                    depth[id(c)] = d        # first found at this distance
+                    push(heap, (-c.generation, counter, c))
+                    counter += 1
+            yield f
+        return
+    queue = collections.deque(roots)
+    while queue:
+        f = queue.popleft()
+        d = depth[id(f)]
+        if max_depth is None or d < max_depth:
+            for x in f.inputs:
+                c = x.creator
+                if c is not None and id(c) not in depth:
+                    depth[id(c)] = d + 1
+                    queue.append(c)
+        yield f
 
 
 # ----------------------------------------------------------------------------
 # The backward walk
 # ----------------------------------------------------------------------------
-def _run_backward(root, retain_grad, create_graph):
-    """Propagate gradients from ``root``'s outputs to every leaf.
+def _seed_gradient(y, grad, caller):
+    """The upstream gradient a walk starts from at ``y``: ``grad`` as a
+    Variable of y's shape, or ones for a single-element ``y``."""
+    if y.creator is None and not y.requires_grad:
+        raise RuntimeError(
+            f"{caller}: this Variable of shape {y.shape} has no graph and does not "
+            f"require gradients, so there is nothing to differentiate. Most likely it "
+            f"was computed inside ag.no_grad() (or only from constants); compute it "
+            f"outside no_grad() from Variables that require gradients.")
+    if grad is not None:
+        seed = grad if isinstance(grad, Variable) else \
+            Variable(as_array(grad, y.data.dtype), requires_grad=False)
+    elif y.data.size != 1:
+        raise ValueError(
+            f"{caller} on a non-scalar output of shape {y.shape} needs an explicit "
+            f"gradient: call y.backward(grad=...) with an array of that shape, or "
+            f"reduce y first (y.sum()).")
+    else:
+        seed = Variable(np.ones_like(y.data), requires_grad=False)
+    if seed.shape != y.data.shape:
+        raise ShapeError(f"{caller}: gradient shape {seed.shape} does not match "
+                         f"output shape {y.shape}")
+    return seed
 
-    Functions are visited in decreasing generation order through a heap, so
-    each is processed once, after every consumer of its outputs (linear time).
+
+def _run_backward(seeds, retain_grad, create_graph, wanted=None):
+    """Propagate gradients from ``seeds`` ((Variable, gradient) pairs) back
+    through the graph, visiting each Function once in decreasing generation.
+
+    Gradients flow through a private map, never through ``.grad``: with
+    ``wanted`` None they are added to the ``.grad`` of every leaf (and, with
+    ``retain_grad``, reported in each intermediate's ``.grad``); with
+    ``wanted`` (ids of Variables, for ``grad``) no ``.grad`` is touched and
+    the map, holding the wanted gradients, is returned.
     """
-    heap = [(-root.generation, 0, root)]
-    seen = {id(root)}
-    owned = set()     # Variables whose .grad array this walk allocated itself
-    counter = 1
+    flowing = {}      # id(Variable) -> its gradient so far in this walk
+    owned = set()     # ids whose gradient array this walk allocated itself
+    keep = wanted or ()
     anomaly = Config.detect_anomaly
-    push = heapq.heappush
-    pop = heapq.heappop
+
+    def deliver(x, gx):
+        data, gdata = x.data, gx.data
+        if gdata.shape != data.shape:
+            gx = _shape.sum_to(gx, data.shape)
+        if gdata.dtype is not data.dtype and gdata.dtype != data.dtype:
+            gx = Cast(data.dtype)(gx)
+        key = id(x)
+        if x.creator is None:
+            if wanted is not None:
+                if key not in wanted:
+                    return
+            else:                           # a leaf: gradients accumulate in .grad
+                if x.grad is None:
+                    x.grad = gx             # may be shared: never modified in place
+                elif key in owned:
+                    x.grad.data += gx.data  # our own sum from an earlier step
+                else:
+                    x.grad = x.grad + gx
+                    if not create_graph:
+                        owned.add(key)
+                return
+        old = flowing.get(key)
+        if old is None:
+            flowing[key] = gx
+        elif key in owned:
+            old.data += gx.data
+        else:
+            flowing[key] = old + gx
+            if not create_graph:
+                owned.add(key)
+
     with using_config("enable_backprop", create_graph):
-        while heap:
-            f = pop(heap)[2]
-            outputs = [ref() for ref in f.outputs]
-            gys = [None if y is None else y.grad for y in outputs]
+        for y, seed in seeds:
+            deliver(y, seed)
+        for f in walk_graph([y for y, _ in seeds]):
+            gys = []
+            flows = False
+            for ref in f.outputs:
+                y = ref()
+                g = None
+                if y is not None:
+                    key = id(y)
+                    g = flowing.get(key) if key in keep else flowing.pop(key, None)
+                    if g is not None:
+                        flows = True
+                        if retain_grad:
+                            y.grad = g if y.grad is None else y.grad + g
+                gys.append(g)
+            if not flows:
+                continue                    # reachable, but no gradient flows here
             if anomaly:
-                gxs = _anomaly_checked_backward(f, gys)
+                gxs = checked_backward(f, gys)
             elif len(gys) == 1:
                 gxs = f.backward(gys[0])
             else:
@@ -487,113 +522,39 @@ def _run_backward(root, retain_grad, create_graph):
             if type(gxs) is not tuple:
                 gxs = (gxs,)
             for x, gx in zip(f.inputs, gxs):
-                if gx is None or not x.requires_grad:
-                    continue
-                if gx.data.shape != x.data.shape:
-                    gx = _shape.sum_to(gx, x.data.shape)
-                if x.grad is None:
-                    x.grad = gx                 # may be shared: never modified in place
-                elif id(x) in owned:
-                    x.grad.data += gx.data      # our own sum from an earlier step
-                else:
-                    x.grad = x.grad + gx
-                    if not create_graph:
-                        owned.add(id(x))
-                c = x.creator
-                if c is not None and id(c) not in seen:
-                    seen.add(id(c))
-                    push(heap, (-c.generation, counter, c))
-                    counter += 1
-            if not retain_grad:
-                for y in outputs:
-                    if y is not None:
-                        y.grad = None
-
-
-def _anomaly_checked_backward(f, gys):
-    """Run ``f.backward`` and name ``f`` if it (or an op inside it) made NaN/Inf."""
-    try:
-        gxs = f.backward(*gys)
-    except FloatingPointError as e:
-        where = getattr(f, "created_at", "")
-        where = f"\nThe op was created at:\n{where}" if where else ""
-        raise FloatingPointError(f"detect_anomaly: {_op_name(f)}.backward produced "
-                                 f"NaN/Inf (inside it: {e}){where}") from e
-    _check_finite(f, gxs if type(gxs) is tuple else (gxs,), "backward")
-    return gxs
+                if gx is not None and x.requires_grad:
+                    deliver(x, gx)
+    return flowing
 
 
 def grad(outputs, inputs, grad_outputs=None, create_graph=False):
     """Gradients of ``outputs`` with respect to ``inputs`` (like
-    ``torch.autograd.grad``), returned as a list; ``.grad`` of the inputs is
-    left as it was.
+    ``torch.autograd.grad``), returned as a list (None where an input does not
+    influence the outputs). Inputs may be leaves or intermediate results; no
+    ``.grad`` anywhere is read or changed.
     """
-    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-    inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-    saved = [x.grad for x in inputs]
-    for x in inputs:
-        x.grad = None
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
-    for y, g in zip(outputs, grad_outputs):
-        y.grad = None
-        y.backward(retain_grad=False, create_graph=create_graph, grad=g)
-    result = [x.grad for x in inputs]
-    for x, g in zip(inputs, saved):
-        x.grad = g
-    return result
+    elif not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(outputs)} outputs but {len(grad_outputs)} "
+                         f"grad_outputs; give one upstream gradient (or None) per output")
+    seeds = [(y, _seed_gradient(y, g, "grad()")) for y, g in zip(outputs, grad_outputs)]
+    wanted = {id(x) for x in inputs}
+    flowing = _run_backward(seeds, False, create_graph, wanted)
+    return [flowing.get(id(x)) for x in inputs]
 
 
-# ----------------------------------------------------------------------------
-# Graph inspection
-# ----------------------------------------------------------------------------
-def graph_stats(*outputs):
-    """Size of the live graph behind ``outputs``: a dict with ``functions``
-    (Function nodes reachable), ``bytes`` (array bytes those nodes hold:
-    inputs plus any arrays saved for backward) and ``depth`` (longest chain
-    of Functions from an output back to a leaf)."""
-    funcs = {}
-    stack = [y.creator for y in outputs if y.creator is not None]
-    while stack:
-        f = stack.pop()
-        if id(f) in funcs:
-            continue
-        funcs[id(f)] = f
-        stack.extend(x.creator for x in f.inputs if x.creator is not None)
-    arrays = {}
-    for f in funcs.values():
-        for x in f.inputs:
-            arrays[id(x.data)] = x.data
-        for v in vars(f).values():
-            if isinstance(v, np.ndarray):
-                arrays[id(v)] = v
-    # depth: longest path, processed in decreasing generation (a topological order)
-    depth = {}
-    for f in sorted(funcs.values(), key=lambda f: -f.generation):
-        d = depth.setdefault(id(f), 1)
-        for x in f.inputs:
-            c = x.creator
-            if c is not None and id(c) in funcs and depth.get(id(c), 0) < d + 1:
-                depth[id(c)] = d + 1
-    return {"functions": len(funcs),
-            "bytes": int(sum(a.nbytes for a in arrays.values())),
-            "depth": max(depth.values(), default=0)}
-
-
-def live_function_count(collect=True):
-    """Number of Function objects alive in this process (for leak tests:
-    truncated BPTT must keep this bounded). ``collect`` first runs the cycle
-    collector so that unreachable garbage is not counted. Costs one pass over
-    the objects the collector tracks; nothing is added to the hot path."""
-    import gc
-    if collect:
-        gc.collect()
-    return sum(1 for o in gc.get_objects() if issubclass(type(o), Function))
-
+_creation_order = itertools.count()
 
 # The operators above call into the op modules, which themselves need
-# Variable and Function: import them last.
+# Variable and Function: import them last. graph_stats and
+# live_function_count (inspection.py) are re-exported here as before.
 from autograd_nlp.functions import math as _math  # noqa: E402
 from autograd_nlp.functions import shape as _shape  # noqa: E402
 from autograd_nlp.functions import reduction as _reduction  # noqa: E402
 from autograd_nlp.functions import linalg as _linalg  # noqa: E402
+from autograd_nlp.inspection import graph_stats, live_function_count  # noqa: E402,F401

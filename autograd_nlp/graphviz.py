@@ -15,9 +15,7 @@ import os
 import re
 import shutil
 
-import graphviz
-
-from autograd_nlp.core import Parameter, Variable
+from autograd_nlp.core import Parameter, Variable, walk_graph
 
 FOLDS = (None, "clusters", "repeats")
 
@@ -33,28 +31,12 @@ def _describe(v, show_grad):
 
 
 def _collect(outputs, max_depth):
-    """Functions reachable from ``outputs`` (breadth first, with depth), and
-    the Variables whose creator lies beyond ``max_depth``."""
-    depth = {}
-    funcs = []
-    queue = collections.deque()
-    for y in outputs:
-        if y.creator is not None and id(y.creator) not in depth:
-            depth[id(y.creator)] = 1
-            queue.append(y.creator)
-    beyond = set()
-    while queue:
-        f = queue.popleft()
-        funcs.append(f)
-        for x in f.inputs:
-            c = x.creator
-            if c is None or id(c) in depth:
-                continue
-            if max_depth is not None and depth[id(f)] >= max_depth:
-                beyond.add(id(x))
-                continue
-            depth[id(c)] = depth[id(f)] + 1
-            queue.append(c)
+    """Functions reachable from ``outputs`` (breadth first, at most
+    ``max_depth`` steps), and the ids of Variables whose creator lies beyond."""
+    funcs = list(walk_graph(outputs, order="breadth", max_depth=max_depth))
+    drawn = {id(f) for f in funcs}
+    beyond = {id(x) for f in funcs for x in f.inputs
+              if x.creator is not None and id(x.creator) not in drawn}
     return funcs, beyond
 
 
@@ -222,6 +204,7 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
         outputs = tuple(outputs[0])
     if fold not in FOLDS:
         raise ValueError(f"to_dot: fold must be one of {FOLDS}, got {fold!r}")
+    import graphviz   # imported here: only drawing needs the package
     funcs, beyond = _collect(outputs, max_depth)
     rep, cluster, alias, count = _fold_map(funcs, fold)
 

@@ -82,29 +82,47 @@ class Optimizer:
                 self.slots[index][name] = np.array(value, dtype=self.params[index].dtype)
 
 
-class SGD(Optimizer):
-    """``p -= lr * g``."""
+def _with_weight_decay(g, p, weight_decay):
+    """``g + weight_decay * p`` (L2 regularisation folded into the gradient,
+    as ``torch.optim.SGD``'s ``weight_decay``); ``g`` itself when it is 0."""
+    if not weight_decay:
+        return g
+    return g + np.asarray(weight_decay, dtype=p.dtype) * p.data
 
-    def __init__(self, params, lr=0.01):
+
+class SGD(Optimizer):
+    """``p -= lr * (g + weight_decay * p)``."""
+
+    def __init__(self, params, lr=0.01, weight_decay=0.0):
         super().__init__(params, lr)
+        self.weight_decay = weight_decay
+
+    def hyperparams(self):
+        return {"lr": self.lr, "weight_decay": self.weight_decay}
 
     def update_one(self, p, g, slots):
-        p.data -= self.lr * g
+        p.data -= self.lr * _with_weight_decay(g, p, self.weight_decay)
 
 
 class Momentum(Optimizer):
-    """``v = momentum * v - lr * g; p += v`` (the book's form)."""
+    """``g += weight_decay * p; v = momentum * v - lr * g; p += v`` (the
+    book's form; with a constant lr the same steps as ``torch.optim.SGD``
+    with ``momentum`` and ``weight_decay``: the decay joins the gradient
+    before the momentum)."""
 
     slot_names = ("velocity",)
 
-    def __init__(self, params, lr=0.01, momentum=0.9):
+    def __init__(self, params, lr=0.01, momentum=0.9, weight_decay=0.0):
         super().__init__(params, lr)
         self.momentum = momentum
+        self.weight_decay = weight_decay
 
     def hyperparams(self):
-        return {"lr": self.lr, "momentum": self.momentum}
+        return {"lr": self.lr, "momentum": self.momentum,
+                "weight_decay": self.weight_decay}
 
     def update_one(self, p, g, slots):
+        g = _with_weight_decay(g, p, self.weight_decay)
         v = slots["velocity"]
         v *= self.momentum
         v -= self.lr * g

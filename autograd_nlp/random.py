@@ -4,7 +4,9 @@ that ``seed(n)`` makes a whole run repeatable.
 It is a ``numpy.random.Generator`` unless ``set_generator`` installs a legacy
 ``numpy.random.RandomState``: that replays the draws of code written against
 ``np.random.randn`` / ``np.random.permutation`` (the book's scripts) number
-for number.
+for number. Draw through the helpers below (``random_floats``), not the
+generator's own methods where the two kinds differ (``Generator.random``
+takes a ``dtype``, ``RandomState.random`` does not).
 """
 import numpy as np
 
@@ -29,6 +31,18 @@ def set_generator(rng):
         raise TypeError(f"set_generator: expected a numpy.random.Generator or "
                         f"RandomState, got {type(rng).__name__}")
     _rng = rng
+
+
+def random_floats(shape, dtype=np.float64, rng=None):
+    """Uniform draws in [0, 1) of ``shape`` and ``dtype`` from ``rng`` (default:
+    the global generator). A Generator draws in ``dtype`` directly; a
+    RandomState draws float64 as ``np.random.rand`` does (the book's stream)."""
+    rng = _rng if rng is None else rng
+    if isinstance(rng, np.random.RandomState):
+        return rng.random_sample(shape).astype(dtype, copy=False)
+    if np.dtype(dtype) in (np.float32, np.float64):
+        return rng.random(shape, dtype=dtype)
+    return rng.random(shape).astype(dtype, copy=False)
 
 
 def get_state():
@@ -57,3 +71,26 @@ def set_state(state):
     if not isinstance(_rng, np.random.Generator):
         _rng = np.random.default_rng()
     _rng.bit_generator.state = state
+
+
+def state_to_json(state):
+    """A ``get_state()`` dict made JSON-safe: NumPy's bit-generator states hold
+    ints wider than JSON numbers, so every int becomes ``{"int": "<digits>"}``."""
+    def convert(x):
+        if isinstance(x, dict):
+            return {k: convert(v) for k, v in x.items()}
+        if isinstance(x, int) and not isinstance(x, bool):
+            return {"int": str(x)}
+        return x
+    return convert(state)
+
+
+def state_from_json(state):
+    """Undo ``state_to_json``: the dict ``set_state`` takes."""
+    def convert(x):
+        if isinstance(x, dict):
+            if set(x) == {"int"}:
+                return int(x["int"])
+            return {k: convert(v) for k, v in x.items()}
+        return x
+    return convert(state)

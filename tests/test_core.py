@@ -310,3 +310,215 @@ def test_in_place_accumulation_never_touches_arrays_others_hold():
     (s * s + a).sum().backward()
     assert a.grad.data[0] == pytest.approx(2 * 3.0 + 1)
     assert b.grad.data[0] == pytest.approx(2 * 3.0)
+
+
+# --- ag.grad: any requested Variable, no .grad touched ---------------------------------
+def test_grad_of_an_intermediate_result():
+    x = var(0.5, -1.0)
+    h = F.tanh(x)
+    y = (h * h).sum()
+    gh, gx = ag.grad(y, [h, x])
+    np.testing.assert_allclose(gh.data, 2 * np.tanh(x.data))
+    np.testing.assert_allclose(gx.data, 2 * np.tanh(x.data) * (1 - np.tanh(x.data) ** 2))
+    assert x.grad is None and h.grad is None
+
+
+def test_grad_touches_no_dot_grad_anywhere():
+    x, w = var(1.0, 2.0), var(3.0, 4.0)
+    h = x * w
+    (gx,) = ag.grad(h.sum(), [x])
+    assert gx.data.tolist() == [3.0, 4.0]
+    assert w.grad is None and x.grad is None and h.grad is None
+
+
+def test_grad_of_several_outputs_walks_once_and_sums():
+    x = var(1.0, 2.0)
+    a = x * x                       # da/dx = 2x
+    b = a * 3                       # db/dx = 6x
+    ga, gb = np.array([1.0, 1.0]), np.array([10.0, 0.0])
+    (g,) = ag.grad([a, b], [x], grad_outputs=[ga, gb])
+    np.testing.assert_allclose(g.data, 2 * x.data * ga + 6 * x.data * gb)
+    assert ag.grad(a.sum(), [var(5.0)]) == [None]      # not on the path
+    with pytest.raises(ValueError, match="grad_outputs"):
+        ag.grad([a, b], [x], grad_outputs=[ga])
+
+
+def test_grad_with_create_graph_gives_a_hessian_vector_product():
+    x = var(0.3, -0.7)
+    y = (x ** 3).sum() + (x[0] * x[1])
+    (g,) = ag.grad(y, [x], create_graph=True)        # (3x0^2 + x1, 3x1^2 + x0)
+    (hv,) = ag.grad((g * np.array([1.0, 2.0])).sum(), [x])
+    # H = [[6 x0, 1], [1, 6 x1]];  H @ (1, 2)
+    np.testing.assert_allclose(hv.data, [6 * 0.3 + 2, 1 + 12 * -0.7])
+    assert x.grad is None
+
+
+# --- backward twice: retained gradients are reports, never inputs ------------------------
+def test_backward_twice_with_retained_gradients_matches_torch():
+    """tanh(x)^2 summed, backward twice: twice one backward (torch), not four times."""
+    data = np.array([0.5, 1.0])
+    x = ag.Variable(data.copy())
+    z = (F.tanh(x) ** 2).sum()
+    z.backward(retain_grad=True)
+    once = x.grad.data.copy()
+    np.testing.assert_allclose(once, 2 * np.tanh(data) * (1 - np.tanh(data) ** 2))
+    z.backward()
+    np.testing.assert_allclose(x.grad.data, 2 * once)
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    tx = torch.tensor(data, requires_grad=True)
+    tz = (torch.tanh(tx) ** 2).sum()
+    tz.backward(retain_graph=True)
+    tz.backward()
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12)
+
+
+def test_second_backward_from_an_intermediate_ignores_its_retained_gradient():
+    """y = (2x).sum(); z = 3y; z.backward(retain_grad=True); x.cleargrad();
+    y.backward(): x.grad is 2 (dy/dx), not 12 (the retained 3 used as seed)."""
+    x = var(1.0, 2.0)
+    y = (2 * x).sum()
+    z = 3 * y
+    z.backward(retain_grad=True)
+    assert x.grad.data.tolist() == [6.0, 6.0]
+    assert float(y.grad.data) == 3.0 and float(z.grad.data) == 1.0   # reports
+    x.cleargrad()
+    y.backward()
+    assert x.grad.data.tolist() == [2.0, 2.0]
+    assert float(y.grad.data) == 3.0            # a walk without retain_grad leaves it
+    z.backward(retain_grad=True)
+    assert float(y.grad.data) == 6.0            # reports accumulate, like leaves
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    tx = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    ty = (2 * tx).sum()
+    tz = 3 * ty
+    tz.backward(retain_graph=True)
+    tx.grad = None
+    ty.backward()
+    assert tx.grad.tolist() == [2.0, 2.0]
+
+
+def test_retained_gradients_do_not_change_the_leaves():
+    x = var(0.2, 0.4)
+    h = F.exp(x)
+    y = (h * h).sum()
+    y.backward(retain_grad=True)
+    first = x.grad.data.copy()
+    x.cleargrad()
+    y.backward(retain_grad=True)
+    np.testing.assert_allclose(x.grad.data, first)
+    np.testing.assert_allclose(h.grad.data, 2 * 2 * np.exp(x.data))   # two reports summed
+
+
+def test_backward_of_a_leaf_accumulates_ones():
+    x = var(1.0)
+    x.backward()
+    x.backward()
+    assert x.grad.data.tolist() == [2.0]
+
+
+def test_backward_without_a_graph_names_no_grad():
+    x = var(1.0, 2.0)
+    with ag.no_grad():
+        y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match=r"no_grad\(\)"):
+        y.backward()
+    with pytest.raises(RuntimeError, match="no_grad"):
+        ag.grad(y, [x])
+    assert x.grad is None
+    constant = ag.Variable(np.ones(2), requires_grad=False)
+    with pytest.raises(RuntimeError, match="does not require gradients"):
+        constant.sum().backward()
+
+
+# --- dtypes -----------------------------------------------------------------------------
+def test_gradients_have_their_variables_dtype():
+    """float64 data into a float32 Parameter: values follow NumPy's promotion
+    (float64 activations), gradients are cast to each Variable's dtype."""
+    W = ag.Parameter(np.ones((3, 2)))                           # float32
+    b = ag.Parameter(np.zeros(2))
+    x = np.random.default_rng(0).standard_normal((4, 3))        # float64 data
+    h = F.tanh(x @ W + b)
+    assert h.dtype == np.float64
+    loss = (h * h).sum()
+    loss.backward(retain_grad=True)
+    assert W.grad.dtype == np.float32 and b.grad.dtype == np.float32
+    assert h.grad.dtype == np.float64
+    t = np.tanh(x @ np.ones((3, 2)))
+    np.testing.assert_allclose(W.grad.data, x.T @ (2 * t * (1 - t ** 2)), rtol=1e-5)
+    loss.backward()                                             # accumulation keeps it
+    assert W.grad.dtype == np.float32
+
+
+def test_gradient_casts_are_differentiable():
+    w = ag.Variable(np.array([0.5, 2.0], dtype=np.float32))
+    y = (w * np.array([1.0, 3.0]) * w).sum()                    # float64 result
+    (g,) = ag.grad(y, [w], create_graph=True)
+    assert g.dtype == np.float32
+    np.testing.assert_allclose(g.data, [1.0, 12.0])            # 2 c w
+    (gg,) = ag.grad(g.sum(), [w])
+    assert gg.dtype == np.float32
+    np.testing.assert_allclose(gg.data, [2.0, 6.0])            # 2 c
+
+
+# --- detect_anomaly blames the right place ---------------------------------------------
+def test_detect_anomaly_says_when_the_input_was_already_nan():
+    x = ag.Variable(np.array([[1.0, np.nan, 2.0]]))
+    with pytest.raises(FloatingPointError) as info, ag.detect_anomaly():
+        F.tanh(x)
+    message = str(info.value)
+    assert "already" in message and "input 0" in message and "(1, 3)" in message
+    assert "Tanh.forward produced" not in message
+
+
+def test_detect_anomaly_says_when_the_upstream_gradient_was_already_nan():
+    x = var(1.0, 2.0)
+    y = F.exp(x)
+    with pytest.raises(FloatingPointError) as info, ag.detect_anomaly():
+        y.backward(grad=np.array([1.0, np.inf]))
+    message = str(info.value)
+    assert "upstream gradient" in message and "already" in message and "(2,)" in message
+
+
+# --- one graph walk -----------------------------------------------------------------------
+def test_walk_graph_orders():
+    x = var(1.0)
+    a = F.tanh(x)
+    b = F.exp(a)
+    y = a * b                        # Mul consumes a directly and through Exp
+    by_generation = [type(f).__name__ for f in ag.walk_graph([y])]
+    assert by_generation == ["Mul", "Exp", "Tanh"]  # each after all its consumers
+    by_breadth = [type(f).__name__ for f in ag.walk_graph([y], order="breadth")]
+    assert sorted(by_breadth) == ["Exp", "Mul", "Tanh"] and by_breadth[0] == "Mul"
+    near = [type(f).__name__ for f in ag.walk_graph([y], order="breadth", max_depth=1)]
+    assert near == ["Mul"]
+    with pytest.raises(ValueError, match="order"):
+        list(ag.walk_graph([y], order="random"))
+
+
+def test_importing_the_data_package_loads_neither_engine_nor_graphviz():
+    import subprocess
+    import sys
+    code = ("import sys, autograd_nlp.data; "
+            "print(sorted(m for m in sys.modules if m.startswith(('autograd_nlp.core', "
+            "'autograd_nlp.functions', 'autograd_nlp.gradcheck', 'graphviz', "
+            "'autograd_nlp.graphviz'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=__file__.rsplit("/tests/", 1)[0])
+    assert out.stdout.strip() == "[]", out.stdout
+    code = ("import sys, numpy as np, autograd_nlp as ag; "
+            "y = ag.functions.tanh(ag.Variable(np.ones(2))); "
+            "before = 'graphviz' in sys.modules; ag.to_dot(y); "
+            "print(before, 'graphviz' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=__file__.rsplit("/tests/", 1)[0])
+    assert out.stdout.split() == ["False", "True"]
+
+
+def test_public_names_importable_from_top_level_and_core():
+    from autograd_nlp import core
+    from autograd_nlp.gradcheck import gradcheck as gradcheck_function
+    for name in ("Config", "using_config", "no_grad", "enable_grad", "eval_mode",
+                 "train_mode", "default_dtype", "scope", "detect_anomaly", "graph_stats",
+                 "live_function_count", "grad", "Variable", "Parameter", "Function"):
+        assert getattr(ag, name) is getattr(core, name), name
+    assert ag.gradcheck is gradcheck_function       # the function, not the submodule

@@ -9,6 +9,10 @@ OURS_AND_THEIRS = [
     (lambda ps: optim.SGD(ps, lr=0.1), lambda t, ps: t.optim.SGD(ps, lr=0.1)),
     (lambda ps: optim.Momentum(ps, lr=0.1, momentum=0.9),
      lambda t, ps: t.optim.SGD(ps, lr=0.1, momentum=0.9)),
+    (lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.3),
+     lambda t, ps: t.optim.SGD(ps, lr=0.1, weight_decay=0.3)),
+    (lambda ps: optim.Momentum(ps, lr=0.1, momentum=0.9, weight_decay=0.3),
+     lambda t, ps: t.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.3)),
     (lambda ps: optim.AdaGrad(ps, lr=0.1, eps=1e-10), lambda t, ps: t.optim.Adagrad(ps, lr=0.1)),
     (lambda ps: optim.RMSprop(ps, lr=0.01, decay=0.99, eps=1e-8),
      lambda t, ps: t.optim.RMSprop(ps, lr=0.01, alpha=0.99, eps=1e-8)),
@@ -23,7 +27,7 @@ def _loss(w, b, x):
 
 
 @pytest.mark.parametrize("make_ours,make_theirs", OURS_AND_THEIRS,
-                         ids=["sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw"])
+                         ids=["sgd", "momentum", "sgd-weight-decay", "momentum-weight-decay", "adagrad", "rmsprop", "adam", "adamw"])
 def test_matches_torch_optim(make_ours, make_theirs):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
     rng = np.random.default_rng(0)
@@ -68,9 +72,30 @@ def test_adam_eps_hat_is_the_papers_efficient_form():
     assert abs(p.data[0]) < 0.5 * abs(plain.data[0])
 
 
+def test_weight_decay_joins_the_gradient_before_the_momentum():
+    """Two steps by hand: p = 1, g = 0.5 each step, lr 0.1, weight_decay 0.2."""
+    def two_steps(opt, p):
+        for _ in range(2):
+            p.grad = ag.Variable(np.array([0.5]))
+            opt.update()
+        return float(p.data[0])
+
+    p = ag.Parameter(np.array([1.0]), dtype=np.float64)
+    # 1 - 0.1 * (0.5 + 0.2 * 1) = 0.93;  0.93 - 0.1 * (0.5 + 0.2 * 0.93) = 0.8614
+    assert two_steps(optim.SGD([p], lr=0.1, weight_decay=0.2), p) == pytest.approx(0.8614)
+    p = ag.Parameter(np.array([1.0]), dtype=np.float64)
+    # v = -0.07, p = 0.93;  v = 0.9 * -0.07 - 0.1 * 0.686 = -0.1316, p = 0.7984
+    opt = optim.Momentum([p], lr=0.1, momentum=0.9, weight_decay=0.2)
+    assert two_steps(opt, p) == pytest.approx(0.7984)
+    resumed = optim.Momentum([p], lr=0.1)
+    resumed.load_state_dict(opt.state_dict())
+    assert resumed.weight_decay == pytest.approx(0.2)
+
+
 @pytest.mark.parametrize("cls", [optim.Momentum, optim.AdaGrad, optim.RMSprop,
                                  optim.Adam, optim.AdamW,
-                                 lambda ps, lr: optim.Adam(ps, lr, eps_hat=True)])
+                                 lambda ps, lr: optim.Adam(ps, lr, eps_hat=True),
+                                 lambda ps, lr: optim.Momentum(ps, lr, weight_decay=0.1)])
 def test_state_dict_resumes_exactly(cls):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((4, 3))

@@ -80,7 +80,7 @@ class Dropout(Function):
         self.ratio = ratio
 
     def forward(self, x):
-        keep = ag_random.get_rng().random(x.shape, dtype=np.float32) >= self.ratio
+        keep = ag_random.random_floats(x.shape, np.float32) >= self.ratio
         self.mask = keep * np.asarray(1.0 / (1.0 - self.ratio), dtype=x.dtype)
         return x * self.mask
 

@@ -29,9 +29,10 @@ class UnigramSampler:
         self.sample_size = sample_size
 
     def sample(self, shape, rng=None):
-        """Ids drawn from p (targets not excluded)."""
-        rng = rng or ag_random.get_rng()
-        ids = np.searchsorted(self.cdf, rng.random(shape), side="right")
+        """Ids drawn from p (targets not excluded); ``rng`` a Generator or a
+        RandomState (default: autograd_nlp's generator)."""
+        ids = np.searchsorted(self.cdf, ag_random.random_floats(shape, rng=rng),
+                              side="right")
         return np.minimum(ids, self.vocab_size - 1)
 
     def get_negative_sample(self, targets, rng=None):

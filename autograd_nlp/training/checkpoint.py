@@ -29,7 +29,7 @@ def save_checkpoint(path, model, optimizer=None, meta=None, extra_arrays=None):
             arrays[f"state/{name}/{i}"] = v.data
     arrays.update({f"extra/{k}": np.asarray(v) for k, v in (extra_arrays or {}).items()})
     meta = dict(meta or {})
-    meta["rng_state"] = _json_rng_state(ag_random.get_state())
+    meta["rng_state"] = ag_random.state_to_json(ag_random.get_state())
     save_npz(path, arrays, meta)
 
 
@@ -68,26 +68,5 @@ def restore(checkpoint, model, optimizer=None, rng=True):
         else:
             module.state = None
     if rng and "rng_state" in checkpoint["meta"]:
-        ag_random.set_state(_numpy_rng_state(checkpoint["meta"]["rng_state"]))
+        ag_random.set_state(ag_random.state_from_json(checkpoint["meta"]["rng_state"]))
     return checkpoint["meta"]
-
-
-def _json_rng_state(state):
-    """NumPy's bit-generator state holds ints wider than JSON numbers: store them as strings."""
-    def convert(x):
-        if isinstance(x, dict):
-            return {k: convert(v) for k, v in x.items()}
-        if isinstance(x, int) and not isinstance(x, bool):
-            return {"int": str(x)}
-        return x
-    return convert(state)
-
-
-def _numpy_rng_state(state):
-    def convert(x):
-        if isinstance(x, dict):
-            if set(x) == {"int"}:
-                return int(x["int"])
-            return {k: convert(v) for k, v in x.items()}
-        return x
-    return convert(state)
