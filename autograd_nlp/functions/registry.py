@@ -42,6 +42,18 @@ def register(name, cases, *, twice_differentiable=True, torch=None,
     return wrap
 
 
+# Public callables of ``autograd_nlp.functions`` that are pure compositions of
+# registered ops (name -> what they compose), so they need no cases of their
+# own: every op inside them is gradchecked, gradgradchecked and torch-checked.
+# tests/functions/test_registry.py fails when an export is neither here nor
+# registered. Empty today: swapaxes and masked_fill, once listed here in
+# spirit, are registered so that their own argument handling is checked too.
+COMPOSITIONS = {}
+
+# Exports of ``autograd_nlp.functions`` that are not differentiable ops at all.
+NOT_OPS = {}
+
+
 # --- input makers -------------------------------------------------------------
 def randn(*shapes, **kwargs):
     """Standard normal float64 arrays of the given shapes (kwargs passed on)."""

@@ -63,6 +63,9 @@ def transpose(x, axes=None):
     return Transpose(None if axes is None else tuple(axes))(x)
 
 
+@register("swapaxes", {"matrix": randn((3, 4), axis1=0, axis2=1),
+                       "last-two": randn((2, 3, 4), axis1=-1, axis2=-2)},
+          torch=lambda t, x, axis1, axis2: x.swapaxes(axis1, axis2))
 def swapaxes(x, axis1, axis2):
     """Exchange two axes (a transpose)."""
     axes = list(range(x.ndim))
@@ -315,7 +318,30 @@ def where(condition, x0, x1):
     return Where(condition)(as_variable(x0, like), as_variable(x1, like))
 
 
+def _masked_fill_case(mask_shape, value):
+    def make(rng):
+        return (rng.standard_normal((3, 4)), rng.random(mask_shape) > 0.5), {"value": value}
+    return make
+
+
+@register("masked_fill", {"same": custom(_masked_fill_case((3, 4), 2.5)),
+                          "broadcast-mask": custom(_masked_fill_case((4,), -1.0))},
+          torch=lambda t, x, mask, value: x.masked_fill(mask, value))
 def masked_fill(x, mask, value):
-    """``x`` with ``value`` where ``mask`` is True (e.g. -inf before a softmax)."""
-    return where(mask, np.asarray(value, dtype=x.dtype), x)
+    """``x`` with ``value`` where ``mask`` is True (e.g. -inf before a softmax).
+    x: (...) float; mask: bool, broadcastable to x's shape; returns x's shape."""
+    mask = np.asarray(mask.data if isinstance(mask, Variable) else mask)
+    if mask.dtype != bool:
+        raise TypeError(f"masked_fill: mask must be a boolean array, got dtype {mask.dtype}; "
+                        f"compare first, e.g. ids == pad_id")
+    shape = x.shape
+    try:
+        fits = np.broadcast_shapes(mask.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to "
+                         f"x's shape {shape} (the result keeps x's shape)")
+    dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    return where(mask, np.asarray(value, dtype=dtype), x)
 
