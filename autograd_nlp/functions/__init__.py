@@ -12,7 +12,9 @@ from autograd_nlp.functions.shape import (broadcast_to, concat, getitem,  # noqa
                                           where)
 from autograd_nlp.functions.reduction import logsumexp, max, mean, min, sum  # noqa: F401
 from autograd_nlp.functions.linalg import linear, matmul  # noqa: F401
-from autograd_nlp.functions.activation import log_softmax, relu, sigmoid, softmax  # noqa: F401
+from autograd_nlp.functions.activation import (elu, gelu, leaky_relu,  # noqa: F401
+                                               log_softmax, relu, sigmoid,
+                                               softmax, softplus)
 from autograd_nlp.functions.loss import (mean_squared_error,  # noqa: F401
                                          sigmoid_cross_entropy,
                                          softmax_cross_entropy)
