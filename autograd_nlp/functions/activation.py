@@ -160,6 +160,8 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:
+            return x.copy()
         y = np.exp(x - x.max(axis=self.axis, keepdims=True))
         y /= y.sum(axis=self.axis, keepdims=True)
         return y
@@ -171,6 +173,7 @@ class Softmax(Function):
 
 
 @register("softmax", {"last": randn((3, 5)), "axis1": randn((2, 4, 3), axis=1)},
+          zero_size={"rows": randn((0, 5)), "empty-axis": randn((3, 0))},
           torch=lambda t, x, axis=-1: t.softmax(x, dim=axis))
 def softmax(x, axis=-1):
     """Softmax over ``axis``, shifted by the maximum for stability."""
@@ -182,6 +185,8 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:
+            return x.copy()
         z = x - x.max(axis=self.axis, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
 
@@ -191,6 +196,7 @@ class LogSoftmax(Function):
 
 
 @register("log_softmax", {"last": randn((3, 5)), "axis0": randn((4, 3), axis=0)},
+          zero_size={"rows": randn((0, 5)), "empty-axis": randn((3, 0))},
           torch=lambda t, x, axis=-1: t.log_softmax(x, dim=axis))
 def log_softmax(x, axis=-1):
     """``log(softmax(x))`` without overflow or log(0)."""

@@ -8,17 +8,17 @@ from autograd_nlp.functions.registry import custom, randn, register
 
 def _sum_to_array(x, shape):
     """Sum the broadcast axes of ``x`` away so that it has ``shape``."""
+    shape = tuple(shape)
     lead = x.ndim - len(shape)
-    if lead < 0:
-        raise ShapeError(f"sum_to: cannot reduce shape {x.shape} to {shape}")
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, x.shape[lead:])):
+        raise ShapeError(
+            f"sum_to: cannot sum an array of shape {x.shape} down to {shape}: the "
+            f"target must broadcast to {x.shape} (compared from the last axis, each of "
+            f"its axes equal to the input's or 1, and no more axes than the input)")
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
     y = x.sum(axis=axes, keepdims=True) if axes else x
-    if lead:
-        y = y.reshape(shape)
-    if y.shape != tuple(shape):
-        raise ShapeError(f"sum_to: cannot reduce shape {x.shape} to {tuple(shape)}")
-    return y
+    return y.reshape(shape) if lead else y
 
 
 class Reshape(Function):
@@ -34,6 +34,7 @@ class Reshape(Function):
 
 @register("reshape", {"flatten": randn((3, 4), shape=(12,)),
                       "split-axis": randn((2, 6), shape=(2, 3, -1))},
+          zero_size={"flatten": randn((0, 4), shape=(-1,)), "split": randn((2, 0), shape=(0, 5))},
           torch=lambda t, x, shape: x.reshape(shape))
 def reshape(x, shape):
     """View ``x`` with a new shape (one entry may be -1)."""
@@ -86,6 +87,7 @@ class BroadcastTo(Function):
 
 @register("broadcast_to", {"row": randn((4,), shape=(3, 4)),
                            "column": randn((3, 1), shape=(2, 3, 5))},
+          zero_size={"to-empty": randn((3, 1), shape=(3, 0)), "empty-row": randn((0,), shape=(2, 0))},
           torch=lambda t, x, shape: x.broadcast_to(shape))
 def broadcast_to(x, shape):
     """Broadcast ``x`` to ``shape`` (NumPy rules); backward sums back."""
@@ -136,7 +138,11 @@ class GetItem(Function):
         self.index = index
 
     def forward(self, x):
-        return x[self.index]
+        try:
+            return x[self.index]
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (input shape {x.shape}, index "
+                             f"{self.index!r})") from None
 
     def backward(self, gy):
         return GetItemGrad(self.index, self.inputs[0].shape)(gy)
@@ -182,7 +188,11 @@ def _torch_getitem(t, x, index):
     return x[index]
 
 
-@register("getitem", _getitem_cases(), torch=_torch_getitem)
+@register("getitem", _getitem_cases(), torch=_torch_getitem,
+          zero_size={"slice": randn((0, 5), index=(slice(1, 3), slice(None, None, 2))),
+                     "empty-slice": randn((4, 5), index=slice(2, 2)),
+                     "no-ids": custom(lambda rng: ((rng.standard_normal((5, 3)),),
+                                                   {"index": np.array([], dtype=int)}))})
 def getitem(x, index):
     """``x[index]`` for ints, slices and integer arrays; backward is a
     scatter-add, so repeated indices accumulate their gradients."""
@@ -299,7 +309,9 @@ class Where(Function):
         return np.where(self.condition, x0, x1)
 
     def backward(self, gy):
-        return gy * self.condition, gy * ~self.condition
+        # select, not multiply: a NaN/Inf upstream gradient at a position that
+        # was not taken from an input must not reach it (0 * NaN is NaN)
+        return where(self.condition, gy, 0.0), where(self.condition, 0.0, gy)
 
 
 def _where_case(rng):
@@ -308,6 +320,8 @@ def _where_case(rng):
 
 
 @register("where", {"broadcast": custom(_where_case)},
+          zero_size={"rows": custom(lambda rng: ((np.zeros((0, 4)), rng.standard_normal(4)),
+                                                 {"condition": np.zeros((0, 4), bool)}))},
           call=lambda x0, x1, condition: where(condition, x0, x1),
           torch=lambda t, x0, x1, condition: t.where(t.as_tensor(condition), x0, x1))
 def where(condition, x0, x1):
