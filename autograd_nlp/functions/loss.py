@@ -44,9 +44,13 @@ class SoftmaxCrossEntropy(Function):
             bad = safe_t[(safe_t < 0) | (safe_t >= n_class)][0]
             raise IndexError(f"SoftmaxCrossEntropy: target id {bad} is outside "
                              f"[0, {n_class}) (ignore_label={self.ignore_label})")
-        if valid is not None:   # ignored rows may be fully masked (all -inf):
-            x2 = np.where(valid[:, None], x2, 0)   # they must not make NaN
-        shifted = x2 - x2.max(axis=1, keepdims=True)
+        row_max = x2.max(axis=1, keepdims=True)
+        if valid is not None and not np.isfinite(row_max).all():
+            # an ignored row may be fully masked (all -inf) or hold inf/NaN: it
+            # must not make NaN (one pass over the logits only when that happens)
+            x2 = np.where(valid[:, None], x2, 0)
+            row_max = x2.max(axis=1, keepdims=True)
+        shifted = x2 - row_max
         p = np.exp(shifted)
         norm = p.sum(axis=1, keepdims=True)
         p /= norm
