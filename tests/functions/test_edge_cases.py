@@ -9,7 +9,12 @@ import autograd_nlp as ag
 import autograd_nlp.functions as F
 from autograd_nlp.functions.registry import all_ops, zero_size_cases
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install torch==2.13.0)")
+try:
+    import torch
+except ImportError:   # the torch comparisons skip; the rest still runs
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None,
+                                 reason="PyTorch is not installed (pip install torch==2.13.0)")
 
 
 def _normalized(name):
@@ -60,7 +65,7 @@ def test_zero_size_inputs_work_or_raise_an_error_naming_the_op(name, label):
         except Exception as e:   # noqa: BLE001 - the message is what is checked
             assert _normalized(name) in _normalized(str(e)), \
                 f"{name}: zero-size input raised an error that does not name the op: {e!r}"
-            if spec.torch is not None:
+            if spec.torch is not None and torch is not None:
                 with pytest.raises(Exception):    # noqa: B017 - only where torch refuses too
                     spec.torch(torch, *[torch.tensor(a) if isinstance(a, np.ndarray) else a
                                         for a in args], **kwargs)
@@ -68,7 +73,7 @@ def test_zero_size_inputs_work_or_raise_an_error_naming_the_op(name, label):
     assert empty_input or any(y.size == 0 for y in ys), "neither input nor output is empty"
     for v in variables:
         assert v.grad is None or v.grad.shape == v.shape, f"{name}: gradient shape"
-    if spec.torch is None:
+    if spec.torch is None or torch is None:
         return
     tys, tgrads = _run_torch(spec, args, kwargs, upstream)
     for y, ty in zip(ys, tys):
@@ -97,6 +102,7 @@ def _ours_and_torchs(fn, torch_fn, x, upstream):
     return y.data, v.grad.data, ty.detach().numpy(), t.grad.numpy()
 
 
+@needs_torch
 @pytest.mark.parametrize("name", ["logsumexp", "softmax", "log_softmax"])
 def test_masked_rows_match_torch_and_keep_nan_out_of_other_rows(name):
     torch_fns = {"logsumexp": lambda t: torch.logsumexp(t, -1),
@@ -113,6 +119,7 @@ def test_masked_rows_match_torch_and_keep_nan_out_of_other_rows(name):
         assert y[0] == -INF                           # was NaN
 
 
+@needs_torch
 def test_logsumexp_with_plus_inf_matches_torch():
     x = np.array([[INF, 0.0, 1.0], [INF, INF, 0.0], [2.0, -INF, 1.0]])
     upstream = np.ones(3)
@@ -122,6 +129,7 @@ def test_logsumexp_with_plus_inf_matches_torch():
     np.testing.assert_allclose(g, tg, rtol=1e-12)
 
 
+@needs_torch
 def test_masked_fill_then_softmax_sends_no_nan_to_the_masked_inputs():
     """A fully masked row's softmax is NaN (as torch), but the masked inputs
     get gradient 0: where/masked_fill select the gradient, never multiply it."""
@@ -137,6 +145,7 @@ def test_masked_fill_then_softmax_sends_no_nan_to_the_masked_inputs():
     assert np.isfinite(g).all() and (g[mask] == 0).all()
 
 
+@needs_torch
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_cross_entropy_on_masked_rows(reduction):
     """Partly masked rows: torch's loss and gradient. An ignored, fully masked
@@ -180,7 +189,6 @@ def test_mean_over_an_empty_axis_is_nan_with_a_warning_like_numpy_and_torch():
     with pytest.warns(RuntimeWarning, match="mean: averaging over an empty axis"):
         y = F.mean(x, axis=1)
     assert y.shape == (3,) and np.isnan(y.data).all()
-    assert torch.zeros(3, 0, dtype=torch.float64).mean(1).isnan().all()
     with pytest.warns(RuntimeWarning):
         expected = np.zeros((3, 0)).mean(axis=1)
     np.testing.assert_array_equal(y.data, expected)
@@ -194,7 +202,6 @@ def test_reductions_over_an_empty_axis_follow_torch():
     x = np.zeros((2, 0))
     np.testing.assert_array_equal(F.sum(x, axis=1).data, [0.0, 0.0])
     np.testing.assert_array_equal(F.logsumexp(x, axis=1).data, [-INF, -INF])
-    assert torch.logsumexp(torch.tensor(x), 1).tolist() == [-INF, -INF]
     assert F.softmax(x).shape == (2, 0) and F.log_softmax(x).shape == (2, 0)
     with pytest.raises(ag.ShapeError, match=r"max: cannot take the maximum over an empty "
                                             r"axis \(input shape \(2, 0\), axis=1\)"):
