@@ -87,7 +87,8 @@ class BroadcastTo(Function):
 
 @register("broadcast_to", {"row": randn((4,), shape=(3, 4)),
                            "column": randn((3, 1), shape=(2, 3, 5))},
-          zero_size={"to-empty": randn((3, 1), shape=(3, 0)), "empty-row": randn((0,), shape=(2, 0))},
+          zero_size={"to-empty": randn((3, 1), shape=(3, 0)),
+                     "empty-row": randn((0,), shape=(2, 0))},
           torch=lambda t, x, shape: x.broadcast_to(shape))
 def broadcast_to(x, shape):
     """Broadcast ``x`` to ``shape`` (NumPy rules); backward sums back."""

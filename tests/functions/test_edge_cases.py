@@ -226,5 +226,6 @@ def test_masked_fill_and_getitem_errors_name_the_op():
         F.masked_fill(x, np.zeros((2, 3, 4), bool), 0.0)
     with pytest.raises(TypeError, match="masked_fill: mask must be a boolean array"):
         F.masked_fill(x, np.zeros((3, 4), int), 0.0)
-    with pytest.raises(IndexError, match=r"getitem: index 5 is out of bounds .*input shape \(3, 4\)"):
+    with pytest.raises(IndexError,
+                       match=r"getitem: index 5 is out of bounds .*input shape \(3, 4\)"):
         F.getitem(x, 5)
