@@ -124,7 +124,8 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 
 class NormalCdf(Function):
     """Phi(x), the standard normal CDF (gelu's gate). ``math.erf`` per
-    element (NumPy has no erf): exact, but ~0.25 us an element."""
+    element (NumPy has no erf): exact, but a Python call each, ~0.3 us an
+    element (100 ms for 256k on this 2-core machine)."""
 
     def forward(self, x):
         return (_erf(x * (1 / math.sqrt(2))).astype(x.dtype) + 1) * 0.5
@@ -143,7 +144,8 @@ GELU_APPROXIMATIONS = ("none", "tanh")
 def gelu(x, approximate="none"):
     """Gaussian error linear unit ``x * Phi(x)`` (Phi: the standard normal
     CDF, exact erf form). ``approximate="tanh"``: PyTorch's/BERT's
-    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``, ~10x faster here.
+    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``: tens of times
+    faster here (2 ms against 100 ms for 256k float32), within 1e-3 of exact.
     Composed of differentiable ops, so twice differentiable."""
     x = as_variable(x)
     if approximate == "none":
