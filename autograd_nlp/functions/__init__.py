@@ -1,7 +1,9 @@
 """Differentiable ops, grouped by family. ``import autograd_nlp.functions as F``.
 
 Every op here is registered in ``registry.REGISTRY`` with input makers, and
-gradient-checked by one parametrized test.
+gradient-checked (first and second order) and compared with torch by one
+parametrized test; an export that is not registered must be listed in
+``registry.COMPOSITIONS`` (tests/functions/test_registry.py enforces it).
 """
 from autograd_nlp.functions.math import (abs, add, clip, cos, div, exp, log,  # noqa: F401
                                          maximum, minimum, mul, neg, pow, sin,
