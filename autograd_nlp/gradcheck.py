@@ -176,23 +176,63 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4, samples=None, seed=0)
     return _raise_on_failure(reports, atol, rtol)
 
 
-def gradgradcheck(fn, *inputs, eps=1e-6, atol=1e-4, rtol=1e-3, samples=None, seed=0):
-    """Check second derivatives: gradcheck of the first gradient (taken with
-    ``create_graph=True`` against a fixed random upstream gradient)."""
-    args, variables = _prepare(inputs)
+def _upstream_variables(outputs, grad_outputs, rng):
+    """The upstream gradients of ``outputs`` as float64 Variables that require
+    gradients (random normal unless given): inputs of the first gradient."""
+    if grad_outputs is None:
+        grad_outputs = [rng.standard_normal(y.shape) for y in outputs]
+    elif not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"gradgradcheck: {len(outputs)} outputs but "
+                         f"{len(grad_outputs)} grad_outputs")
+    upstream = []
+    for k, (y, g) in enumerate(zip(outputs, grad_outputs)):
+        g = np.array(g.data if isinstance(g, Variable) else g, dtype=np.float64)
+        if g.shape != y.shape:
+            raise ValueError(f"gradgradcheck: grad_outputs[{k}] has shape {g.shape}, "
+                             f"output {k} has shape {y.shape}")
+        upstream.append(Variable(g, name=f"upstream{k}"))
+    return upstream
+
+
+def compare_second_order(fn, args, variables, grad_outputs=None, eps=1e-6, atol=1e-4,
+                         rtol=1e-3, samples=None, seed=0):
+    """Reports for the first gradient of ``fn(*args)`` as a function of the
+    inputs AND of the upstream gradient (like torch.autograd.gradgradcheck).
+
+    The first gradient g(x, u) = d<fn(x), u>/dx is taken with
+    ``create_graph=True``; its derivatives with respect to x (the Hessian
+    part) and to u (the backward's own linearity in u, which a wrong factor
+    in a ``*Grad`` op's upstream term breaks) are compared with central
+    differences. One report per input, then one per upstream gradient
+    (named ``upstream0``...).
+    """
     rng = np.random.default_rng(seed + 1)
-    probe = _outputs(fn(*args))
-    directions = [rng.standard_normal(y.shape) for y in probe]
+    upstream = _upstream_variables(_outputs(fn(*args)), grad_outputs, rng)
 
     def first_gradients():
         with core.enable_grad():
             outputs = _outputs(fn(*args))
-            total = sum((y * r).sum() for y, r in zip(outputs, directions))
+            total = sum((y * u).sum() for y, u in zip(outputs, upstream))
             grads = core.grad(total, variables, create_graph=True)
         return [Variable(np.zeros(v.shape)) if g is None else g
                 for v, g in zip(variables, grads)]
 
-    reports = compare_gradients(first_gradients, variables, eps, atol, rtol, samples, seed)
+    return compare_gradients(first_gradients, variables + upstream, eps, atol, rtol,
+                             samples, seed)
+
+
+def gradgradcheck(fn, *inputs, grad_outputs=None, eps=1e-6, atol=1e-4, rtol=1e-3,
+                  samples=None, seed=0):
+    """Check second derivatives, upstream gradient included: gradcheck of the
+    first gradient d<fn(x), u>/dx with respect to both the floating inputs x
+    and the upstream gradient u (random, or ``grad_outputs``), as
+    torch.autograd.gradgradcheck does. Returns True or raises GradcheckError.
+    """
+    args, variables = _prepare(inputs)
+    reports = compare_second_order(fn, args, variables, grad_outputs, eps, atol, rtol,
+                                   samples, seed)
     return _raise_on_failure(reports, atol, rtol, what="gradgradcheck")
 
 

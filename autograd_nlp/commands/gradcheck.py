@@ -4,14 +4,16 @@ import numpy as np
 import autograd_nlp as ag
 from autograd_nlp.commands import examples
 from autograd_nlp.functions.registry import all_ops
-from autograd_nlp.gradcheck import _prepare, compare_gradients
+from autograd_nlp.gradcheck import _prepare, compare_gradients, compare_second_order
 
 
 def add_parser(sub):
     p = sub.add_parser("gradcheck", help="compare analytic and numerical gradients")
     p.add_argument("name", nargs="?", help="an op (e.g. tanh) or an example model "
                    f"({', '.join(examples.EXAMPLES)})")
-    p.add_argument("--all", action="store_true", help="every registered op")
+    p.add_argument("--all", action="store_true",
+                   help="every registered op: first derivatives, and second derivatives "
+                        "(the upstream gradient included) of the twice-differentiable ones")
     p.add_argument("--samples", type=int, default=None,
                    help="check this many random elements per parameter (default: all)")
     p.add_argument("--list", action="store_true", help="list the registered ops")
@@ -19,6 +21,10 @@ def add_parser(sub):
 
 
 def _op_rows(name, spec, samples):
+    """First-order rows for every case of the op, then second-order rows
+    (checks named ``op[case] 2nd``: the first gradient differentiated with
+    respect to each input and to the upstream gradient) when the op is twice
+    differentiable."""
     rows = []
     for label, make in spec.cases.items():
         args, kwargs = make(np.random.default_rng(0))
@@ -28,6 +34,10 @@ def _op_rows(name, spec, samples):
         reports = compare_gradients(lambda: spec(*call_args, **kwargs), variables,
                                     samples=samples, **spec.tolerance)
         rows += [(f"{name}[{label}]", r) for r in reports]
+        if spec.twice_differentiable:
+            second = compare_second_order(lambda *xs: spec(*xs, **kwargs), call_args,
+                                          variables, samples=samples)
+            rows += [(f"{name}[{label}] 2nd", r) for r in second]
     return rows
 
 
@@ -40,12 +50,12 @@ def _model_rows(name, samples):
 
 
 def print_table(rows):
-    header = f"{'check':28} {'parameter':14} {'shape':12} {'max abs err':>12} " \
+    header = f"{'check':40} {'parameter':14} {'shape':12} {'max abs err':>12} " \
              f"{'max rel err':>12}  result"
     print(header)
     print("-" * len(header))
     for check, r in rows:
-        print(f"{check:28} {r.name:14} {str(r.shape):12} {r.max_abs_error:12.3e} "
+        print(f"{check:40} {r.name:14} {str(r.shape):12} {r.max_abs_error:12.3e} "
               f"{r.max_rel_error:12.3e}  {'pass' if r.passed else 'FAIL'}")
 
 
@@ -56,10 +66,13 @@ def run(args):
             twice = "twice differentiable" if spec.twice_differentiable else "first order (fused)"
             print(f"{name:24} {len(spec.cases)} cases, {twice}")
         return 0
+    checked_ops = []
     if args.all:
-        rows = [row for name in sorted(ops) for row in _op_rows(name, ops[name], args.samples)]
+        checked_ops = sorted(ops)
     elif args.name in ops:
-        rows = _op_rows(args.name, ops[args.name], args.samples)
+        checked_ops = [args.name]
+    if checked_ops:
+        rows = [row for name in checked_ops for row in _op_rows(name, ops[name], args.samples)]
     elif args.name in examples.EXAMPLES:
         rows = _model_rows(args.name, args.samples)
     else:
@@ -69,4 +82,10 @@ def run(args):
     print_table(rows)
     failed = sum(not r.passed for _, r in rows)
     print(f"\n{len(rows) - failed}/{len(rows)} gradients match (float64, central differences)")
+    if checked_ops:
+        first_only = [n for n in checked_ops if not ops[n].twice_differentiable]
+        print("op[case] 2nd: second derivatives, w.r.t. the inputs and the upstream "
+              "gradient (upstreamK)")
+        if first_only:
+            print(f"first order only (fused, not twice differentiable): {', '.join(first_only)}")
     return 1 if failed else 0

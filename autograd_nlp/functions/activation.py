@@ -1,10 +1,13 @@
-"""Activations: sigmoid, relu, softmax, log_softmax. Twice differentiable."""
+"""Activations: sigmoid, relu, leaky_relu, elu, softplus, gelu, softmax,
+log_softmax. All twice differentiable."""
+import math
+
 import numpy as np
 
-from autograd_nlp.core import Function
-from autograd_nlp.functions.math import exp
+from autograd_nlp.core import Function, as_variable
+from autograd_nlp.functions.math import exp, tanh
 from autograd_nlp.functions.reduction import sum
-from autograd_nlp.functions.registry import away_from_zero, randn, register
+from autograd_nlp.functions.registry import away_from_zero, custom, randn, register
 
 
 class Sigmoid(Function):
@@ -47,11 +50,120 @@ def relu(x):
     return ReLU()(x)
 
 
+class LeakyReLU(Function):
+    def __init__(self, slope):
+        self.slope = slope
+
+    def forward(self, x):
+        self.scale = np.where(x > 0, 1, self.slope).astype(x.dtype)
+        return x * self.scale
+
+    def backward(self, gy):
+        return gy * self.scale
+
+
+@register("leaky_relu", {"matrix": away_from_zero((3, 4)),
+                         "slope": away_from_zero((2, 3, 4), slope=0.2)},
+          torch=lambda t, x, slope=0.01: t.nn.functional.leaky_relu(x, slope))
+def leaky_relu(x, slope=0.01):
+    """``x`` where x > 0, else ``slope * x`` (PyTorch's ``negative_slope``,
+    default 0.01); the gradient at 0 is ``slope``, as in PyTorch."""
+    return LeakyReLU(slope)(x)
+
+
+class ELU(Function):
+    def __init__(self, alpha):
+        self.alpha = alpha
+
+    def forward(self, x):
+        self.negative = (x <= 0).astype(x.dtype)
+        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def backward(self, gy):
+        # 1 where x > 0, alpha * exp(x) elsewhere; exp only of min(x, 0), so a
+        # large positive x never makes an inf that a second derivative would see
+        x = self.inputs[0]
+        negative = self.negative
+        slope = exp(x * negative) * (self.alpha * negative) + (1 - negative)
+        return gy * slope
+
+
+@register("elu", {"matrix": away_from_zero((3, 4)),
+                  "alpha": away_from_zero((2, 3, 4), alpha=0.5)},
+          torch=lambda t, x, alpha=1.0: t.nn.functional.elu(x, alpha))
+def elu(x, alpha=1.0):
+    """``x`` where x > 0, else ``alpha * (exp(x) - 1)``, elementwise."""
+    return ELU(alpha)(x)
+
+
+class Softplus(Function):
+    def __init__(self, beta):
+        self.beta = beta
+
+    def forward(self, x):
+        z = x * self.beta
+        return (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))) / self.beta
+
+    def backward(self, gy):
+        return gy * sigmoid(self.inputs[0] * self.beta)
+
+
+@register("softplus", {"matrix": randn((3, 4)),
+                       "beta": custom(lambda rng: ((rng.standard_normal((2, 3)) * 3,),
+                                                   {"beta": 2.0}))},
+          torch=lambda t, x, beta=1.0: t.nn.functional.softplus(x, beta, threshold=1e9))
+def softplus(x, beta=1.0):
+    """``log(1 + exp(beta * x)) / beta``, a smooth relu; computed stably for
+    any magnitude. Unlike PyTorch there is no ``threshold`` switch to the
+    identity: the exact value is cheap (it differs from x by < 3e-9 past 20)."""
+    return Softplus(beta)(x)
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+class NormalCdf(Function):
+    """Phi(x), the standard normal CDF (gelu's gate). ``math.erf`` per
+    element (NumPy has no erf): exact, but a Python call each, ~0.3 us an
+    element (100 ms for 256k on this 2-core machine)."""
+
+    def forward(self, x):
+        return (_erf(x * (1 / math.sqrt(2))).astype(x.dtype) + 1) * 0.5
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return gy * exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
+
+
+GELU_APPROXIMATIONS = ("none", "tanh")
+
+
+@register("gelu", {"exact": randn((3, 4)),
+                   "tanh": randn((2, 3, 4), approximate="tanh")},
+          torch=lambda t, x, approximate="none": t.nn.functional.gelu(x, approximate=approximate))
+def gelu(x, approximate="none"):
+    """Gaussian error linear unit ``x * Phi(x)`` (Phi: the standard normal
+    CDF, exact erf form). ``approximate="tanh"``: PyTorch's/BERT's
+    ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``: tens of times
+    faster here (2 ms against 100 ms for 256k float32), within 1e-3 of exact.
+    Composed of differentiable ops, so twice differentiable."""
+    x = as_variable(x)
+    if approximate == "none":
+        return x * NormalCdf()(x)
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * (tanh(inner) + 1) * 0.5
+    raise ValueError(f"gelu: approximate must be one of {GELU_APPROXIMATIONS}, "
+                     f"got {approximate!r}")
+
+
 class Softmax(Function):
     def __init__(self, axis):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:
+            return x.copy()
         y = np.exp(x - x.max(axis=self.axis, keepdims=True))
         y /= y.sum(axis=self.axis, keepdims=True)
         return y
@@ -63,6 +175,7 @@ class Softmax(Function):
 
 
 @register("softmax", {"last": randn((3, 5)), "axis1": randn((2, 4, 3), axis=1)},
+          zero_size={"rows": randn((0, 5)), "empty-axis": randn((3, 0))},
           torch=lambda t, x, axis=-1: t.softmax(x, dim=axis))
 def softmax(x, axis=-1):
     """Softmax over ``axis``, shifted by the maximum for stability."""
@@ -74,6 +187,8 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        if x.size == 0:
+            return x.copy()
         z = x - x.max(axis=self.axis, keepdims=True)
         return z - np.log(np.exp(z).sum(axis=self.axis, keepdims=True))
 
@@ -83,6 +198,7 @@ class LogSoftmax(Function):
 
 
 @register("log_softmax", {"last": randn((3, 5)), "axis0": randn((4, 3), axis=0)},
+          zero_size={"rows": randn((0, 5)), "empty-axis": randn((3, 0))},
           torch=lambda t, x, axis=-1: t.log_softmax(x, dim=axis))
 def log_softmax(x, axis=-1):
     """``log(softmax(x))`` without overflow or log(0)."""

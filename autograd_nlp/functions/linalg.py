@@ -1,5 +1,7 @@
 """Matrix products: matmul (2-D and batched) and linear (x @ W + b).
 Both twice differentiable."""
+import numpy as np
+
 from autograd_nlp.core import Function, ShapeError
 from autograd_nlp.functions.registry import randn, register
 from autograd_nlp.functions.shape import reshape, swapaxes
@@ -28,10 +30,18 @@ class MatMul(Function):
                      "batched": randn((2, 3, 4), (2, 4, 5)),
                      "broadcast-batch": randn((2, 3, 4), (4, 5)),
                      "broadcast-left": randn((3, 4), (2, 4, 5))},
+          zero_size={"rows": randn((0, 4), (4, 5)), "inner": randn((3, 0), (0, 5)),
+                     "batch": randn((0, 3, 4), (4, 5))},
           torch=lambda t, a, b: a @ b)
 def matmul(a, b):
     """``a @ b`` for 2-D matrices or stacks of them (batch axes broadcast)."""
     return MatMul()(a, b)
+
+
+def _rows(shape):
+    """Rows of the 2-D view (rows, shape[-1]); explicit, as -1 is ambiguous
+    for a zero-size array."""
+    return int(np.prod(shape[:-1]))
 
 
 class Linear(Function):
@@ -40,7 +50,7 @@ class Linear(Function):
             raise ShapeError(f"Linear: input has {x.shape[-1]} features (shape "
                              f"{x.shape}) but W has shape {W.shape}; W must be "
                              f"(in_features, out_features)")
-        y = x.reshape(-1, x.shape[-1]) @ W
+        y = x.reshape(_rows(x.shape), x.shape[-1]) @ W
         if b is not None:
             y += b
         return y.reshape(x.shape[:-1] + (W.shape[1],))
@@ -49,11 +59,11 @@ class Linear(Function):
         # leading axes are flattened so that each product is one 2-D GEMM
         # (a 3-D @ 2-D matmul would run one small GEMM per batch row)
         x, W = self.inputs[:2]
-        gy2 = reshape(gy, (-1, gy.shape[-1]))
+        gy2 = reshape(gy, (_rows(gy.shape), gy.shape[-1]))
         gx = reshape(gy2 @ W.T, x.shape) if x.requires_grad else None
         gW = None
         if W.requires_grad:
-            gW = reshape(x, (-1, x.shape[-1])).T @ gy2
+            gW = reshape(x, (_rows(x.shape), x.shape[-1])).T @ gy2
         gb = gy if len(self.inputs) == 3 else None   # summed to (out,) by the engine
         return (gx, gW, gb) if len(self.inputs) == 3 else (gx, gW)
 
@@ -61,6 +71,7 @@ class Linear(Function):
 @register("linear", {"2d": randn((3, 4), (4, 5), (5,)),
                      "3d-input": randn((2, 3, 4), (4, 5), (5,)),
                      "no-bias": randn((3, 4), (4, 2))},
+          zero_size={"rows": randn((0, 4), (4, 5), (5,)), "inner": randn((3, 0), (0, 5), (5,))},
           torch=lambda t, x, W, b=None: x @ W + (b if b is not None else 0))
 def linear(x, W, b=None):
     """``x @ W + b`` with x: (..., in), W: (in, out), b: (out,) -> (..., out).

@@ -10,6 +10,7 @@ import numpy as np
 from autograd_nlp.core import Function, ShapeError
 from autograd_nlp.functions.activation import sigmoid, softmax
 from autograd_nlp.functions.reduction import sum
+from autograd_nlp.functions.shape import where
 from autograd_nlp.functions.registry import custom, randn, register
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -43,7 +44,13 @@ class SoftmaxCrossEntropy(Function):
             bad = safe_t[(safe_t < 0) | (safe_t >= n_class)][0]
             raise IndexError(f"SoftmaxCrossEntropy: target id {bad} is outside "
                              f"[0, {n_class}) (ignore_label={self.ignore_label})")
-        shifted = x2 - x2.max(axis=1, keepdims=True)
+        row_max = x2.max(axis=1, keepdims=True)
+        if valid is not None and not np.isfinite(row_max).all():
+            # an ignored row may be fully masked (all -inf) or hold inf/NaN: it
+            # must not make NaN (one pass over the logits only when that happens)
+            x2 = np.where(valid[:, None], x2, 0)
+            row_max = x2.max(axis=1, keepdims=True)
+        shifted = x2 - row_max
         p = np.exp(shifted)
         norm = p.sum(axis=1, keepdims=True)
         p /= norm
@@ -93,10 +100,12 @@ class SoftmaxCrossEntropyGrad(Function):
     def backward(self, ggx):
         ce = self.ce
         x, gy = self.inputs
+        valid = 1.0 if ce.valid is None else ce.valid.reshape(x.shape[:-1] + (1,))
+        if ce.valid is not None:   # as in the forward: ignored rows never make NaN
+            x = where(valid, x, 0.0)
         p = softmax(x, axis=-1)
         onehot = np.zeros(x.shape, dtype=x.dtype)
         onehot.reshape(-1, x.shape[-1])[np.arange(len(ce.targets)), ce.targets] = 1
-        valid = 1.0 if ce.valid is None else ce.valid.reshape(x.shape[:-1] + (1,))
         # gx = (p - onehot) * s, with s = gy * valid / count (per row)
         count = max(ce.count, 1) if ce.reduction == "mean" else 1
         s = (gy if ce.reduction != "none" else gy.reshape(gy.shape + (1,))) * valid / count
@@ -136,6 +145,9 @@ def _torch_sce(t, x, targets, ignore_label=None, reduction="mean"):
            "ignore-label": custom(_sce_case((3, 4, 6), ignore=True)),
            "sum": custom(_sce_case((4, 5), reduction="sum")),
            "none": custom(_sce_case((2, 3, 4), ignore=True, reduction="none"))},
+          # (the mean of nothing is 0 here, NaN in torch: tests/functions/test_edge_cases.py)
+          zero_size={"sum": custom(_sce_case((0, 5), reduction="sum")),
+                     "none": custom(_sce_case((2, 0, 5), reduction="none"))},
           torch=_torch_sce)
 def softmax_cross_entropy(logits, targets, ignore_label=None, reduction="mean"):
     """Cross-entropy of softmax(logits) against integer targets.
@@ -143,7 +155,9 @@ def softmax_cross_entropy(logits, targets, ignore_label=None, reduction="mean"):
     logits: (N, C) or (N, T, C); targets: (N,) or (N, T) ints. Targets equal
     to ``ignore_label`` (e.g. padding) add nothing and are not counted in the
     mean. ``reduction``: "mean" (default), "sum" or "none" (shape of targets).
-    Stable for logits of any magnitude.
+    Stable for logits of any magnitude. Ignored rows give loss 0 and gradient
+    0 even when fully masked (all -inf; torch gives NaN gradients there), and
+    a batch with nothing counted has mean 0 (torch: NaN, from 0 / 0).
     """
     _check_reduction("softmax_cross_entropy", reduction)
     return SoftmaxCrossEntropy(ignore_label, reduction)(logits, targets)
@@ -167,7 +181,7 @@ class SigmoidCrossEntropy(Function):
     def backward(self, gy):
         x, t = self.inputs
         g = sigmoid(x) - t.data.astype(x.dtype, copy=False)
-        if self.reduction == "mean":
+        if self.reduction == "mean" and x.size:   # (an empty x has an empty gradient)
             g = g * (1.0 / x.size)
         return gy * g, None
 
@@ -200,7 +214,7 @@ class MeanSquaredError(Function):
     def backward(self, gy):
         x0, x1 = self.inputs
         diff = x0 - x1
-        g = gy * diff * (2.0 / diff.size)
+        g = gy * diff * (2.0 / diff.size) if diff.size else gy * diff   # empty: empty
         return g, -g
 
 

@@ -64,6 +64,8 @@ def _embedding_case(ids_shape):
 @register("embedding", {"1d-ids": custom(_embedding_case((8,))),
                         "2d-ids": custom(_embedding_case((3, 4))),
                         "scalar-id": custom(_embedding_case(()))},
+          zero_size={"no-ids": custom(_embedding_case((0,))),
+                     "empty-batch": custom(_embedding_case((2, 0)))},
           torch=lambda t, W, ids: t.nn.functional.embedding(ids, W))
 def embedding(W, ids):
     """Look up rows of ``W`` (vocab, dim) for integer ``ids`` of any shape;
@@ -108,6 +110,7 @@ def dropout(x, ratio=0.5):
 # --- layer normalisation ----------------------------------------------------------
 @register("layer_norm", {"2d": randn((3, 5), (5,), (5,)),
                          "3d": randn((2, 3, 4), (4,), (4,))},
+          zero_size={"rows": randn((0, 5), (5,), (5,))},
           torch=lambda t, x, g, b: t.nn.functional.layer_norm(x, x.shape[-1:], g, b, 1e-5))
 def layer_norm(x, gamma, beta, eps=1e-5):
     """Normalise the last axis to zero mean and unit variance, then scale by

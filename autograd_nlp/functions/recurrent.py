@@ -93,16 +93,17 @@ def _torch_lstm_step(t, x_proj, c_prev, Wh, h_prev=None):
     return o * t.tanh(c), c
 
 
-def _lstm_case(with_h):
+def _lstm_case(with_h, batch=3):
     def make(rng):
-        arrays = (rng.standard_normal((3, 8)), rng.standard_normal((3, 2)),
+        arrays = (rng.standard_normal((batch, 8)), rng.standard_normal((batch, 2)),
                   rng.standard_normal((2, 8)))
-        return arrays + ((rng.standard_normal((3, 2)),) if with_h else ()), {}
+        return arrays + ((rng.standard_normal((batch, 2)),) if with_h else ()), {}
     return make
 
 
 @register("lstm_step", {"with-state": custom(_lstm_case(True)),
                         "zero-state": custom(_lstm_case(False))},
+          zero_size={"batch": custom(_lstm_case(True, batch=0))},
           twice_differentiable=False, torch=_torch_lstm_step)
 def lstm_step(x_proj, c_prev, Wh, h_prev=None):
     """One LSTM step: gates = x_proj + h_prev @ Wh (x_proj = x @ Wx + b, done

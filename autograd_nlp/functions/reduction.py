@@ -1,7 +1,9 @@
 """Reductions over axes: sum, mean, max, min, logsumexp. Twice differentiable."""
+import warnings
+
 import numpy as np
 
-from autograd_nlp.core import Function
+from autograd_nlp.core import Function, ShapeError
 from autograd_nlp.functions.registry import distinct, randn, register
 from autograd_nlp.functions.shape import broadcast_to, reshape
 
@@ -44,9 +46,11 @@ REDUCE_CASES = {
     "axis-last-keepdims": randn((2, 3, 4), axis=-1, keepdims=True),
     "two-axes": randn((2, 3, 4), axis=(0, 2)),
 }
+REDUCE_ZERO_SIZE = {"all": randn((0, 4)), "empty-axis": randn((3, 0), axis=-1),
+                    "other-axis": randn((0, 4), axis=1, keepdims=True)}
 
 
-@register("sum", REDUCE_CASES,
+@register("sum", REDUCE_CASES, zero_size=REDUCE_ZERO_SIZE,
           torch=lambda t, x, axis=None, keepdims=False:
           x.sum() if axis is None else x.sum(dim=axis, keepdim=keepdims))
 def sum(x, axis=None, keepdims=False):
@@ -55,13 +59,18 @@ def sum(x, axis=None, keepdims=False):
 
 
 def mean(x, axis=None, keepdims=False):
-    """Mean over ``axis`` (all axes when None)."""
+    """Mean over ``axis`` (all axes when None). Over an empty axis the mean
+    is NaN with a RuntimeWarning, as in NumPy and PyTorch."""
     axes = _normalize_axis(axis, x.ndim)
     count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
+    if count == 0:
+        warnings.warn(f"mean: averaging over an empty axis (axis={axis} of shape "
+                      f"{x.shape}) gives NaN", RuntimeWarning, stacklevel=2)
+        return sum(x, axis, keepdims) * np.nan
     return sum(x, axis, keepdims) * (1.0 / count)
 
 
-register("mean", REDUCE_CASES,
+register("mean", REDUCE_CASES, zero_size=REDUCE_ZERO_SIZE,
          torch=lambda t, x, axis=None, keepdims=False:
          x.mean() if axis is None else x.mean(dim=axis, keepdim=keepdims))(mean)
 
@@ -76,6 +85,13 @@ class _Extreme(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
+        axes = _normalize_axis(self.axis, x.ndim)
+        if any(x.shape[a] == 0 for a in axes):
+            name = type(self).__name__.lower()
+            raise ShapeError(f"{name}: cannot take the {name}imum over an empty axis "
+                             f"(input shape {x.shape}, axis={self.axis}): it has no "
+                             f"value (torch.a{name} refuses too). Check where the "
+                             f"length-0 axis comes from, e.g. an empty batch")
         y = self.reduce(x, axis=self.axis, keepdims=True)
         mask = (x == y)
         self.weights = mask / mask.sum(axis=self.axis, keepdims=True)
@@ -98,6 +114,8 @@ class Min(_Extreme):
 
 EXTREME_CASES = {"all": distinct((3, 4)), "axis1": distinct((3, 4), axis=1),
                  "axis0-keepdims": distinct((2, 3, 4), axis=0, keepdims=True)}
+EXTREME_ZERO_SIZE = {"all": distinct((0, 4)), "empty-axis": distinct((3, 0), axis=1),
+                     "other-axis": distinct((0, 4), axis=1)}
 
 
 def _torch_extreme(name):
@@ -107,13 +125,13 @@ def _torch_extreme(name):
     return f
 
 
-@register("max", EXTREME_CASES, torch=_torch_extreme("max"))
+@register("max", EXTREME_CASES, zero_size=EXTREME_ZERO_SIZE, torch=_torch_extreme("max"))
 def max(x, axis=None, keepdims=False):
     """Maximum over ``axis``."""
     return Max(axis, keepdims)(x)
 
 
-@register("min", EXTREME_CASES, torch=_torch_extreme("min"))
+@register("min", EXTREME_CASES, zero_size=EXTREME_ZERO_SIZE, torch=_torch_extreme("min"))
 def min(x, axis=None, keepdims=False):
     """Minimum over ``axis``."""
     return Min(axis, keepdims)(x)
@@ -124,8 +142,13 @@ class LogSumExp(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
-        m = x.max(axis=self.axis, keepdims=True)
-        y = np.log(np.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
+        if x.size == 0:   # an empty sum of exponentials: log(0) = -inf, as torch
+            y = np.full(_keepdims_shape(x.shape, self.axis), -np.inf, dtype=x.dtype)
+        else:
+            m = x.max(axis=self.axis, keepdims=True)
+            m[~np.isfinite(m)] = 0   # an all -inf row gives -inf (torch), not NaN
+            with np.errstate(divide="ignore"):
+                y = np.log(np.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
         return y if self.keepdims else y.reshape(
             np.sum(y, axis=self.axis).shape)
 
@@ -139,7 +162,11 @@ class LogSumExp(Function):
 
 @register("logsumexp", {"last": randn((3, 5), axis=-1),
                         "keepdims": randn((2, 3, 4), axis=1, keepdims=True)},
+          zero_size={"rows": randn((0, 5), axis=-1), "empty-axis": randn((3, 0), axis=-1),
+                     "empty-axis-keepdims": randn((2, 0, 4), axis=1, keepdims=True)},
           torch=lambda t, x, axis, keepdims=False: t.logsumexp(x, dim=axis, keepdim=keepdims))
 def logsumexp(x, axis=-1, keepdims=False):
-    """``log(sum(exp(x), axis))`` computed stably (shifted by the maximum)."""
+    """``log(sum(exp(x), axis))`` computed stably (shifted by the maximum).
+    A row that is all -inf (fully masked) gives -inf, as in PyTorch; its
+    gradient is NaN there (also as PyTorch), and 0 at -inf entries of other rows."""
     return LogSumExp(axis, keepdims)(x)

@@ -8,17 +8,17 @@ from autograd_nlp.functions.registry import custom, randn, register
 
 def _sum_to_array(x, shape):
     """Sum the broadcast axes of ``x`` away so that it has ``shape``."""
+    shape = tuple(shape)
     lead = x.ndim - len(shape)
-    if lead < 0:
-        raise ShapeError(f"sum_to: cannot reduce shape {x.shape} to {shape}")
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, x.shape[lead:])):
+        raise ShapeError(
+            f"sum_to: cannot sum an array of shape {x.shape} down to {shape}: the "
+            f"target must broadcast to {x.shape} (compared from the last axis, each of "
+            f"its axes equal to the input's or 1, and no more axes than the input)")
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
     y = x.sum(axis=axes, keepdims=True) if axes else x
-    if lead:
-        y = y.reshape(shape)
-    if y.shape != tuple(shape):
-        raise ShapeError(f"sum_to: cannot reduce shape {x.shape} to {tuple(shape)}")
-    return y
+    return y.reshape(shape) if lead else y
 
 
 class Reshape(Function):
@@ -34,6 +34,7 @@ class Reshape(Function):
 
 @register("reshape", {"flatten": randn((3, 4), shape=(12,)),
                       "split-axis": randn((2, 6), shape=(2, 3, -1))},
+          zero_size={"flatten": randn((0, 4), shape=(-1,)), "split": randn((2, 0), shape=(0, 5))},
           torch=lambda t, x, shape: x.reshape(shape))
 def reshape(x, shape):
     """View ``x`` with a new shape (one entry may be -1)."""
@@ -63,6 +64,9 @@ def transpose(x, axes=None):
     return Transpose(None if axes is None else tuple(axes))(x)
 
 
+@register("swapaxes", {"matrix": randn((3, 4), axis1=0, axis2=1),
+                       "last-two": randn((2, 3, 4), axis1=-1, axis2=-2)},
+          torch=lambda t, x, axis1, axis2: x.swapaxes(axis1, axis2))
 def swapaxes(x, axis1, axis2):
     """Exchange two axes (a transpose)."""
     axes = list(range(x.ndim))
@@ -83,6 +87,8 @@ class BroadcastTo(Function):
 
 @register("broadcast_to", {"row": randn((4,), shape=(3, 4)),
                            "column": randn((3, 1), shape=(2, 3, 5))},
+          zero_size={"to-empty": randn((3, 1), shape=(3, 0)),
+                     "empty-row": randn((0,), shape=(2, 0))},
           torch=lambda t, x, shape: x.broadcast_to(shape))
 def broadcast_to(x, shape):
     """Broadcast ``x`` to ``shape`` (NumPy rules); backward sums back."""
@@ -133,7 +139,11 @@ class GetItem(Function):
         self.index = index
 
     def forward(self, x):
-        return x[self.index]
+        try:
+            return x[self.index]
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (input shape {x.shape}, index "
+                             f"{self.index!r})") from None
 
     def backward(self, gy):
         return GetItemGrad(self.index, self.inputs[0].shape)(gy)
@@ -179,7 +189,11 @@ def _torch_getitem(t, x, index):
     return x[index]
 
 
-@register("getitem", _getitem_cases(), torch=_torch_getitem)
+@register("getitem", _getitem_cases(), torch=_torch_getitem,
+          zero_size={"slice": randn((0, 5), index=(slice(1, 3), slice(None, None, 2))),
+                     "empty-slice": randn((4, 5), index=slice(2, 2)),
+                     "no-ids": custom(lambda rng: ((rng.standard_normal((5, 3)),),
+                                                   {"index": np.array([], dtype=int)}))})
 def getitem(x, index):
     """``x[index]`` for ints, slices and integer arrays; backward is a
     scatter-add, so repeated indices accumulate their gradients."""
@@ -296,7 +310,9 @@ class Where(Function):
         return np.where(self.condition, x0, x1)
 
     def backward(self, gy):
-        return gy * self.condition, gy * ~self.condition
+        # select, not multiply: a NaN/Inf upstream gradient at a position that
+        # was not taken from an input must not reach it (0 * NaN is NaN)
+        return where(self.condition, gy, 0.0), where(self.condition, 0.0, gy)
 
 
 def _where_case(rng):
@@ -305,6 +321,8 @@ def _where_case(rng):
 
 
 @register("where", {"broadcast": custom(_where_case)},
+          zero_size={"rows": custom(lambda rng: ((np.zeros((0, 4)), rng.standard_normal(4)),
+                                                 {"condition": np.zeros((0, 4), bool)}))},
           call=lambda x0, x1, condition: where(condition, x0, x1),
           torch=lambda t, x0, x1, condition: t.where(t.as_tensor(condition), x0, x1))
 def where(condition, x0, x1):
@@ -315,7 +333,30 @@ def where(condition, x0, x1):
     return Where(condition)(as_variable(x0, like), as_variable(x1, like))
 
 
+def _masked_fill_case(mask_shape, value):
+    def make(rng):
+        return (rng.standard_normal((3, 4)), rng.random(mask_shape) > 0.5), {"value": value}
+    return make
+
+
+@register("masked_fill", {"same": custom(_masked_fill_case((3, 4), 2.5)),
+                          "broadcast-mask": custom(_masked_fill_case((4,), -1.0))},
+          torch=lambda t, x, mask, value: x.masked_fill(mask, value))
 def masked_fill(x, mask, value):
-    """``x`` with ``value`` where ``mask`` is True (e.g. -inf before a softmax)."""
-    return where(mask, np.asarray(value, dtype=x.dtype), x)
+    """``x`` with ``value`` where ``mask`` is True (e.g. -inf before a softmax).
+    x: (...) float; mask: bool, broadcastable to x's shape; returns x's shape."""
+    mask = np.asarray(mask.data if isinstance(mask, Variable) else mask)
+    if mask.dtype != bool:
+        raise TypeError(f"masked_fill: mask must be a boolean array, got dtype {mask.dtype}; "
+                        f"compare first, e.g. ids == pad_id")
+    shape = x.shape
+    try:
+        fits = np.broadcast_shapes(mask.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"masked_fill: mask of shape {mask.shape} does not broadcast to "
+                         f"x's shape {shape} (the result keeps x's shape)")
+    dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    return where(mask, np.asarray(value, dtype=dtype), x)
 

@@ -38,3 +38,25 @@ def test_every_op_has_cases_and_a_torch_reference_or_a_reason():
         assert spec.cases, f"{name} has no input cases"
         assert spec.torch is not None or spec.torch_skip, \
             f"{name} has neither a torch reference nor a reason for lacking one"
+
+
+def _public_callables():
+    import inspect
+
+    import autograd_nlp.functions as F
+    return {name for name, value in vars(F).items()
+            if not name.startswith("_") and callable(value) and not inspect.ismodule(value)}
+
+
+def test_every_public_op_is_registered_or_a_listed_composition():
+    from autograd_nlp.functions.registry import COMPOSITIONS, NOT_OPS
+    ops = all_ops()
+    exported = _public_callables()
+    unchecked = exported - set(ops) - set(COMPOSITIONS) - set(NOT_OPS)
+    assert not unchecked, (f"{sorted(unchecked)} are exported by autograd_nlp.functions but "
+                           f"neither registered nor listed in registry.COMPOSITIONS")
+    import autograd_nlp.functions as F
+    for name, spec in ops.items():   # registered under the name it is exported as
+        assert getattr(F, name, None) is spec.fn, f"registry entry {name!r} is not F.{name}"
+    stale = (set(COMPOSITIONS) | set(NOT_OPS)) - exported
+    assert not stale, f"{sorted(stale)} are listed in the registry module but not exported"
