@@ -124,6 +124,11 @@ class LanguageModelTrainer(Trainer):
         self.unchain()
         return loss
 
+    def diverged(self, loss):
+        if math.isfinite(loss) and math.isinf(perplexity(loss)):
+            return f"the loss is {loss:.4g}, so large that its perplexity overflows (diverged)"
+        return super().diverged(loss)
+
     def step_metrics(self):
         return {"ppl": perplexity(self._loss_sum / max(self._loss_count, 1)),
                 "lr": self.optimizer.lr}

@@ -83,6 +83,10 @@ class Trainer:
     def after_loss(self, loss, iters):
         """Called after each step with its loss (e.g. to record a curve)."""
 
+    def diverged(self, loss):
+        """Why ``loss`` means training has diverged (a phrase), or None."""
+        return None if math.isfinite(loss) else f"the loss is {loss}"
+
     def step_metrics(self):
         return {"loss": self._loss_sum / max(self._loss_count, 1)}
 
@@ -131,8 +135,9 @@ class Trainer:
                 while self.iteration < iters:
                     batch = self.batch(self.iteration, iters)
                     loss = self.step(batch)
-                    if not math.isfinite(loss):
-                        raise NonFiniteLossError(self._non_finite_message(f"the loss is {loss}"))
+                    problem = self.diverged(loss)
+                    if problem:
+                        raise NonFiniteLossError(self._non_finite_message(problem))
                     self._loss_sum += loss
                     self._loss_count += 1
                     self.iteration += 1
@@ -197,9 +202,9 @@ class Trainer:
             kept = f"nothing was written to {self.checkpoint_path} in this session"
         else:
             kept = "nothing was saved"
-        return (f"training stopped: {what} at {where} (lr {self.optimizer.lr:g}, max-grad "
-                f"{self.max_grad}); {kept}. Try a smaller --lr or a gradient clip "
-                f"(--max-grad)")
+        clip = "no gradient clip" if self.max_grad is None else f"max-grad {self.max_grad:g}"
+        return (f"training stopped: {what} at {where} (lr {self.optimizer.lr:g}, {clip}); "
+                f"{kept}. Try a smaller --lr or a gradient clip (--max-grad)")
 
     # --- checkpoints ------------------------------------------------------------------
     def extra_arrays(self):
