@@ -55,12 +55,15 @@ class Progress:
     run's elapsed time and ETA."""
 
     def __init__(self, total, desc="", stream=None, enabled=True, unit="items", run=None,
-                 tty_interval=TTY_INTERVAL, log_interval=LOG_INTERVAL, width=24):
+                 tty_interval=None, log_interval=None, width=24):
         self.total, self.desc, self.unit, self.run = total, desc, unit, run
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.interval = tty_interval if self.tty else log_interval
+        if self.tty:
+            self.interval = TTY_INTERVAL if tty_interval is None else tty_interval
+        else:
+            self.interval = LOG_INTERVAL if log_interval is None else log_interval
         self.width = width
         self.count = 0          # steps done (may start above 0 after a resume)
         self._counted = 0       # steps done while this bar ran (for rates)
