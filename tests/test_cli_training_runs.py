@@ -91,26 +91,6 @@ def test_overflowing_perplexity_is_a_clean_stop_not_an_overflow_error(tmp_path, 
     assert "overflows" in err and "Traceback" not in err and "OverflowError" not in err
 
 
-def test_a_future_model_gets_the_non_finite_check_from_trainer_fit():
-    class Diverging(Trainer):          # the least a new model's trainer must write
-        def iterations_per_epoch(self):
-            return 3
-
-        def batch(self, iteration, iters):
-            return [np.zeros(4)]
-
-        def step(self, batch):
-            return [1.0, float("inf")][self.iteration]
-
-    from autograd_nlp.layers import Linear
-    from autograd_nlp import optim
-    from autograd_nlp.training import NonFiniteLossError
-    model = Linear(2, 2)
-    trainer = Diverging(model, optim.SGD(model.params()), progress=False, log=lambda m: None)
-    with pytest.raises(NonFiniteLossError, match="loss is inf at epoch 1, iteration 2"):
-        trainer.fit(1)
-
-
 # --- 3. resume refuses to mix runs ----------------------------------------------------
 def test_every_checkpoint_says_what_the_run_was_made_of(tmp_path, capsys):
     out = tmp_path / "peeky"
@@ -253,23 +233,6 @@ def test_word2vec_progress_counts_targets(tmp_path, capsys, monkeypatch):
     assert "targets/s" in err and "tok/s" not in err
 
 
-def test_progress_updates_by_time_not_by_fraction(monkeypatch):
-    clock = [0.0]
-    monkeypatch.setattr(progress_module.time, "perf_counter", lambda: clock[0])
-    log = io.StringIO()
-    bar = progress_module.Progress(1000, "e", stream=log, unit="targets",
-                                   run=progress_module.RunClock(3000, 0, 0.0))
-    for _ in range(10):                 # 10 steps in 5 s: under the log interval
-        clock[0] += 0.5
-        bar.update(1, items=10)
-    assert log.getvalue() == ""
-    clock[0] += progress_module.LOG_INTERVAL
-    bar.update(1, items=10)
-    line = log.getvalue()
-    assert line.count("\n") == 1 and line.startswith("e | 11/1000")
-    assert "run " in line and "ETA" in line and "targets/s" in line
-
-
 # --- 5. checkpoints by time ---------------------------------------------------------------
 def count_saves(monkeypatch):
     saves = []
@@ -336,3 +299,20 @@ def test_cbow_out_npz_keeps_the_run_files_in_their_own_folder(tmp_path, capsys):
     assert (place / "mine" / "checkpoint.npz").exists()
     text = capsys.readouterr().out
     assert f"run folder: {place / 'mine'}" in text and f"vectors: {place / 'mine.npz'}" in text
+
+
+def test_a_checkpoint_of_an_earlier_version_resumes_with_the_settings_it_kept(tmp_path,
+                                                                              capsys):
+    from autograd_nlp.serialization import load_npz, save_npz
+    out = tmp_path / "run"
+    assert main(PEEKY + ["--epochs", "1", "--out", str(out), "--quiet"]) == 0
+    arrays, meta = load_npz(out / "checkpoint.npz", with_meta=True)
+    for key in ("settings", "kind", "data", "vocab_hash"):    # as written before issue 10
+        meta.pop(key)
+    meta["batch_size"] = 32
+    save_npz(out / "checkpoint.npz", arrays, meta)
+    capsys.readouterr()
+    assert main(["train", "peeky", "--epochs", "2", "--generate-size", "300", "--hidden", "8",
+                 "--wordvec", "8", "--out", str(out), "--quiet",
+                 "--resume", str(out / "checkpoint.npz")]) == 0
+    assert "batch 32" in capsys.readouterr().out

@@ -55,7 +55,7 @@ def resolve_settings(args):
         if not os.path.isfile(args.resume):
             raise TrainingError(f"--resume {args.resume}: no such checkpoint file; pass the "
                                 f"checkpoint.npz of an earlier run")
-        recorded = load_checkpoint(args.resume)["meta"].get("settings", {})
+        recorded = recorded_settings(load_checkpoint(args.resume)["meta"])
     settings = {}
     for name, value in vars(args).items():
         if isinstance(value, Default):
@@ -64,6 +64,17 @@ def resolve_settings(args):
         if name not in NOT_SETTINGS and isinstance(value, (int, float, str, bool, type(None))):
             settings[name] = value
     return settings
+
+
+def recorded_settings(meta):
+    """The settings a checkpoint's meta recorded; for checkpoints of earlier
+    versions, what they kept of them (the LM command's arguments, the batch
+    size and the lr in use)."""
+    if "settings" in meta:
+        return meta["settings"]
+    recorded = dict(meta.get("command", {}))
+    recorded.update({k: meta[k] for k in ("batch_size", "time_size", "lr") if k in meta})
+    return {k: v for k, v in recorded.items() if k not in NOT_SETTINGS}
 
 
 def ptb_identity(data_dir, corpus, split="train"):
