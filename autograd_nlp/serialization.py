@@ -67,17 +67,20 @@ def remove_stale_temporaries(path, now=None):
     for name in names:
         if not (name.startswith(prefix) and name.endswith(".tmp")):
             continue
+        parts = name[len(prefix):-len(".tmp")].split(".")
+        if len(parts) == 2 and parts[0].isdigit():          # <pid>.<random>
+            pid = int(parts[0])
+            dead = pid != os.getpid() and not _running(pid)
+            limit = float("-inf") if dead else STALE_SECONDS
+        elif len(parts) == 1:                               # <random>: no pid recorded
+            limit = 60.0
+        else:                                               # another target's, e.g. "a.5"
+            continue
         full = os.path.join(directory, name)
         try:
-            age = now - os.stat(full).st_mtime
+            stale = now - os.stat(full).st_mtime > limit
         except FileNotFoundError:
             continue
-        pid_text = name[len(prefix):].split(".", 1)[0]
-        if pid_text.isdigit():
-            pid = int(pid_text)
-            stale = age > STALE_SECONDS or (pid != os.getpid() and not _running(pid))
-        else:
-            stale = age > 60.0
         if stale:
             try:
                 os.remove(full)

@@ -67,9 +67,9 @@ def compare_runs(ours, theirs, path, adjustable=()):
                           for n, old, new in refused)
         allowed = ", ".join(option(n) for n in adjustable)
         raise CheckpointMismatchError(
-            f"cannot resume {path} with {shown}: a resumed run keeps its data, model and "
-            f"batch shape (only {allowed} may change). Leave the option out, or start a "
-            f"new run (another --out) without --resume")
+            f"cannot resume {path} with {shown}: a resumed run keeps the settings it was "
+            f"made with (only {allowed} may change). Leave the option out, or start a new "
+            f"run (another --out) without --resume")
     kwargs_a, kwargs_b = ours.get("model_kwargs"), theirs.get("model_kwargs")
     if kwargs_a is not None and kwargs_b is not None and kwargs_a != kwargs_b:
         refuse(f"its model is {kwargs_b}, this run builds {kwargs_a}")

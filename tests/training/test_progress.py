@@ -10,7 +10,7 @@ def test_progress_updates_by_time_not_by_fraction(monkeypatch):
     monkeypatch.setattr(progress_module.time, "perf_counter", lambda: clock[0])
     log = io.StringIO()
     bar = Progress(1000, "e", stream=log, unit="targets",
-                                   run=progress_module.RunClock(3000, 0, 0.0))
+                   run=progress_module.RunClock(3000, 0, 0.0))
     for _ in range(10):                 # 10 steps in 5 s: under the log interval
         clock[0] += 0.5
         bar.update(1, items=10)
