@@ -47,13 +47,26 @@ def params_of(path):
 
 
 # --- 1. one loop: exact resume through the CLI --------------------------------------
-def test_resumed_cli_run_is_bit_identical_to_an_uninterrupted_one(tmp_path, capsys):
-    straight, split = tmp_path / "straight", tmp_path / "split"
+def test_a_run_killed_mid_epoch_resumes_bit_identically(tmp_path, capsys, monkeypatch):
+    from autograd_nlp.training import MinibatchTrainer
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
     assert main(PEEKY + ["--epochs", "2", "--out", str(straight), "--quiet"]) == 0
-    assert main(PEEKY + ["--epochs", "1", "--out", str(split), "--quiet"]) == 0
-    assert main(["train", "peeky", "--epochs", "2", "--out", str(split), "--quiet",
-                 "--resume", str(split / "checkpoint.npz")]) == 0
-    a, b = params_of(straight / "checkpoint.npz"), params_of(split / "checkpoint.npz")
+    calls, step = [], MinibatchTrainer.step
+
+    def step_then_interrupt(self, batch):       # Ctrl-C during the 5th step of epoch 1
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return step(self, batch)
+    monkeypatch.setattr(MinibatchTrainer, "step", step_then_interrupt)
+    assert main(PEEKY + ["--epochs", "2", "--out", str(killed), "--quiet",
+                         "--checkpoint-every", "3"]) == 130
+    monkeypatch.undo()
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
+    assert main(["train", "peeky", "--out", str(killed), "--quiet",
+                 "--resume", str(killed / "checkpoint.npz")]) == 0
+    assert "resumed from" in capsys.readouterr().out
+    a, b = params_of(straight / "checkpoint.npz"), params_of(killed / "checkpoint.npz")
     assert a.keys() == b.keys()
     for key in a:
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
