@@ -39,3 +39,10 @@ def test_a_failed_write_leaves_neither_the_target_nor_a_temporary(tmp_path):
     with pytest.raises(RuntimeError):
         atomic_write(target, fail, text=True)
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["x.txt"]
+
+
+def test_the_next_write_removes_a_killed_writers_temporary(tmp_path):
+    dead = touch(tmp_path / ".x.txt.99999999.k3j.tmp")
+    atomic_write(tmp_path / "x.txt", lambda f: f.write("new"), text=True)
+    assert os.listdir(tmp_path) == ["x.txt"]
+    assert not dead.exists()

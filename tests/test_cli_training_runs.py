@@ -167,6 +167,20 @@ def test_left_out_options_take_the_checkpoints_and_a_new_lr_is_announced(tmp_pat
     assert meta["settings"]["lr"] == 0.01 and meta["lr"] == 0.01
 
 
+@pytest.mark.parametrize("content", [b"", b"\x93NUMPY random bytes", b"PK\x03\x04trunc"],
+                         ids=["empty", "random", "truncated"])
+def test_an_unreadable_resume_file_is_a_clean_error(tmp_path, capsys, content):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(content)
+    assert main(PEEKY + ["--epochs", "1", "--out", str(tmp_path / "r"), "--quiet",
+                         "--resume", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "not a readable checkpoint" in err and "Traceback" not in err
+    assert main(PEEKY + ["--epochs", "1", "--out", str(tmp_path / "r"), "--quiet",
+                         "--resume", str(tmp_path)]) == 2
+    assert "no such checkpoint file" in capsys.readouterr().err
+
+
 def test_resume_rule_is_in_the_help(capsys):
     with pytest.raises(SystemExit):
         main(["train", "attention", "--help"])
@@ -281,7 +295,8 @@ def test_help_shows_the_real_checkpoint_defaults(capsys):
 
 
 # --- 6. stale temporaries -----------------------------------------------------------------
-def test_stale_temporaries_of_the_checkpoint_are_removed_on_the_next_save(tmp_path):
+def test_stale_temporaries_of_the_checkpoint_are_removed_when_a_run_starts(tmp_path,
+                                                                            monkeypatch):
     out = tmp_path / "run"
     out.mkdir()
     old = time.time() - 600
@@ -292,7 +307,10 @@ def test_stale_temporaries_of_the_checkpoint_are_removed_on_the_next_save(tmp_pa
     for path in (dead, unnamed, live, other):
         path.write_bytes(b"partial")
         os.utime(path, (old, old))
-    assert main(PEEKY + ["--epochs", "1", "--out", str(out), "--quiet"]) == 0
+    from autograd_nlp.training import MinibatchTrainer
+    monkeypatch.setattr(MinibatchTrainer, "step", lambda self, batch: 1 / 0)
+    with pytest.raises(ZeroDivisionError):          # no save happened: removed at the start
+        main(PEEKY + ["--epochs", "1", "--out", str(out), "--quiet"])
     assert not dead.exists() and not unnamed.exists()
     assert live.exists() and other.exists()
     assert not [p for p in os.listdir(out) if p.startswith(".checkpoint.npz.")

@@ -10,6 +10,7 @@ the trainer may change it mid-run (lr, max-grad, epochs...), and refused
 otherwise (``Trainer.resume``). The header then prints what is in use.
 """
 import os
+import zipfile
 
 from autograd_nlp.training import TrainingError, fingerprint, load_checkpoint
 
@@ -55,7 +56,13 @@ def resolve_settings(args):
         if not os.path.isfile(args.resume):
             raise TrainingError(f"--resume {args.resume}: no such checkpoint file; pass the "
                                 f"checkpoint.npz of an earlier run")
-        recorded = recorded_settings(load_checkpoint(args.resume)["meta"])
+        try:
+            checkpoint = load_checkpoint(args.resume)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+            raise TrainingError(f"--resume {args.resume}: not a readable checkpoint "
+                                f"({type(e).__name__}: {e}); pass the checkpoint.npz of an "
+                                f"earlier run") from None
+        recorded = recorded_settings(checkpoint["meta"])
     settings = {}
     for name, value in vars(args).items():
         if isinstance(value, Default):

@@ -29,6 +29,7 @@ import numpy as np
 
 from autograd_nlp import optim
 from autograd_nlp.layers import recurrent_layers
+from autograd_nlp.serialization import remove_stale_temporaries
 from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_checkpoint
 from autograd_nlp.training.errors import NonFiniteLossError
 from autograd_nlp.training.progress import Progress, RunClock, format_duration, format_metric
@@ -123,6 +124,8 @@ class Trainer:
         iters = self.iterations_per_epoch()
         steps = 0
         self._last_save_time = time.perf_counter()
+        if self.checkpoint_path:        # left by a run killed mid-write
+            remove_stale_temporaries(self.checkpoint_path)
         while self.epoch < epochs:
             self.start_epoch()
             clock = RunClock(epochs * iters, self.epoch * iters + self.iteration,
