@@ -95,6 +95,13 @@ def test_a_diverging_resume_leaves_the_last_good_checkpoint_untouched(tmp_path, 
     assert all(np.isfinite(v).all() for v in params.values())
 
 
+def test_data_smaller_than_one_batch_is_a_clean_error(tmp_path, capsys):
+    assert main(PEEKY + ["--epochs", "1", "--batch-size", "5000", "--out",
+                         str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "fewer than one batch of 5000" in err and "Traceback" not in err
+
+
 def test_overflowing_perplexity_is_a_clean_stop_not_an_overflow_error(tmp_path, capsys):
     data = write_ptb(tmp_path / "ptb")
     assert main(["train", "simple-rnnlm", "--data-dir", str(data), "--lr", "1e4",

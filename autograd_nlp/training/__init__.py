@@ -1,7 +1,8 @@
 """Training loops, checkpoints, progress and plots."""
 from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_checkpoint  # noqa: F401
 from autograd_nlp.training.errors import (CheckpointMismatchError,  # noqa: F401
-                                          NonFiniteLossError, TrainingError)
+                                          NonFiniteLossError, TooLittleDataError,
+                                          TrainingError)
 from autograd_nlp.training.language_model import (LanguageModelTrainer,  # noqa: F401
                                                   evaluate_perplexity,
                                                   iterations_per_epoch, lm_batch,

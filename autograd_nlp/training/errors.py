@@ -14,3 +14,7 @@ class NonFiniteLossError(TrainingError):
 class CheckpointMismatchError(TrainingError):
     """``--resume`` named a checkpoint of another run: another model kind,
     dataset, vocabulary or a setting that cannot change mid-run."""
+
+
+class TooLittleDataError(TrainingError, ValueError):
+    """The data cannot fill one batch (or one batch x time chunk)."""

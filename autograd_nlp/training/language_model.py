@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
+from autograd_nlp.training.errors import TooLittleDataError
 from autograd_nlp.training.progress import Progress
 from autograd_nlp.training.trainer import Trainer, print_flushed
 
@@ -104,9 +105,10 @@ class LanguageModelTrainer(Trainer):
         if self.max_iters_per_epoch:
             iters = min(iters, self.max_iters_per_epoch)
         if iters == 0:
-            raise ValueError(f"LanguageModelTrainer: a corpus of {len(self.corpus)} tokens "
-                             f"is too short for batch {self.batch_size} x time "
-                             f"{self.time_size}; use a smaller --batch-size or --time-size")
+            raise TooLittleDataError(
+                f"LanguageModelTrainer: a corpus of {len(self.corpus)} tokens is too short "
+                f"for batch {self.batch_size} x time {self.time_size}; use a smaller "
+                f"--batch-size or --time-size")
         return iters
 
     def batch(self, iteration, iters):

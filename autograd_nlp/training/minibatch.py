@@ -9,6 +9,7 @@ uninterrupted one would.
 import math
 
 from autograd_nlp import random as ag_random
+from autograd_nlp.training.errors import TooLittleDataError
 from autograd_nlp.training.trainer import Trainer, print_flushed
 
 
@@ -50,8 +51,8 @@ class MinibatchTrainer(Trainer):
         if any(len(a) != n for a in arrays):
             raise ValueError(f"fit: arrays have different lengths {[len(a) for a in arrays]}")
         if n // self.batch_size == 0:
-            raise ValueError(f"fit: {n} examples are fewer than one batch of "
-                             f"{self.batch_size}; use a smaller --batch-size")
+            raise TooLittleDataError(f"fit: {n} examples are fewer than one batch of "
+                                     f"{self.batch_size}; use a smaller --batch-size")
         self.arrays, self.evaluate = arrays, evaluate
         return super().fit(epochs, stop_after)
 

@@ -103,13 +103,18 @@ class Trainer:
 
     # --- the update step ------------------------------------------------------------
     def update(self, loss):
-        """Backward from ``loss``, clip, update the parameters; returns the loss value."""
+        """Backward from ``loss``, clip, update the parameters; returns the loss
+        value. A diverged loss raises ``NonFiniteLossError`` before the update."""
+        value = float(loss.data)
+        problem = self.diverged(value)
+        if problem:
+            raise NonFiniteLossError(self._non_finite_message(problem))
         self.model.cleargrads()
         loss.backward()
         if self.max_grad is not None:
             optim.clip_grads(self.model.params(), self.max_grad)
         self.optimizer.update()
-        return float(loss.data)
+        return value
 
     def unchain(self):
         """Truncated BPTT: cut the graph behind every carried recurrent state."""
