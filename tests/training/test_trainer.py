@@ -44,3 +44,16 @@ def test_recurrent_layers_is_the_one_test_of_carried_state():
     assert names == ["lstm.layers.0", "lstm.layers.1"]          # not the Stacked wrapper
     assert [layer for _, layer in recurrent_layers(model)] == model.recurrent_layers()
     assert recurrent_layers(Stacked([LSTM(2, 3)]))[0][1].hidden_size == 3
+
+
+def test_a_non_finite_loss_stops_before_the_update_touches_the_parameters():
+    import autograd_nlp as ag
+    from autograd_nlp.functions import softmax_cross_entropy
+    model = Linear(2, 3)
+    before = model.W.data.copy()
+    trainer = Trainer(model, optim.SGD(model.params(), lr=1.0), progress=False,
+                      log=lambda m: None)
+    x = np.array([[np.nan, 1.0]], dtype=np.float32)
+    with pytest.raises(NonFiniteLossError, match="loss is nan"):
+        trainer.update(softmax_cross_entropy(model(ag.Variable(x)), np.array([0])))
+    np.testing.assert_array_equal(model.W.data, before)
