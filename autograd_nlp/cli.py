@@ -5,6 +5,7 @@ import sys
 from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
                                    word_vectors)
 from autograd_nlp.data.paths import DatasetError
+from autograd_nlp.training.errors import TrainingError
 
 COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck]
 
@@ -25,6 +26,9 @@ def main(argv=None):
     try:
         return args.run(args) or 0
     except DatasetError as e:       # missing/unusable data: say what to do, no traceback
+        print(f"autograd-nlp: {e}", file=sys.stderr)
+        return 2
+    except TrainingError as e:                 # non-finite loss, mismatched --resume
         print(f"autograd-nlp: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -8,21 +8,28 @@ Small metadata travels as JSON inside a 0-d string array.
 import json
 import os
 import tempfile
+import time
 
 import numpy as np
 
 META_KEY = "__meta__"
 
 
+STALE_SECONDS = 3600.0      # a temporary this old is stale even if its pid is alive again
+
+
 def atomic_write(path, write, text=False):
     """Call ``write(file)`` on a temporary file beside ``path``, then rename it
     to ``path`` (``os.replace``). If ``write`` raises, the temporary file is
     removed and ``path`` is left as it was. The parent directory is created;
-    the file is readable by all (``mkstemp`` alone makes it private)."""
+    the file is readable by all (``mkstemp`` alone makes it private).
+    Temporaries of ``path`` left by killed writers are removed first
+    (``remove_stale_temporaries``)."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.",
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=_temporary_prefix(path) + f"{os.getpid()}.",
                                suffix=".tmp")
     try:
         mode = "w" if text else "wb"
@@ -36,6 +43,63 @@ def atomic_write(path, write, text=False):
             os.remove(tmp)
         raise
     return path
+
+
+def _temporary_prefix(path):
+    return f".{os.path.basename(path)}."
+
+
+def remove_stale_temporaries(path, now=None):
+    """Remove the hidden temporaries ``.<name>.<pid>.<random>.tmp`` that a
+    writer of ``path`` killed mid-write left behind: those whose pid is no
+    longer running (or older than ``STALE_SECONDS``), and, for names
+    without a pid (earlier versions), those older than a minute. Files of
+    live writers and files of other targets are left alone. Returns the
+    removed paths."""
+    directory = os.path.dirname(os.path.abspath(path))
+    prefix = _temporary_prefix(path)
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return removed
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        parts = name[len(prefix):-len(".tmp")].split(".")
+        if len(parts) == 2 and parts[0].isdigit():          # <pid>.<random>
+            pid = int(parts[0])
+            dead = pid != os.getpid() and not _running(pid)
+            limit = float("-inf") if dead else STALE_SECONDS
+        elif len(parts) == 1:                               # <random>: no pid recorded
+            limit = 60.0
+        else:                                               # another target's, e.g. "a.5"
+            continue
+        full = os.path.join(directory, name)
+        try:
+            stale = now - os.stat(full).st_mtime > limit
+        except FileNotFoundError:
+            continue
+        if stale:
+            try:
+                os.remove(full)
+                removed.append(full)
+            except FileNotFoundError:
+                pass
+    return removed
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:         # someone else's live process
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def save_npz(path, arrays, meta=None):

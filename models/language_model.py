@@ -3,7 +3,7 @@ import numpy as np
 
 from autograd_nlp import random as ag_random
 from autograd_nlp.core import eval_mode, no_grad
-from autograd_nlp.layers import Module
+from autograd_nlp.layers import Module, recurrent_layers
 
 
 class LanguageModel(Module):
@@ -11,7 +11,7 @@ class LanguageModel(Module):
     stateful recurrent layers listed in ``recurrent_layers()``."""
 
     def recurrent_layers(self):
-        return [m for m in self.modules() if hasattr(m, "unchain") and hasattr(m, "state")]
+        return [layer for _, layer in recurrent_layers(self)]
 
     def reset_state(self):
         for layer in self.recurrent_layers():

@@ -12,8 +12,12 @@ def add_common_training_options(p, epochs, out):
     p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     p.add_argument("--resume", default=None, metavar="CKPT",
                    help="continue the run saved in this checkpoint")
-    p.add_argument("--checkpoint-every", type=int, default=500,
-                   help="also checkpoint every N iterations (0: only per epoch)")
+    p.add_argument("--checkpoint-every", type=int, default=None, metavar="N",
+                   help="checkpoint every N iterations (and at every epoch end) instead "
+                        "of every --checkpoint-minutes (default: not set)")
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0, metavar="M",
+                   help="checkpoint after every M minutes of training and at every epoch "
+                        "end (default: 5.0)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 

@@ -4,6 +4,8 @@ import os
 from autograd_nlp import optim
 from autograd_nlp.commands.common import (add_common_training_options, prepare_out,
                                           seed_everything)
+from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
+                                                resolve_settings, vocab_hash)
 from autograd_nlp.data import load_ptb
 from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity,
                                    load_checkpoint, restore, save_curves)
@@ -23,7 +25,8 @@ DEFAULTS = {
 
 def add_train_parsers(train_sub):
     for name, d in DEFAULTS.items():
-        p = train_sub.add_parser(name, help=f"train {name} on PTB (book's settings)")
+        p = train_sub.add_parser(name, help=f"train {name} on PTB (book's settings)",
+                                 epilog=RESUME_RULE)
         add_common_training_options(p, d["epochs"], os.path.join("runs", name))
         p.add_argument("--batch-size", type=int, default=d["batch_size"])
         p.add_argument("--time-size", type=int, default=d["time_size"])
@@ -42,6 +45,7 @@ def add_train_parsers(train_sub):
         if "dropout" in d:
             p.add_argument("--dropout", type=float, default=d["dropout"])
         p.set_defaults(run=train, model_name=name)
+        mark_defaults(p)
 
 
 def add_parsers(sub):
@@ -90,6 +94,7 @@ def model_from_checkpoint(path, params=None):
 
 
 def train(args):
+    settings = resolve_settings(args)
     seed_everything(args.seed)
     out = prepare_out(args.out)
     corpus, word_to_id, id_to_word = load_ptb("train", args.data_dir)
@@ -106,17 +111,21 @@ def train(args):
     model = build_model(args.model_name, kwargs)
     optimizer = optim.SGD(model.params(), lr=args.lr)
     checkpoint = os.path.join(out, "checkpoint.npz")
-    meta = {"model": args.model_name, "model_kwargs": kwargs,
-            "vocab": [id_to_word[i] for i in range(vocab_size)],
+    vocab = [id_to_word[i] for i in range(vocab_size)]
+    meta = {"kind": args.model_name, "model": args.model_name, "model_kwargs": kwargs,
+            "vocab": vocab, "vocab_hash": vocab_hash(vocab),
+            "data": ptb_identity(args.data_dir, corpus), "settings": settings,
             "command": vars_for_meta(args)}
     trainer = LanguageModelTrainer(model, optimizer, args.batch_size, args.time_size,
                                    args.max_grad, args.lr_decay, checkpoint,
                                    args.checkpoint_every, meta, progress=not args.quiet,
-                                   max_iters_per_epoch=args.max_iters)
-    print(f"{args.model_name}: {model.num_params():,} parameters, {len(corpus):,} training "
-          f"tokens, batch {args.batch_size} x time {args.time_size}, lr {args.lr}")
+                                   max_iters_per_epoch=args.max_iters,
+                                   checkpoint_seconds=60 * args.checkpoint_minutes)
     if args.resume:
         trainer.resume(args.resume)
+    print(f"{args.model_name}: {model.num_params():,} parameters, {len(corpus):,} training "
+          f"tokens, batch {args.batch_size} x time {args.time_size}, lr "
+          f"{trainer.optimizer.lr:g}, clip {args.max_grad}, epochs {args.epochs}", flush=True)
     history = trainer.fit(corpus, args.epochs, valid_corpus=valid,
                           eval_batch_size=args.eval_batch_size)
     curve = save_curves(os.path.join(out, "perplexity.png"),
@@ -130,12 +139,13 @@ def train(args):
                   f"{trainer.best_ppl:.2f}) from {best}")
         model.reset_state()
         test_ppl = evaluate_perplexity(model, test, args.eval_batch_size, args.time_size,
-                                       progress=not args.quiet)
+                                       progress=not args.quiet, desc="test")
         print(f"test perplexity: {test_ppl:.2f}")
     else:
         model.reset_state()
         ppl = evaluate_perplexity(model, corpus, batch_size=args.batch_size,
-                                  time_size=args.time_size)
+                                  time_size=args.time_size, progress=not args.quiet,
+                                  desc="training corpus")
         print(f"training-corpus perplexity: {ppl:.2f}")
     print(f"checkpoint: {checkpoint}" + (f"\nperplexity curve: {curve}" if curve else ""))
     return 0

@@ -12,11 +12,13 @@ from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands.common import (add_common_training_options, prepare_out,
                                           seed_everything)
+from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
+                                                vocab_hash)
 from autograd_nlp.data.paths import configured_data_dir
 from autograd_nlp.data.seq import (SeqDataset, UnknownCharacterError, book_random_state,
                                    load_seq_dataset, make_seq_dataset)
 from autograd_nlp.layers import LSTMCell
-from autograd_nlp.training import (MinibatchTrainer, load_checkpoint, restore,
+from autograd_nlp.training import (MinibatchTrainer, fingerprint, load_checkpoint, restore,
                                    save_curves, save_heatmaps, seq2seq_accuracy)
 
 # the book's settings: ch07/train_seq2seq.py and ch08/train.py
@@ -42,7 +44,8 @@ def book_rng(value):
 def add_train_parsers(train_sub):
     for name, d in DEFAULTS.items():
         p = train_sub.add_parser(name, help=f"train the {name} model on "
-                                 f"{d['dataset']} (generated when no data directory is set)")
+                                 f"{d['dataset']} (generated when no data directory is set)",
+                                 epilog=RESUME_RULE)
         add_common_training_options(p, d["epochs"], os.path.join("runs", name))
         p.add_argument("--dataset", default=d["dataset"], choices=["addition", "date"])
         p.add_argument("--reverse", dest="reverse", action="store_true", default=d["reverse"],
@@ -70,6 +73,7 @@ def add_train_parsers(train_sub):
             p.add_argument("--bidirectional", action="store_true",
                            help="bidirectional LSTM encoder")
         p.set_defaults(run=train, model_name=name)
+        mark_defaults(p)
 
 
 def add_parsers(sub):
@@ -122,6 +126,7 @@ def show_samples(model, ds, n=SAMPLES_SHOWN):
 
 
 def train(args):
+    settings = resolve_settings(args)
     seed_everything(args.seed)
     out = prepare_out(args.out)
     ds = load_dataset(args)
@@ -142,20 +147,27 @@ def train(args):
             if isinstance(cell, LSTMCell):
                 cell.reorder_gates_from_book()
     checkpoint = os.path.join(out, "checkpoint.npz")
-    meta = {"model": args.model_name, "model_kwargs": kwargs,
-            "chars": "".join(ds.id_to_char[i] for i in range(ds.vocab_size)),
+    chars = "".join(ds.id_to_char[i] for i in range(ds.vocab_size))
+    meta = {"kind": args.model_name, "model": args.model_name, "model_kwargs": kwargs,
+            "chars": chars, "vocab_hash": vocab_hash(chars),
             "question_length": ds.question_length, "answer_length": ds.answer_length,
-            "reverse": ds.reverse, "dataset": ds.source, "book_rng": args.book_rng}
+            "reverse": ds.reverse, "dataset": ds.source, "book_rng": args.book_rng,
+            "data": {"source": ds.source, "fingerprint": fingerprint(
+                ds.x_train, ds.t_train, ds.x_test, ds.t_test)},
+            "settings": settings}
     optimizer = optim.Adam(model.params(), lr=args.lr, **ADAM_FORMS[args.adam])
     trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
-                               args.checkpoint_every, meta, progress=not args.quiet)
-    print(f"{args.model_name}: {model.num_params():,} parameters, batch {args.batch_size}, "
-          f"Adam ({args.adam}'s form) lr {args.lr}, clip {args.max_grad}")
+                               args.checkpoint_every, meta, progress=not args.quiet,
+                               unit="questions", checkpoint_seconds=60 * args.checkpoint_minutes)
     if args.resume:
         trainer.resume(args.resume)
+    print(f"{args.model_name}: {model.num_params():,} parameters, batch {args.batch_size}, "
+          f"Adam ({args.adam}'s form) lr {trainer.optimizer.lr:g}, clip {args.max_grad}, "
+          f"epochs {args.epochs}", flush=True)
 
-    def evaluate(_):
-        accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test)
+    def evaluate(trainer):
+        accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet,
+                                    desc=f"epoch {trainer.epoch + 1} test")
         show_samples(model, ds)
         return {"accuracy": accuracy}
 

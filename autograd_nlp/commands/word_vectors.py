@@ -5,6 +5,8 @@ import time
 from autograd_nlp import optim
 from autograd_nlp.commands.common import (add_common_training_options, prepare_out,
                                           seed_everything)
+from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
+                                                resolve_settings, vocab_hash)
 from autograd_nlp.data import create_contexts_target, load_ptb
 from autograd_nlp.text import WordVectors, count_svd_vectors
 from autograd_nlp.training import MinibatchTrainer, save_curves
@@ -30,7 +32,8 @@ def add_train_parsers(train_sub):
         p.add_argument("--seed", type=int, default=1)
         p.set_defaults(run=train_simple, model_name=name)
     for name in ("cbow", "skipgram"):
-        p = train_sub.add_parser(name, help=f"word2vec {name} with negative sampling on PTB")
+        p = train_sub.add_parser(name, help=f"word2vec {name} with negative sampling on PTB",
+                                 epilog=RESUME_RULE)
         add_common_training_options(p, 10, os.path.join("runs", name))
         p.add_argument("--window", type=int, default=5)
         p.add_argument("--hidden", type=int, default=100)
@@ -39,8 +42,10 @@ def add_train_parsers(train_sub):
         p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
         p.add_argument("--vectors", default=None,
                        help="where to write the vectors (default: OUT/vectors.npz; an "
-                            "--out ending in .npz names the vectors file itself)")
+                            "--out X.npz names the vectors file itself and puts the run's "
+                            "other files in the folder X)")
         p.set_defaults(run=train_word2vec, model_name=name)
+        mark_defaults(p)
     p = train_sub.add_parser("count-svd", help="PPMI + SVD word vectors of PTB (chapter 2)")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--window", type=int, default=2)
@@ -110,25 +115,44 @@ def train_simple(args):
     return 0
 
 
+def run_folder_and_vectors(args):
+    """A word2vec run's folder (checkpoint, loss curve) and its vectors file.
+    ``--out DIR``: both in DIR. ``--out X.npz``: the vectors in X.npz and the
+    run's other files in the folder X (beside it), not among X's neighbours."""
+    if args.out.endswith(".npz"):
+        return prepare_out(args.out[:-len(".npz")]), args.vectors or args.out
+    out = prepare_out(args.out)
+    return out, args.vectors or os.path.join(out, "vectors.npz")
+
+
 def train_word2vec(args):
     from models.word2vec import CBOW, SkipGram
+    settings = resolve_settings(args)
     seed_everything(args.seed)
-    out, path = _out_and_vectors(args)
+    out, path = run_folder_and_vectors(args)
     corpus, word_to_id, id_to_word = load_ptb("train", args.data_dir)
     contexts, target = create_contexts_target(corpus, args.window)
     model_class = CBOW if args.model_name == "cbow" else SkipGram
     model = model_class(len(word_to_id), args.hidden, corpus, sample_size=args.sample_size)
     checkpoint = os.path.join(out, "checkpoint.npz")
+    vocab = [id_to_word[i] for i in range(len(id_to_word))]
+    meta = {"kind": args.model_name, "model": args.model_name, "window": args.window,
+            "model_kwargs": {"vocab_size": len(word_to_id), "hidden_size": args.hidden,
+                             "sample_size": args.sample_size},
+            "vocab_hash": vocab_hash(vocab), "data": ptb_identity(args.data_dir, corpus),
+            "settings": settings}
     trainer = MinibatchTrainer(model, optim.Adam(model.params(), lr=args.lr), args.batch_size,
                                checkpoint_path=checkpoint,
-                               checkpoint_every=args.checkpoint_every,
-                               meta={"model": args.model_name, "window": args.window},
-                               progress=not args.quiet, curve_every=200)
-    print(f"{args.model_name}: vocab {len(word_to_id):,}, hidden {args.hidden}, window "
-          f"{args.window}, {len(target):,} targets, batch {args.batch_size}, "
-          f"{args.sample_size} negatives, Adam lr {args.lr}")
+                               checkpoint_every=args.checkpoint_every, meta=meta,
+                               progress=not args.quiet, curve_every=200, unit="targets",
+                               checkpoint_seconds=60 * args.checkpoint_minutes)
     if args.resume:
         trainer.resume(args.resume)
+    print(f"{args.model_name}: vocab {len(word_to_id):,}, hidden {args.hidden}, window "
+          f"{args.window}, {len(target):,} targets, batch {args.batch_size}, "
+          f"{args.sample_size} negatives, Adam lr {trainer.optimizer.lr:g}, epochs "
+          f"{args.epochs}", flush=True)
+    print(f"run folder: {out}", flush=True)
     start = time.perf_counter()
     history = trainer.fit((contexts, target), args.epochs)
     print(f"trained in {time.perf_counter() - start:.0f} s (this session)")
@@ -138,7 +162,8 @@ def train_word2vec(args):
                         {args.model_name: (history["curve_iteration"], history["curve_loss"])},
                         "iteration", "loss", title=f"{args.model_name} on PTB")
     show_neighbours(vectors)
-    print(f"vectors: {path}" + (f"\nloss curve: {curve}" if curve else ""))
+    print(f"vectors: {path}\nrun folder: {out} (checkpoint.npz"
+          + (", loss.png)" if curve else ")"))
     return 0
 
 

@@ -5,5 +5,6 @@ from autograd_nlp.layers.embedding import Embedding  # noqa: F401
 from autograd_nlp.layers.dropout import Dropout  # noqa: F401
 from autograd_nlp.layers import init  # noqa: F401
 from autograd_nlp.layers.recurrent import (GRU, LSTM, RNN, GRUCell, LSTMCell,  # noqa: F401
-                                           RNNCell, Bidirectional, Stacked)
+                                           RNNCell, Bidirectional, Stacked,
+                                           recurrent_layers)
 from autograd_nlp.layers.attention import Attention, dot_product_attention  # noqa: F401

@@ -180,6 +180,14 @@ class GRU(_Sequence):
     cell_class = GRUCell
 
 
+def recurrent_layers(module):
+    """[(dotted name, layer)] for every sequence layer (RNN, LSTM, GRU) in
+    ``module``: the layers whose state is carried between calls, cut by
+    ``unchain()`` and saved in checkpoints. The one test of "is this a
+    recurrent layer" (training, checkpoints and models all use it)."""
+    return [(name, m) for name, m in module.named_modules() if isinstance(m, _Sequence)]
+
+
 class Stacked(Module):
     """Recurrent layers one above the other, with dropout between them:
     ``Stacked([LSTM(650, 650), LSTM(650, 650)], dropout=0.5)``."""

@@ -9,13 +9,8 @@ import numpy as np
 
 from autograd_nlp import random as ag_random
 from autograd_nlp.core import Variable
+from autograd_nlp.layers import recurrent_layers
 from autograd_nlp.serialization import load_npz, save_npz
-
-
-def _recurrent_modules(model):
-    for name, module in model.named_modules():
-        if hasattr(module, "state") and hasattr(module, "unchain"):
-            yield name, module
 
 
 def save_checkpoint(path, model, optimizer=None, meta=None, extra_arrays=None):
@@ -24,7 +19,7 @@ def save_checkpoint(path, model, optimizer=None, meta=None, extra_arrays=None):
     arrays = {f"model/{k}": v for k, v in model.state_dict().items()}
     if optimizer is not None:
         arrays.update({f"optim/{k}": v for k, v in optimizer.state_dict().items()})
-    for name, module in _recurrent_modules(model):
+    for name, module in recurrent_layers(model):
         for i, v in enumerate(module.state or ()):
             arrays[f"state/{name}/{i}"] = v.data
     arrays.update({f"extra/{k}": np.asarray(v) for k, v in (extra_arrays or {}).items()})
@@ -55,7 +50,7 @@ def restore(checkpoint, model, optimizer=None, rng=True):
     model.load_state_dict(checkpoint["model"])
     if optimizer is not None and checkpoint["optim"]:
         optimizer.load_state_dict(checkpoint["optim"])
-    modules = dict(_recurrent_modules(model))
+    modules = dict(recurrent_layers(model))
     grouped = {}
     for key, value in checkpoint["state"].items():
         name, _, index = key.rpartition("/")

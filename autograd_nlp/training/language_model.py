@@ -6,14 +6,14 @@ every row, and the recurrent state is carried from one chunk to the next
 (the graph is cut between them with ``model.unchain()``).
 """
 import math
-import time
 
 import numpy as np
 
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
-from autograd_nlp.training.progress import Progress, format_duration
-from autograd_nlp.training.trainer import Trainer
+from autograd_nlp.training.errors import TooLittleDataError
+from autograd_nlp.training.progress import Progress
+from autograd_nlp.training.trainer import Trainer, print_flushed
 
 
 def lm_batch(corpus, batch_size, time_size, time_idx):
@@ -30,7 +30,16 @@ def iterations_per_epoch(corpus, batch_size, time_size):
     return (len(corpus) - 1) // (batch_size * time_size)
 
 
-def evaluate_perplexity(model, corpus, batch_size=10, time_size=35, progress=False):
+def perplexity(mean_loss):
+    """exp(mean cross-entropy), inf instead of an OverflowError for huge losses."""
+    try:
+        return math.exp(mean_loss)
+    except OverflowError:
+        return math.inf
+
+
+def evaluate_perplexity(model, corpus, batch_size=10, time_size=35, progress=False,
+                        desc="eval"):
     """Perplexity exp(mean cross-entropy) over a whole split: stateful from a
     reset state, no graph recorded, dropout off (the book's eval_perplexity)."""
     model.reset_state()
@@ -39,39 +48,42 @@ def evaluate_perplexity(model, corpus, batch_size=10, time_size=35, progress=Fal
         raise ValueError(f"evaluate_perplexity: corpus of {len(corpus)} tokens is too "
                          f"short for batch {batch_size} x time {time_size}")
     total = 0.0
-    bar = Progress(iters, "eval", enabled=progress)
+    bar = Progress(iters, desc, enabled=progress, unit="tokens")
     with no_grad(), eval_mode():
         for it in range(iters):
             xs, ts = lm_batch(corpus, batch_size, time_size, it * time_size)
             total += float(softmax_cross_entropy(model(xs), ts).data)
-            bar.update(1, tokens=xs.size)
+            bar.update(1, items=xs.size)
     bar.close()
     model.reset_state()
-    return math.exp(total / iters)
+    return perplexity(total / iters)
 
 
 class LanguageModelTrainer(Trainer):
-    """Truncated-BPTT training loop with clipping, the book's learning-rate
-    schedule (divide by ``lr_decay`` when validation perplexity gets worse),
-    checkpoints that resume exactly, progress and a perplexity curve.
+    """Truncated-BPTT training with clipping and the book's learning-rate
+    schedule (divide by ``lr_decay`` when validation perplexity gets worse);
+    the loop, checkpoints and checks are ``Trainer``'s.
 
     ``meta`` (e.g. the model's name and constructor arguments, the vocabulary)
     is stored in every checkpoint so that ``eval``/``generate`` can rebuild
     the model from the file alone.
     """
 
-    resumable = Trainer.resumable + ("best_ppl", "batch_size", "time_size")
+    resumable = Trainer.resumable + ("best_ppl",)
+    adjustable = Trainer.adjustable + ("lr_decay", "eval_batch_size", "max_iters")
+    unit = "tokens"
 
     def __init__(self, model, optimizer, batch_size=20, time_size=35, max_grad=0.25,
-                 lr_decay=None, checkpoint_path=None, checkpoint_every=500, meta=None,
-                 progress=True, log=print, max_iters_per_epoch=None):
+                 lr_decay=None, checkpoint_path=None, checkpoint_every=None, meta=None,
+                 progress=True, log=print_flushed, max_iters_per_epoch=None, **kwargs):
         super().__init__(model, optimizer, max_grad, checkpoint_path, checkpoint_every,
-                         meta, progress, log)
+                         meta, progress, log, **kwargs)
         self.batch_size, self.time_size = batch_size, time_size
         self.lr_decay = lr_decay
         self.max_iters_per_epoch = max_iters_per_epoch
         self.best_ppl = math.inf
         self.history = {"epoch": [], "train_ppl": [], "valid_ppl": [], "lr": [], "seconds": []}
+        self.corpus, self.valid_corpus, self.eval_batch_size = None, None, 10
 
     def resume(self, path):
         meta = super().resume(path)
@@ -79,75 +91,73 @@ class LanguageModelTrainer(Trainer):
             self.best_ppl = math.inf
         return meta
 
-    def step(self, xs, ts):
-        """Forward, backward, clip, update, cut the graph. Returns the loss."""
-        loss = self.update(softmax_cross_entropy(self.model(xs), ts))
-        self.model.unchain()
-        return loss
-
-    # --- the loop ----------------------------------------------------------------
     def fit(self, corpus, epochs, valid_corpus=None, eval_batch_size=10, stop_after=None):
-        """Train until ``epochs`` epochs are done (counting those before a
-        resume). ``stop_after`` stops after that many steps (for tests of
-        resuming). Returns the history dict."""
-        iters = iterations_per_epoch(corpus, self.batch_size, self.time_size)
+        """Train on ``corpus`` (int ids) until ``epochs`` epochs are done
+        (counting those before a resume), validating on ``valid_corpus``
+        after each. Returns the history dict."""
+        self.corpus, self.valid_corpus = corpus, valid_corpus
+        self.eval_batch_size = eval_batch_size
+        return super().fit(epochs, stop_after)
+
+    # --- Trainer's hooks -------------------------------------------------------------
+    def iterations_per_epoch(self):
+        iters = iterations_per_epoch(self.corpus, self.batch_size, self.time_size)
         if self.max_iters_per_epoch:
             iters = min(iters, self.max_iters_per_epoch)
-        steps_done = 0
-        while self.epoch < epochs:
-            bar = Progress(iters, f"epoch {self.epoch + 1}/{epochs}", enabled=self.progress)
-            bar.count = self.iteration
-            start = time.perf_counter()
-            while self.iteration < iters:
-                global_iter = self.epoch * iters + self.iteration
-                xs, ts = lm_batch(corpus, self.batch_size, self.time_size,
-                                  global_iter * self.time_size)
-                loss = self.step(xs, ts)
-                self._loss_sum += loss
-                self._loss_count += 1
-                self.iteration += 1
-                steps_done += 1
-                bar.update(1, tokens=xs.size, ppl=math.exp(self._loss_sum / self._loss_count),
-                           lr=self.optimizer.lr)
-                stopping = stop_after is not None and steps_done >= stop_after
-                start = self.after_step(start, stopping)
-                if stopping:
-                    bar.close()
-                    return self.history
-            bar.close()
-            self._epoch_seconds += time.perf_counter() - start
-            self._end_epoch(valid_corpus, eval_batch_size)
-        return self.history
+        if iters == 0:
+            raise TooLittleDataError(
+                f"LanguageModelTrainer: a corpus of {len(self.corpus)} tokens is too short "
+                f"for batch {self.batch_size} x time {self.time_size}; use a smaller "
+                f"--batch-size or --time-size")
+        return iters
 
-    def _end_epoch(self, valid_corpus, eval_batch_size):
-        train_ppl = math.exp(self._loss_sum / max(self._loss_count, 1))
-        valid_ppl = None
-        if valid_corpus is not None:
-            valid_ppl = evaluate_perplexity(self.model, valid_corpus, eval_batch_size,
-                                            self.time_size)
+    def batch(self, iteration, iters):
+        global_iter = self.epoch * iters + iteration
+        return lm_batch(self.corpus, self.batch_size, self.time_size,
+                        global_iter * self.time_size)
+
+    def batch_items(self, batch):
+        return batch[0].size
+
+    def step(self, batch):
+        """Forward, backward, clip, update, cut the graph. Returns the loss."""
+        xs, ts = batch
+        loss = self.update(softmax_cross_entropy(self.model(xs), ts))
+        self.unchain()
+        return loss
+
+    def diverged(self, loss):
+        if math.isfinite(loss) and math.isinf(perplexity(loss)):
+            return f"the loss is {loss:.4g}, so large that its perplexity overflows (diverged)"
+        return super().diverged(loss)
+
+    def step_metrics(self):
+        return {"ppl": perplexity(self._loss_sum / max(self._loss_count, 1)),
+                "lr": self.optimizer.lr}
+
+    def epoch_results(self):
+        results = {"train perplexity": perplexity(self._loss_sum / max(self._loss_count, 1))}
+        if self.valid_corpus is not None:
+            results["valid perplexity"] = evaluate_perplexity(
+                self.model, self.valid_corpus, self.eval_batch_size, self.time_size,
+                progress=self.progress, desc=f"epoch {self.epoch + 1} validation")
+        return results
+
+    def record_epoch(self, results):
         h = self.history
-        h["epoch"].append(self.epoch + 1)
-        h["train_ppl"].append(train_ppl)
-        h["valid_ppl"].append(valid_ppl)
+        h["train_ppl"].append(results["train perplexity"])
+        h["valid_ppl"].append(results.get("valid perplexity"))
         h["lr"].append(self.optimizer.lr)
-        h["seconds"].append(self._epoch_seconds)
-        message = (f"epoch {self.epoch + 1}: train perplexity {train_ppl:.2f}"
-                   + (f", valid perplexity {valid_ppl:.2f}" if valid_ppl else "")
-                   + f", lr {self.optimizer.lr:g}, {format_duration(self._epoch_seconds)}")
-        self.log(message)
-        improved = valid_ppl is not None and valid_ppl < self.best_ppl
-        if improved:
+
+    def after_epoch(self, results):
+        valid_ppl = results.get("valid perplexity")
+        if valid_ppl is not None and valid_ppl < self.best_ppl:
             self.best_ppl = valid_ppl
             if self.checkpoint_path:
                 self.model.save(_best_path(self.checkpoint_path))
         elif valid_ppl is not None and self.lr_decay:
             self.optimizer.lr /= self.lr_decay
             self.log(f"  validation perplexity got worse: lr -> {self.optimizer.lr:g}")
-        self.epoch += 1
-        self.iteration = 0
-        self._loss_sum, self._loss_count, self._epoch_seconds = 0.0, 0, 0.0
-        if self.checkpoint_path:
-            self.save()
 
 
 def _best_path(checkpoint_path):

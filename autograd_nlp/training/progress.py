@@ -1,74 +1,137 @@
-"""A dependency-free progress bar: iterations, metrics, tokens/s and ETA.
+"""A dependency-free progress display: steps, metrics, items/s, the epoch's
+and the whole run's elapsed time and ETA.
 
-On a terminal it redraws one line; in a log file (not a TTY) it prints a full
-line every ``log_every`` fraction of the work, so logs stay readable.
+On a terminal it redraws one line at most every ``tty_interval`` seconds; in
+a pipe or log file (not a TTY) it prints a plain line every ``log_interval``
+seconds and when the work is done, so logs show progress without a line
+per step.
 """
+import math
 import sys
 import time
 
+TTY_INTERVAL = 0.5      # seconds between redraws on a terminal
+LOG_INTERVAL = 20.0     # seconds between plain lines in a pipe / log file
+
 
 def format_duration(seconds):
+    if not math.isfinite(seconds):
+        return "?"
     seconds = int(max(seconds, 0))
     h, rem = divmod(seconds, 3600)
     m, s = divmod(rem, 60)
     return f"{h}h{m:02d}m{s:02d}s" if h else (f"{m}m{s:02d}s" if m else f"{s}s")
 
 
-class Progress:
-    """``bar = Progress(total, "epoch 1"); bar.update(1, tokens=700, loss=5.1); bar.close()``"""
+def format_metric(name, value):
+    """One result as printed everywhere: accuracies in percent with 2
+    decimals, perplexities with 2 decimals, losses with 4, other floats with 4
+    significant digits (``nan``/``inf`` as themselves)."""
+    if isinstance(value, bool) or not isinstance(value, (float, int)):
+        return f"{name} {value}"
+    if "accuracy" in name:
+        return f"{name} {100 * value:.2f}%"
+    if "perplexity" in name or name == "ppl":
+        return f"{name} {value:.2f}"
+    if name == "loss":
+        return f"{name} {value:.4f}"
+    if isinstance(value, int):
+        return f"{name} {value}"
+    return f"{name} {value:.4g}"
 
-    def __init__(self, total, desc="", stream=None, enabled=True, log_every=0.1, width=24):
-        self.total, self.desc = total, desc
+
+class RunClock:
+    """Where a progress bar sits in the whole run: ``total`` steps in all
+    epochs, ``done`` of them finished before the bar started, and the
+    ``elapsed`` seconds the run had already spent (earlier epochs, earlier
+    sessions before a resume)."""
+
+    def __init__(self, total, done=0, elapsed=0.0):
+        self.total, self.done, self.elapsed = total, done, elapsed
+
+
+class Progress:
+    """``bar = Progress(total, "epoch 1", unit="tokens"); bar.update(1,
+    items=700, loss=5.1); bar.close()``. ``items`` are counted for the
+    rate shown as "<rate> <unit>/s"; ``run`` (a ``RunClock``) adds the whole
+    run's elapsed time and ETA."""
+
+    def __init__(self, total, desc="", stream=None, enabled=True, unit="items", run=None,
+                 tty_interval=None, log_interval=None, width=24):
+        self.total, self.desc, self.unit, self.run = total, desc, unit, run
         self.stream = stream or sys.stderr
         self.enabled = enabled
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.log_every = max(1, int(total * log_every)) if total else 1
+        if self.tty:
+            self.interval = TTY_INTERVAL if tty_interval is None else tty_interval
+        else:
+            self.interval = LOG_INTERVAL if log_interval is None else log_interval
         self.width = width
-        self.count = 0
-        self.tokens = 0
+        self.count = 0          # steps done (may start above 0 after a resume)
+        self._counted = 0       # steps done while this bar ran (for rates)
+        self.items = 0
         self.metrics = {}
         self.start = time.perf_counter()
-        self._last_draw = 0.0
+        self._last_draw = self.start
+        self._drawn = False
 
-    def update(self, n=1, tokens=0, **metrics):
+    def update(self, n=1, items=0, **metrics):
         self.count += n
-        self.tokens += tokens
+        self._counted += n
+        self.items += items
         self.metrics.update(metrics)
         if not self.enabled:
             return
         now = time.perf_counter()
+        if now - self._last_draw >= self.interval:
+            self._draw(now)
+
+    def _draw(self, now):
+        self._last_draw = now
+        self._drawn = True
         if self.tty:
-            if now - self._last_draw > 0.1 or self.count == self.total:
-                self._last_draw = now
-                self.stream.write("\r" + self.line() + "\x1b[K")
-                self.stream.flush()
-        elif self.count % self.log_every == 0 or self.count == self.total:
+            self.stream.write("\r" + self.line() + "\x1b[K")
+        else:
             self.stream.write(self.line() + "\n")
-            self.stream.flush()
+        self.stream.flush()
 
     def line(self):
         elapsed = time.perf_counter() - self.start
         parts = [self.desc] if self.desc else []
         if self.total:
-            done = self.count / self.total
-            filled = int(self.width * done)
-            parts.append(f"[{'#' * filled}{'.' * (self.width - filled)}] "
-                         f"{self.count}/{self.total}")
+            filled = int(self.width * min(self.count / self.total, 1.0))
+            bar = f"[{'#' * filled}{'.' * (self.width - filled)}] " if self.tty else ""
+            parts.append(f"{bar}{self.count}/{self.total}")
         else:
             parts.append(f"{self.count}")
         for key, value in self.metrics.items():
-            parts.append(f"{key} {value:.4g}" if isinstance(value, float) else f"{key} {value}")
-        if self.tokens and elapsed > 0:
-            parts.append(f"{self.tokens / elapsed:,.0f} tok/s")
-        if self.total and self.count:
-            eta = elapsed / self.count * (self.total - self.count)
+            parts.append(format_metric(key, value))
+        if self.items and elapsed > 0:
+            parts.append(f"{self.items / elapsed:,.0f} {self.unit}/s")
+        rate = self._counted / elapsed if elapsed > 0 and self._counted else 0.0
+        if self.total:
+            eta = (self.total - self.count) / rate if rate else math.inf
             parts.append(f"{format_duration(elapsed)} elapsed, ETA {format_duration(eta)}")
+        if self.run is not None and self.run.total:
+            left = self.run.total - self.run.done - self._counted
+            eta = left / rate if rate else math.inf
+            parts.append(f"run {format_duration(self.run.elapsed + elapsed)}, "
+                         f"ETA {format_duration(eta)}")
         return " | ".join(parts)
 
     def close(self):
-        if self.enabled and self.tty:
-            self.stream.write("\n")
+        """End the display: a terminal keeps the final state on its own line;
+        a log gets a final line when it had printed one during the work."""
+        if not self.enabled:
+            return
+        if self.tty:
+            if self._drawn or self.count:
+                self.stream.write("\r" + self.line() + "\x1b[K\n")
+                self.stream.flush()
+        elif self._drawn:
+            self.stream.write(self.line() + "\n")
             self.stream.flush()
+        self.enabled = False
 
     def __enter__(self):
         return self

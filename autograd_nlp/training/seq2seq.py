@@ -2,15 +2,21 @@
 (the book checks one example at a time, which is slow)."""
 import numpy as np
 
+from autograd_nlp.training.progress import Progress
 
-def seq2seq_accuracy(model, x, t, batch_size=1000, return_predictions=False):
+
+def seq2seq_accuracy(model, x, t, batch_size=1000, return_predictions=False, progress=False,
+                     desc="test"):
     """Fraction of rows whose greedily generated answer equals t[:, 1:]
     exactly. x (N, S) question ids; t (N, 1 + T) answers with the start id
-    first. Runs with no graph and dropout off."""
+    first. Runs with no graph and dropout off; ``progress`` shows a display."""
     start_id = int(t[0, 0])
     length = t.shape[1] - 1
     predictions = np.empty((len(x), length), dtype=t.dtype)
+    bar = Progress(-(-len(x) // batch_size), desc, enabled=progress, unit="questions")
     for i in range(0, len(x), batch_size):
         predictions[i:i + batch_size] = model.generate(x[i:i + batch_size], start_id, length)
+        bar.update(1, items=len(predictions[i:i + batch_size]))
+    bar.close()
     accuracy = float((predictions == t[:, 1:]).all(axis=1).mean())
     return (accuracy, predictions) if return_predictions else accuracy
