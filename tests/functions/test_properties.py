@@ -41,14 +41,14 @@ TORCH_PROPERTY = settings(PROPERTY, max_examples=max(1, EXAMPLES // 2))
 
 # --- strategies -------------------------------------------------------------------
 # Hypothesis draws the shapes, axes and indices; the values come from a drawn
-# seed (drawing every element through hypothesis made the file five times slower).
+# seed (drawing every element through hypothesis dominated the run time).
 # A value kind maps (rng, shape) to a float64 array.
 def uniform(low, high):
     return lambda rng, shape: rng.uniform(low, high, shape)
 
 
 def grid(low, high, step, offset=0.0):
-    """Multiples of ``step`` (plus ``offset``) between ``low`` and ``high`` steps."""
+    """``k * step + offset`` for random integers ``low <= k <= high``."""
     return lambda rng, shape: rng.integers(low, high + 1, shape) * step + offset
 
 
@@ -117,13 +117,12 @@ def assert_matches_torch(fn, torch_fn, inputs, upstream_seed):
                                    err_msg=f"gradient of input {i}")
 
 
-
 # --- elementwise binary ops, broadcasting -------------------------------------------
 @dataclass
 class Binary:
     ours: object
     numpy: object
-    left: object       # element strategies of the two operands
+    left: object       # value kinds of the two operands
     right: object
     torch: str         # name of the torch function
 
@@ -173,7 +172,7 @@ OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul,
 @given(data=st.data(), symbol=st.sampled_from(sorted(OPERATORS)), number=NUMBERS,
        number_first=st.booleans())
 def test_python_number_on_either_side_of_an_operator(data, symbol, number, number_first):
-    x = data.draw(arrays(data.draw(SHAPES), nonzero), label="x")
+    x = data.draw(arrays(data.draw(SHAPES, label="shape"), nonzero), label="x")
     op = OPERATORS[symbol]
 
     def fn(v):
@@ -186,8 +185,8 @@ def test_python_number_on_either_side_of_an_operator(data, symbol, number, numbe
 class Unary:
     ours: object
     numpy: object
-    elements: object
-    torch: str
+    values: object     # value kind of the operand
+    torch: object      # name of a torch function, or a function of one tensor
 
 
 UNARY = {
@@ -201,6 +200,8 @@ UNARY = {
     "sigmoid": Unary(F.sigmoid, lambda a: 1 / (1 + np.exp(-a)), SMOOTH, "sigmoid"),
     "relu": Unary(F.relu, lambda a: np.maximum(a, 0), OFF_KINK, "relu"),
     "abs": Unary(F.abs, np.abs, OFF_KINK, "abs"),
+    "clip": Unary(lambda v: F.clip(v, -1.0, 1.0), lambda a: np.clip(a, -1, 1), OFF_KINK,
+                  lambda t: torch.clamp(t, -1.0, 1.0)),
 }
 
 
@@ -209,7 +210,7 @@ UNARY = {
 @given(data=st.data())
 def test_unary_op_matches_numpy(name, data):
     op = UNARY[name]
-    x = data.draw(arrays(data.draw(SHAPES, label="shape"), op.elements), label="x")
+    x = data.draw(arrays(data.draw(SHAPES, label="shape"), op.values), label="x")
     assert_value_and_gradcheck(op.ours, [x], op.numpy(x))
 
 
@@ -219,8 +220,32 @@ def test_unary_op_matches_numpy(name, data):
 @given(data=st.data(), seed=SEEDS)
 def test_unary_op_matches_torch(name, data, seed):
     op = UNARY[name]
-    x = data.draw(arrays(data.draw(SHAPES, label="shape"), op.elements), label="x")
-    assert_matches_torch(op.ours, getattr(torch, op.torch), [x], seed)
+    x = data.draw(arrays(data.draw(SHAPES, label="shape"), op.values), label="x")
+    torch_fn = getattr(torch, op.torch) if isinstance(op.torch, str) else op.torch
+    assert_matches_torch(op.ours, torch_fn, [x], seed)
+
+
+MATMUL_SHAPES = hnp.mutually_broadcastable_shapes(signature="(m,n),(n,p)->(m,p)",
+                                                  max_dims=2, max_side=3)
+
+
+def draw_matmul_operands(data):
+    shapes = data.draw(MATMUL_SHAPES, label="shapes")
+    return [data.draw(arrays(s), label=f"x{i}") for i, s in enumerate(shapes.input_shapes)]
+
+
+@PROPERTY
+@given(data=st.data())
+def test_matmul_broadcasts_batch_axes_like_numpy(data):
+    a, b = draw_matmul_operands(data)
+    assert_value_and_gradcheck(F.matmul, [a, b], np.matmul(a, b))
+
+
+@needs_torch
+@TORCH_PROPERTY
+@given(data=st.data(), seed=SEEDS)
+def test_matmul_broadcasts_batch_axes_like_torch(data, seed):
+    assert_matches_torch(F.matmul, torch.matmul, draw_matmul_operands(data), seed)
 
 
 def _softmax(a, axis):
