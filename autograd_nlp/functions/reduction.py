@@ -145,7 +145,7 @@ class LogSumExp(Function):
         if x.size == 0:   # an empty sum of exponentials: log(0) = -inf, as torch
             y = np.full(_keepdims_shape(x.shape, self.axis), -np.inf, dtype=x.dtype)
         else:
-            m = x.max(axis=self.axis, keepdims=True)
+            m = np.asarray(x.max(axis=self.axis, keepdims=True))
             m[~np.isfinite(m)] = 0   # an all -inf row gives -inf (torch), not NaN
             with np.errstate(divide="ignore"):
                 y = np.log(np.exp(x - m).sum(axis=self.axis, keepdims=True)) + m

@@ -53,7 +53,8 @@ class Transpose(Function):
     def backward(self, gy):
         if self.axes is None:
             return transpose(gy)
-        return transpose(gy, tuple(np.argsort(self.axes)))
+        ndim = len(self.axes)        # negative axes count from the end, as in NumPy
+        return transpose(gy, tuple(np.argsort([a % ndim for a in self.axes])))
 
 
 @register("transpose", {"matrix": randn((3, 4)),
