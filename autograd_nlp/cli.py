@@ -1,16 +1,24 @@
-"""The ``autograd-nlp`` command (also ``python -m autograd_nlp``)."""
-import argparse
+"""The ``autograd-nlp`` command (also ``python -m autograd_nlp``).
+
+A mistake the user can fix (a ``UserError``: a bad file, the wrong kind of
+checkpoint, an unknown word; or a missing dataset) prints one message,
+``autograd-nlp: <message>``, and exits with code 2, as argparse does for a
+bad option; a traceback means a bug.
+"""
 import sys
 
 from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
                                    word_vectors)
+from autograd_nlp.commands.common import Parser
 from autograd_nlp.data.paths import DatasetNotFoundError
+from autograd_nlp.errors import UserError
 
 COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck]
+USAGE_ERROR = 2
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="autograd-nlp",
         description="Define-by-run autodiff on NumPy and the models of "
                     "Deep Learning from Scratch 2.")
@@ -23,10 +31,13 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        check = getattr(args, "check", None)    # options that must agree with each other
+        if check is not None:
+            check(args)
         return args.run(args) or 0
-    except DatasetNotFoundError as e:          # say what to do, without a traceback
+    except (UserError, DatasetNotFoundError) as e:   # say what to do, without a traceback
         print(f"autograd-nlp: {e}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     except KeyboardInterrupt:
         print("\ninterrupted (checkpoints written so far are intact; --resume continues)",
               file=sys.stderr)

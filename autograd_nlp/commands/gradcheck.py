@@ -3,6 +3,7 @@ import numpy as np
 
 import autograd_nlp as ag
 from autograd_nlp.commands import examples
+from autograd_nlp.commands.common import positive_int
 from autograd_nlp.functions.registry import all_ops
 from autograd_nlp.gradcheck import _prepare, compare_gradients
 
@@ -12,7 +13,7 @@ def add_parser(sub):
     p.add_argument("name", nargs="?", help="an op (e.g. tanh) or an example model "
                    f"({', '.join(examples.EXAMPLES)})")
     p.add_argument("--all", action="store_true", help="every registered op")
-    p.add_argument("--samples", type=int, default=None,
+    p.add_argument("--samples", type=positive_int, default=None,
                    help="check this many random elements per parameter (default: all)")
     p.add_argument("--list", action="store_true", help="list the registered ops")
     p.set_defaults(run=run)
