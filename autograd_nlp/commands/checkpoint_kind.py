@@ -65,6 +65,11 @@ def family_of(kind):
     return "word2vec" if kind == WORD2VEC_BY_KEYS else kind_family_map().get(kind)
 
 
+def with_article(kind):
+    """"a cbow", "an attention", "an rnnlm" (said "ar-en-en-lm")."""
+    return ("an " if kind[0] in "aeiour" else "a ") + kind
+
+
 def read_checkpoint(path, command, family):
     """``load_checkpoint(path)`` for ``command``, which needs a checkpoint of
     ``family`` (a key of FAMILIES). Raises BadFileError (unreadable file) or
@@ -86,7 +91,7 @@ def read_checkpoint(path, command, family):
         raise CheckpointError(f"{path} does not say which model it holds and its "
                               f"parameters match none of this project's; {wanted}")
     if family_of(kind) != family:
-        raise CheckpointError(f"{path}: this is a {kind} checkpoint; {wanted}")
+        raise CheckpointError(f"{path}: this is {with_article(kind)} checkpoint; {wanted}")
     missing = [k for k in REQUIRED_META[family] if k not in checkpoint["meta"]]
     if missing:
         raise CheckpointError(f"{path}: this {kind} checkpoint lacks {', '.join(missing)} "
@@ -104,7 +109,8 @@ def restore_model(checkpoint, path, build, restore):
         model = build(checkpoint["kind"], meta["model_kwargs"])
         restore(checkpoint, model, rng=False)
     except (TypeError, ValueError, KeyError) as e:
+        reason = e.args[0] if isinstance(e, KeyError) and e.args else e
         raise CheckpointError(f"{path}: its parameters do not fit the {checkpoint['kind']} "
-                              f"model its meta describes ({e}); the file is damaged or "
-                              f"was edited") from None
+                              f"model its meta describes ({reason}); the file is damaged "
+                              f"or was edited") from None
     return model

@@ -110,7 +110,8 @@ def supported_image_formats():
 
 def add_common_training_options(p, epochs, out):
     p.add_argument("--data-dir", default=None,
-                   help="dataset directory (default: $AUTOGRAD_NLP_DATA)")
+                   help="dataset directory (default: $AUTOGRAD_NLP_DATA; when unset, PTB "
+                        "is downloaded and the seq2seq data generated)")
     p.add_argument("--epochs", type=positive_int, default=epochs, help="epochs to train")
     p.add_argument("--out", default=out, help="output folder")
     p.add_argument("--seed", type=non_negative_int, default=1, help="random seed")

@@ -42,5 +42,7 @@ def run(args):
         title=f"{title}: {stats['functions']} functions, depth {stats['depth']}")
     print(f"{title}: {stats['functions']} Function nodes, depth {stats['depth']}, "
           f"{stats['bytes'] / 1024:.1f} KiB of arrays held")
-    print(message)
+    print(f"wrote {', '.join(written)}")
+    if not message.startswith("wrote"):     # e.g. how to install Graphviz's dot
+        print(message)
     return 0

@@ -111,9 +111,10 @@ def model_from_checkpoint(path, params=None, command="this command"):
             model.load(params)
         except UserError:
             raise
-        except ValueError as e:
+        except (ValueError, KeyError) as e:
+            reason = e.args[0] if isinstance(e, KeyError) and e.args else e
             raise CheckpointError(f"--params {params} does not fit the checkpoint's "
-                                  f"{checkpoint['kind']} model: {e}") from None
+                                  f"{checkpoint['kind']} model: {reason}") from None
     model.reset_state()
     return model, {**checkpoint["meta"], "kind": checkpoint["kind"]}
 
