@@ -63,7 +63,7 @@ def load_npz(path, with_meta=False):
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except ValueError as e:
-        if "pickled" not in str(e):
+        if "pickle" not in str(e):
             raise BadFileError(f"{path} is not a valid .npz file ({e})") from None
         raise BadFileError(f"{path} holds object (pickled) arrays, which this project "
                            f"never loads: it was not written by autograd_nlp") from None
@@ -84,9 +84,9 @@ def load_npz(path, with_meta=False):
 def _check_npz_path(path):
     """Name the common ways a path is not an .npz before NumPy guesses."""
     if os.path.isdir(path):
-        inside = os.path.join(path, "checkpoint.npz")
-        hint = f"; did you mean {inside}?" if os.path.isfile(inside) else \
-            "; pass the .npz file itself"
+        inside = sorted(f for f in os.listdir(path) if f.endswith(".npz"))[:4]
+        hint = (f"; it holds {', '.join(inside)}: pass one of them" if inside else
+                "; pass the .npz file itself")
         raise BadFileError(f"{path} is a directory, not an .npz file{hint}")
     if not os.path.exists(path):
         raise BadFileError(f"{path} does not exist; check the path")
