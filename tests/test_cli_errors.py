@@ -271,16 +271,17 @@ def test_translate_shows_its_confidence_and_warns_when_low(runs, capsys, monkeyp
     code, out, err = run(capsys, "translate", "--checkpoint", runs["attention"], "2011/10/03")
     assert code == 0 and len(out.strip()) == 10       # stdout: the answer alone
     confidence = float(err.split("confidence ")[1].split()[0])
-    assert 0 < confidence <= 1
-    monkeypatch.setattr(seq2seq_cmd, "LOW_CONFIDENCE", confidence + 0.01)
+    lowest = float(err.split("lowest ")[1].split(",")[0])
+    assert 0 < lowest <= confidence <= 1
+    monkeypatch.setattr(seq2seq_cmd, "LOW_CONFIDENCE", lowest + 0.01)
     assert "warning: low confidence" in run(capsys, "translate", "--checkpoint",
                                             runs["attention"], "2011/10/03")[2]
-    monkeypatch.setattr(seq2seq_cmd, "LOW_CONFIDENCE", confidence - 0.01)
+    monkeypatch.setattr(seq2seq_cmd, "LOW_CONFIDENCE", lowest - 0.01)
     assert "warning" not in run(capsys, "translate", "--checkpoint", runs["attention"],
                                 "2011/10/03")[2]
 
 
-def test_answer_confidence_is_the_mean_greedy_step_probability(runs):
+def test_answer_probabilities_are_the_greedy_steps_probabilities(runs):
     """Against decoding step by step and reading each chosen character's softmax."""
     from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
     from autograd_nlp.training import restore
@@ -301,9 +302,8 @@ def test_answer_confidence_is_the_mean_greedy_step_probability(runs):
         y = answer[:, step:step + 1]
         probs.append(p[np.arange(3), y[:, 0]])
         np.testing.assert_array_equal(p.argmax(axis=1), y[:, 0])
-    expected = np.mean(probs, axis=0)
-    np.testing.assert_allclose(seq2seq_cmd.answer_confidence(model, x, start, answer),
-                               expected, rtol=1e-5)
+    np.testing.assert_allclose(seq2seq_cmd.answer_probabilities(model, x, start, answer),
+                               np.stack(probs, axis=1), rtol=1e-5)
 
 
 def test_similar_answers_known_words_and_names_every_unknown(runs, capsys):
