@@ -21,7 +21,3 @@ class BadFileError(UserError, ValueError):
 class CheckpointError(UserError, ValueError):
     """A readable checkpoint that does not fit the command: another model
     kind, or entries the command needs are missing."""
-
-
-class DataError(UserError, ValueError):
-    """A dataset file that is empty, binary or malformed (for the data loaders)."""

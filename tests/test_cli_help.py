@@ -46,8 +46,7 @@ def test_the_real_default_appears_in_the_help(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "rnnlm", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "--checkpoint-every CHECKPOINT_EVERY also checkpoint every N iterations " \
-           "(0: only per epoch) (default: 500)" in text
+    assert "--epochs EPOCHS epochs to train (default: 4)" in text
     assert "--lr LR SGD learning rate (default: 20.0)" in text
     assert "--lr-decay LR_DECAY divide lr by this when validation perplexity gets " \
            "worse (default: never)" in text

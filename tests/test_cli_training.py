@@ -21,7 +21,8 @@ def test_attention_generates_its_data_trains_and_translates(tmp_path, capsys, mo
                  "september 27, 1994"]) == 0
     answer, err = capsys.readouterr()
     assert len(answer.strip()) == 10 and "confidence" in err
-    assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"), "sept@mber 27"]) == 2
+    assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"),
+                 "sept@mber 27"]) == 2
     assert re.search(r"not in the vocabulary.*'@'", capsys.readouterr().err)
 
 

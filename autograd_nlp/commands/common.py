@@ -122,6 +122,12 @@ def add_common_training_options(p, epochs, out):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def plain_value(value):
+    """An option's value, unwrapped if a wrapper marks it as a default (one
+    with a ``value`` attribute, as the train commands' resume rule uses)."""
+    return getattr(value, "value", value)
+
+
 def data_dir_for_meta(data_dir):
     """The data folder a run reads (``--data-dir`` or ``$AUTOGRAD_NLP_DATA``)
     as an absolute path for a checkpoint's meta, so ``eval`` finds it again;

@@ -13,8 +13,8 @@ from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, image_path,
-                                          positive_float, positive_int, prepare_out,
-                                          seed_everything)
+                                          plain_value, positive_float, positive_int,
+                                          prepare_out, seed_everything)
 from autograd_nlp.data.paths import configured_data_dir
 from autograd_nlp.data.seq import (SeqDataset, UnknownCharacterError, book_random_state,
                                    load_seq_dataset, make_seq_dataset)
@@ -84,18 +84,20 @@ def add_train_parsers(train_sub):
 
 
 def check_generate_size(args):
-    """Generated data (no data directory set) must give at least one training
-    batch and one test question; raises UserError naming the options."""
-    if configured_data_dir(args.data_dir)[0] is not None:
+    """Generated data (no data directory set, a fresh run) must give at least
+    one training batch and one test question; raises UserError naming the
+    options. (A resumed run takes its sizes from the checkpoint.)"""
+    if args.resume or configured_data_dir(args.data_dir)[0] is not None:
         return
-    n_test = args.generate_size // 10
-    n_train = args.generate_size - n_test
-    if n_train < args.batch_size or n_test < 1:
-        need = max(10, -(-args.batch_size * 10 // 9))
-        raise UserError(f"--generate-size {args.generate_size} gives {n_train} training "
-                        f"and {n_test} test questions, fewer than one batch "
-                        f"(--batch-size {args.batch_size}) or no test set; use "
-                        f"--generate-size {need} or more, or a smaller --batch-size")
+    size, batch = plain_value(args.generate_size), plain_value(args.batch_size)
+    n_test = size // 10
+    n_train = size - n_test
+    if n_train < batch or n_test < 1:
+        need = max(10, -(-batch * 10 // 9))
+        raise UserError(f"--generate-size {size} gives {n_train} training and {n_test} "
+                        f"test questions, fewer than one batch (--batch-size {batch}) or "
+                        f"no test set; use --generate-size {need} or more, or a smaller "
+                        f"--batch-size")
 
 
 def add_parsers(sub):
