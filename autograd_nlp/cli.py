@@ -9,7 +9,7 @@ import sys
 
 from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
                                    word_vectors)
-from autograd_nlp.commands.common import Parser
+from autograd_nlp.commands.common import Parser, plain_value
 from autograd_nlp.data.paths import DatasetNotFoundError
 from autograd_nlp.errors import UserError
 
@@ -31,7 +31,7 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
-        check = getattr(args, "check", None)    # options that must agree with each other
+        check = plain_value(getattr(args, "check", None))  # options that must agree
         if check is not None:
             check(args)
         return args.run(args) or 0
