@@ -137,7 +137,10 @@ def test_generate_size_smaller_than_a_batch(capsys, monkeypatch, tmp_path):
     monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
     err = assert_clean_error(capsys, "train", "seq2seq", "--generate-size", "100",
                              "--out", tmp_path / "s", says="--generate-size")
-    assert "--batch-size 128" in err and "143" in err   # 143 * 0.9 >= 128
+    assert "90 training questions, fewer than one batch of 128" in err
+    assert "--generate-size 143 or more" in err           # 143 - 14 >= 128
+    assert_clean_error(capsys, "train", "seq2seq", "--generate-size", "5", "--batch-size",
+                       "2", "--out", tmp_path / "s", says="gives no test question")
 
 
 def test_missing_vectors_file(capsys, tmp_path):
@@ -357,3 +360,22 @@ def test_graph_prints_absolute_paths(capsys, monkeypatch, tmp_path):
     assert all(os.path.isabs(path) and os.path.isfile(path) for path in written)
     if shutil.which("dot"):
         assert written[1] == str(tmp_path / "pics" / "mlp.svg")
+
+
+@pytest.mark.parametrize("type_, good, bad", [
+    ("positive_int", {"1": 1, "12": 12}, ["0", "-3", "1.5", "x", ""]),
+    ("non_negative_int", {"0": 0, "7": 7}, ["-1", "2.0"]),
+    ("positive_float", {"0.5": 0.5, "1e4": 1e4}, ["0", "-1", "nan", "inf", "-inf", "x"]),
+    ("non_negative_float", {"0": 0.0, "2.5": 2.5}, ["-0.1", "nan", "inf"]),
+    ("dropout_rate", {"0": 0.0, "0.5": 0.5}, ["1", "-0.1", "nan"]),
+])
+def test_argument_types(type_, good, bad):
+    import argparse
+
+    from autograd_nlp.commands import common
+    convert = getattr(common, type_)
+    for text, value in good.items():
+        assert convert(text) == value
+    for text in bad:
+        with pytest.raises(argparse.ArgumentTypeError):
+            convert(text)

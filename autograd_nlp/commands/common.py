@@ -76,6 +76,14 @@ def positive_float(text):
     return value
 
 
+def non_negative_float(text):
+    """A finite number >= 0 (0 meaning "off" or "always" where the help says so)."""
+    value = _finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value
+
+
 def dropout_rate(text):
     """A probability in [0, 1): the fraction of units dropped."""
     value = _finite_float(text)

@@ -94,10 +94,10 @@ def check_generate_size(args):
     n_train = size - n_test
     if n_train < batch or n_test < 1:
         need = max(10, -(-batch * 10 // 9))
-        raise UserError(f"--generate-size {size} gives {n_train} training and {n_test} "
-                        f"test questions, fewer than one batch (--batch-size {batch}) or "
-                        f"no test set; use --generate-size {need} or more, or a smaller "
-                        f"--batch-size")
+        problem = (f"{n_train} training questions, fewer than one batch of {batch}"
+                   if n_train < batch else "no test question")
+        raise UserError(f"--generate-size {size} gives {problem}; use --generate-size "
+                        f"{need} or more, or a smaller --batch-size")
 
 
 def add_parsers(sub):
