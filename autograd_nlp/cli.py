@@ -1,17 +1,23 @@
-"""The ``autograd-nlp`` command (also ``python -m autograd_nlp``)."""
-import argparse
+"""The ``autograd-nlp`` command (also ``python -m autograd_nlp``).
+
+A mistake the user can fix (a ``UserError``: a bad file, the wrong kind of
+checkpoint, an unknown word; or a missing dataset) prints one message,
+``autograd-nlp: <message>``, and exits with code 2, as argparse does for a
+bad option; a traceback means a bug.
+"""
 import sys
 
 from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
                                    word_vectors)
-from autograd_nlp.data.paths import DatasetError
-from autograd_nlp.training.errors import TrainingError
+from autograd_nlp.commands.common import Parser, plain_value
+from autograd_nlp.errors import UserError
 
 COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck]
+USAGE_ERROR = 2
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="autograd-nlp",
         description="Define-by-run autodiff on NumPy and the models of "
                     "Deep Learning from Scratch 2.")
@@ -24,13 +30,13 @@ def build_parser():
 def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
+        check = plain_value(getattr(args, "check", None))  # options that must agree
+        if check is not None:
+            check(args)
         return args.run(args) or 0
-    except DatasetError as e:       # missing/unusable data: say what to do, no traceback
+    except UserError as e:   # bad data, file, checkpoint or run: say what to do, no traceback
         print(f"autograd-nlp: {e}", file=sys.stderr)
-        return 2
-    except TrainingError as e:                 # non-finite loss, mismatched --resume
-        print(f"autograd-nlp: {e}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     except KeyboardInterrupt:
         print("\ninterrupted (checkpoints written so far are intact; --resume continues)",
               file=sys.stderr)

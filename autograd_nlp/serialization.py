@@ -9,8 +9,12 @@ import json
 import os
 import tempfile
 import time
+import zipfile
+import zlib
 
 import numpy as np
+
+from autograd_nlp.errors import BadFileError
 
 META_KEY = "__meta__"
 
@@ -112,8 +116,61 @@ def save_npz(path, arrays, meta=None):
 
 def load_npz(path, with_meta=False):
     """Read a file written by ``save_npz``: {name: array}, and the meta dict
-    when ``with_meta``. Object arrays are refused (no unpickling)."""
-    with np.load(os.fspath(path), allow_pickle=False) as f:
-        arrays = {k: f[k] for k in f.files}
-    meta = json.loads(str(arrays.pop(META_KEY))) if META_KEY in arrays else {}
+    when ``with_meta``. Object arrays are refused (no unpickling).
+
+    A path that is missing, a directory, empty, truncated, corrupt (bad
+    CRC) or not an ``.npz`` raises ``BadFileError`` saying which of these it
+    is, instead of NumPy's messages (a random file reads as "pickled data")."""
+    path = os.fspath(path)
+    _check_npz_path(path)
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except ValueError as e:
+        if "pickle" not in str(e):
+            raise BadFileError(f"{path} is not a valid .npz file ({e})") from None
+        raise BadFileError(f"{path} holds object (pickled) arrays, which this project "
+                           f"never loads: it was not written by autograd_nlp") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as e:
+        raise BadFileError(f"{path} is corrupt ({e}): the file was damaged after it "
+                           f"was written; use another copy or rerun") from None
+    except OSError as e:
+        raise BadFileError(f"{path} cannot be read: {e.strerror or e}") from None
+    meta = {}
+    if META_KEY in arrays:
+        try:
+            meta = json.loads(str(arrays.pop(META_KEY)))
+        except ValueError as e:
+            raise BadFileError(f"{path}: its metadata is not valid JSON ({e})") from None
     return (arrays, meta) if with_meta else arrays
+
+
+def _check_npz_path(path):
+    """Name the common ways a path is not an .npz before NumPy guesses."""
+    if os.path.isdir(path):
+        inside = sorted(f for f in os.listdir(path) if f.endswith(".npz"))[:4]
+        hint = (f"; it holds {', '.join(inside)}: pass one of them" if inside else
+                "; pass the .npz file itself")
+        raise BadFileError(f"{path} is a directory, not an .npz file{hint}")
+    if not os.path.exists(path):
+        raise BadFileError(f"{path} does not exist; check the path")
+    size = os.path.getsize(path)
+    if size == 0:
+        raise BadFileError(f"{path} is empty (0 bytes); use another copy or rerun the "
+                           f"command that wrote it")
+    if not zipfile.is_zipfile(path):
+        raise BadFileError(f"{path} is not an .npz file ({size:,} bytes, not a zip "
+                           f"archive): truncated, or a file of another kind")
+
+
+def npz_keys(path):
+    """The array names in an .npz (``__meta__`` included) without reading the
+    arrays; BadFileError as ``load_npz`` for a file that is not an .npz."""
+    path = os.fspath(path)
+    _check_npz_path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as e:
+        raise BadFileError(f"{path} cannot be read as an .npz file ({e})") from None
+    return [name[:-len(".npy")] if name.endswith(".npy") else name for name in names]

@@ -1,24 +1,151 @@
-"""Helpers shared by the subcommands: output folders, seeding, messages."""
+"""Helpers shared by the subcommands: the parser class (every option shows
+its default), argument types that refuse impossible values at parse time
+(exit 2 with argparse's message), output folders, seeding."""
+import argparse
+import math
 import os
 
 from autograd_nlp import random as ag_random
+from autograd_nlp.data.paths import configured_data_dir
+
+
+class DefaultsHelpFormatter(argparse.HelpFormatter):
+    """Appends "(default: X)" to every option's help, unless the help already
+    says what the default is (options whose default is None explain it)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if ("default" in text.lower() or action.default is argparse.SUPPRESS
+                or not action.option_strings or action.required
+                or action.nargs == 0 or action.default is None):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    """``ArgumentParser`` with ``DefaultsHelpFormatter``; sub-parsers made by
+    ``add_subparsers`` inherit the class, so every command's help shows defaults."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", DefaultsHelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+# --- argument types: each takes the command-line text, returns the value or
+# raises ArgumentTypeError (argparse prints "argument --x: <message>", exit 2)
+
+def _int(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _finite_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def positive_int(text):
+    """An integer >= 1 (sizes, counts, epochs, top-k, lengths)."""
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer (1, 2, ...), "
+                                         f"got {text!r}")
+    return value
+
+
+def non_negative_int(text):
+    """An integer >= 0 (seeds; 0 meaning "off" where the help says so)."""
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    """A finite number > 0 (learning rates, temperatures, clipping norms)."""
+    value = _finite_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def non_negative_float(text):
+    """A finite number >= 0 (0 meaning "off" or "always" where the help says so)."""
+    value = _finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value
+
+
+def dropout_rate(text):
+    """A probability in [0, 1): the fraction of units dropped."""
+    value = _finite_float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
+    return value
+
+
+IMAGE_FORMATS = ("png", "svg", "pdf")
+
+
+def image_path(text):
+    """A path whose extension names an image format matplotlib writes."""
+    ext = os.path.splitext(text)[1].lower().lstrip(".")
+    supported = supported_image_formats()
+    if ext not in supported:
+        raise argparse.ArgumentTypeError(
+            f"cannot write {text!r}: " + (f"unsupported format .{ext}" if ext else
+                                          "no file extension")
+            + f"; use one of {', '.join('.' + f for f in supported)}")
+    return text
+
+
+def supported_image_formats():
+    """The extensions matplotlib can write (png, svg, pdf without it)."""
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        return IMAGE_FORMATS
+    return tuple(sorted(FigureCanvasBase.get_supported_filetypes()))
 
 
 def add_common_training_options(p, epochs, out):
     p.add_argument("--data-dir", default=None,
-                   help="dataset directory (default: $AUTOGRAD_NLP_DATA)")
-    p.add_argument("--epochs", type=int, default=epochs)
-    p.add_argument("--out", default=out, help=f"output folder (default: {out})")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+                   help="dataset directory (default: $AUTOGRAD_NLP_DATA; when unset, PTB "
+                        "is downloaded and the seq2seq data generated)")
+    p.add_argument("--epochs", type=positive_int, default=epochs, help="epochs to train")
+    p.add_argument("--out", default=out, help="output folder")
+    p.add_argument("--seed", type=non_negative_int, default=1, help="random seed")
     p.add_argument("--resume", default=None, metavar="CKPT",
-                   help="continue the run saved in this checkpoint")
-    p.add_argument("--checkpoint-every", type=int, default=None, metavar="N",
+                   help="continue the run saved in this checkpoint (default: start anew)")
+    p.add_argument("--checkpoint-every", type=positive_int, default=None, metavar="N",
                    help="checkpoint every N iterations (and at every epoch end) instead "
                         "of every --checkpoint-minutes (default: not set)")
-    p.add_argument("--checkpoint-minutes", type=float, default=5.0, metavar="M",
-                   help="checkpoint after every M minutes of training and at every epoch "
-                        "end (default: 5.0)")
+    p.add_argument("--checkpoint-minutes", type=non_negative_float, default=5.0, metavar="M",
+                   help="checkpoint after every M minutes of training (0: after every "
+                        "step) and at every epoch end")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def plain_value(value):
+    """An option's value, unwrapped if a wrapper marks it as a default (one
+    with a ``value`` attribute, as the train commands' resume rule uses)."""
+    return getattr(value, "value", value)
+
+
+def data_dir_for_meta(data_dir):
+    """The data folder a run reads (``--data-dir`` or ``$AUTOGRAD_NLP_DATA``)
+    as an absolute path for a checkpoint's meta, so ``eval`` finds it again;
+    None when the data was downloaded or generated."""
+    path, _ = configured_data_dir(data_dir)
+    return None if path is None else os.path.abspath(path)
 
 
 def prepare_out(path):

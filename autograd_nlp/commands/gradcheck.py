@@ -3,6 +3,7 @@ import numpy as np
 
 import autograd_nlp as ag
 from autograd_nlp.commands import examples
+from autograd_nlp.commands.common import positive_int
 from autograd_nlp.functions.registry import all_ops
 from autograd_nlp.gradcheck import _prepare, compare_gradients, compare_second_order
 
@@ -14,7 +15,7 @@ def add_parser(sub):
     p.add_argument("--all", action="store_true",
                    help="every registered op: first derivatives, and second derivatives "
                         "(the upstream gradient included) of the twice-differentiable ones")
-    p.add_argument("--samples", type=int, default=None,
+    p.add_argument("--samples", type=positive_int, default=None,
                    help="check this many random elements per parameter (default: all)")
     p.add_argument("--list", action="store_true", help="list the registered ops")
     p.set_defaults(run=run)

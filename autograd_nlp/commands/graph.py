@@ -3,19 +3,25 @@ import os
 
 import autograd_nlp as ag
 from autograd_nlp.commands import examples
+from autograd_nlp.commands.common import positive_int
 
 
 def add_parser(sub):
     p = sub.add_parser("graph", help="write the computation graph of an example to .dot/.svg")
-    p.add_argument("example", choices=sorted(examples.EXAMPLES))
-    p.add_argument("--time", type=int, default=3, help="time steps for recurrent examples")
+    p.add_argument("example", choices=sorted(examples.EXAMPLES), help="which network to draw")
+    p.add_argument("--time", type=positive_int, default=3,
+                   help="time steps for recurrent examples")
     p.add_argument("--out", default=None, help="output path without extension "
                    "(default: graphs/<example>)")
-    p.add_argument("--format", default="svg", choices=["svg", "png", "pdf"])
+    p.add_argument("--format", default="svg", choices=["svg", "png", "pdf"],
+                   help="image format written beside the .dot (needs Graphviz's dot)")
     p.add_argument("--fold", default="clusters", choices=["none", "clusters", "repeats"],
                    help="draw scopes (time steps) flat, as clusters, or fold repeats")
-    p.add_argument("--max-depth", type=int, default=None)
-    p.add_argument("--rankdir", default="TB", choices=["TB", "LR"])
+    p.add_argument("--max-depth", type=positive_int, default=None,
+                   help="draw only Functions within this many steps of the loss "
+                        "(default: all)")
+    p.add_argument("--rankdir", default="TB", choices=["TB", "LR"],
+                   help="layout direction: top to bottom or left to right")
     p.add_argument("--grad", action="store_true", help="run backward and show gradient shapes")
     p.set_defaults(run=run)
 
@@ -28,12 +34,15 @@ def run(args):
     if args.grad:
         loss.backward(retain_grad=True)
     stats = ag.graph_stats(loss)
-    out = args.out or os.path.join("graphs", args.example)
+    # absolute, so the .dot and the image are reported the same way
+    out = os.path.abspath(args.out or os.path.join("graphs", args.example))
     written, message = ag.render_graph(
         loss, out, format=args.format, fold=None if args.fold == "none" else args.fold,
         max_depth=args.max_depth, rankdir=args.rankdir, show_grad=args.grad,
         title=f"{title}: {stats['functions']} functions, depth {stats['depth']}")
     print(f"{title}: {stats['functions']} Function nodes, depth {stats['depth']}, "
           f"{stats['bytes'] / 1024:.1f} KiB of arrays held")
-    print(message)
+    print(f"wrote {', '.join(written)}")
+    if not message.startswith("wrote"):     # e.g. how to install Graphviz's dot
+        print(message)
     return 0

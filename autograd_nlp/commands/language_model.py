@@ -2,13 +2,16 @@
 import os
 
 from autograd_nlp import optim
-from autograd_nlp.commands.common import (add_common_training_options, prepare_out,
-                                          seed_everything)
+from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
+from autograd_nlp.commands.common import (add_common_training_options, data_dir_for_meta,
+                                          dropout_rate, non_negative_int, positive_float,
+                                          positive_int, prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import load_ptb
-from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity,
-                                   load_checkpoint, restore, save_curves)
+from autograd_nlp.errors import CheckpointError, UserError
+from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity, restore,
+                                   save_curves)
 
 # the book's settings (chapter 5: ch05/train.py; chapter 6: ch06/train_rnnlm.py,
 # ch06/train_better_rnnlm.py)
@@ -28,46 +31,70 @@ def add_train_parsers(train_sub):
         p = train_sub.add_parser(name, help=f"train {name} on PTB (book's settings)",
                                  epilog=RESUME_RULE)
         add_common_training_options(p, d["epochs"], os.path.join("runs", name))
-        p.add_argument("--batch-size", type=int, default=d["batch_size"])
-        p.add_argument("--time-size", type=int, default=d["time_size"])
-        p.add_argument("--lr", type=float, default=d["lr"])
-        p.add_argument("--max-grad", type=float, default=d["max_grad"])
-        p.add_argument("--wordvec", type=int, default=d["wordvec"])
-        p.add_argument("--hidden", type=int, default=d["hidden"])
-        p.add_argument("--corpus-size", type=int, default=d["corpus_size"],
-                       help="train on the first N tokens only")
-        p.add_argument("--lr-decay", type=float, default=d["lr_decay"],
-                       help="divide lr by this when validation perplexity gets worse")
-        p.add_argument("--eval-batch-size", type=int, default=10,
+        p.add_argument("--batch-size", type=positive_int, default=d["batch_size"],
+                       help="sequences per batch")
+        p.add_argument("--time-size", type=positive_int, default=d["time_size"],
+                       help="time steps per truncated-BPTT chunk")
+        p.add_argument("--lr", type=positive_float, default=d["lr"],
+                       help="SGD learning rate")
+        p.add_argument("--max-grad", type=positive_float, default=d["max_grad"],
+                       help="clip the gradients' global norm to this (default: "
+                            + (f"{d['max_grad']})" if d["max_grad"] else "no clipping)"))
+        p.add_argument("--wordvec", type=positive_int, default=d["wordvec"],
+                       help="word-vector (embedding) size")
+        p.add_argument("--hidden", type=positive_int, default=d["hidden"],
+                       help="hidden-state size")
+        p.add_argument("--corpus-size", type=positive_int, default=d["corpus_size"],
+                       help="train on the first N tokens only (default: "
+                            + (f"{d['corpus_size']})" if d["corpus_size"] else "all)"))
+        p.add_argument("--lr-decay", type=positive_float, default=d["lr_decay"],
+                       help="divide lr by this when validation perplexity gets worse "
+                            "(default: " + (f"{d['lr_decay']})" if d["lr_decay"] else
+                                            "never)"))
+        p.add_argument("--eval-batch-size", type=positive_int, default=10,
                        help="batch size of the perplexity evaluations (the book's: 10)")
-        p.add_argument("--max-iters", type=int, default=None,
-                       help="cap iterations per epoch (quick trials)")
+        p.add_argument("--max-iters", type=positive_int, default=None,
+                       help="cap iterations per epoch, for quick trials (default: no cap)")
         if "dropout" in d:
-            p.add_argument("--dropout", type=float, default=d["dropout"])
+            p.add_argument("--dropout", type=dropout_rate, default=d["dropout"],
+                           help="dropout rate")
         p.set_defaults(run=train, model_name=name)
         mark_defaults(p)
 
 
 def add_parsers(sub):
     p = sub.add_parser("eval", help="perplexity of a language-model checkpoint on a PTB split")
-    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--checkpoint", required=True,
+                   help="checkpoint.npz of an rnnlm, better-rnnlm or simple-rnnlm run")
     p.add_argument("--params", default=None,
-                   help="parameters to use instead of the checkpoint's (e.g. its "
-                        ".best-params.npz)")
-    p.add_argument("--split", default="test", choices=["train", "valid", "test"])
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--batch-size", type=int, default=10)
-    p.add_argument("--time-size", type=int, default=35)
+                   help="parameters to use instead of the checkpoint's, e.g. its "
+                        ".best-params.npz (default: the checkpoint's)")
+    p.add_argument("--split", default="test", choices=["train", "valid", "test"],
+                   help="which PTB split to evaluate on")
+    p.add_argument("--data-dir", default=None,
+                   help="PTB folder (default: the folder the checkpoint was trained "
+                        "from if it still exists, else $AUTOGRAD_NLP_DATA, else the "
+                        "download cache)")
+    p.add_argument("--batch-size", type=positive_int, default=10,
+                   help="sequences evaluated side by side")
+    p.add_argument("--time-size", type=positive_int, default=35,
+                   help="time steps per chunk")
     p.set_defaults(run=evaluate)
 
     p = sub.add_parser("generate", help="sample text from a language-model checkpoint")
-    p.add_argument("--checkpoint", required=True)
-    p.add_argument("--start", default="you")
-    p.add_argument("--length", type=int, default=100)
-    p.add_argument("--temperature", type=float, default=1.0)
-    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--checkpoint", required=True,
+                   help="checkpoint.npz of an rnnlm, better-rnnlm or simple-rnnlm run")
+    p.add_argument("--start", default="you", help="the first word")
+    p.add_argument("--length", type=positive_int, default=100,
+                   help="words to produce, the start word included")
+    p.add_argument("--temperature", type=positive_float, default=1.0,
+                   help="divide the logits by this before sampling (< 1: safer, "
+                        "> 1: more varied)")
+    p.add_argument("--top-k", type=positive_int, default=None,
+                   help="sample only among the K most likely words (default: all)")
     p.add_argument("--greedy", action="store_true", help="always take the most likely word")
-    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--seed", type=non_negative_int, default=None,
+                   help="random seed (default: a fresh one each run)")
     p.set_defaults(run=generate)
 
 
@@ -76,21 +103,24 @@ def build_model(name, kwargs):
     return language_models()[name](**kwargs)
 
 
-def model_from_checkpoint(path, params=None):
-    """Rebuild a model from a checkpoint alone (its meta names the class);
-    ``params`` optionally overrides the parameters (e.g. the
-    ``.best-params.npz`` file a run with validation writes)."""
-    checkpoint = load_checkpoint(path)
-    meta = checkpoint["meta"]
-    if "model" not in meta:
-        raise SystemExit(f"{path} does not say which model it holds (no 'model' in its "
-                         f"meta); pass the checkpoint.npz of a training run")
-    model = build_model(meta["model"], meta["model_kwargs"])
-    restore(checkpoint, model, rng=False)
+def model_from_checkpoint(path, params=None, command="this command"):
+    """Rebuild a language model from a checkpoint alone (its meta names the
+    class); ``params`` optionally overrides the parameters (e.g. the
+    ``.best-params.npz`` file a run with validation writes). Another kind of
+    checkpoint, or a damaged one, is a CheckpointError / BadFileError."""
+    checkpoint = read_checkpoint(path, command, "language-model")
+    model = restore_model(checkpoint, path, build_model, restore)
     if params is not None:
-        model.load(params)
+        try:
+            model.load(params)
+        except UserError:
+            raise
+        except (ValueError, KeyError) as e:
+            reason = e.args[0] if isinstance(e, KeyError) and e.args else e
+            raise CheckpointError(f"--params {params} does not fit the checkpoint's "
+                                  f"{checkpoint['kind']} model: {reason}") from None
     model.reset_state()
-    return model, meta
+    return model, {**checkpoint["meta"], "kind": checkpoint["kind"]}
 
 
 def train(args):
@@ -115,6 +145,7 @@ def train(args):
     meta = {"kind": args.model_name, "model": args.model_name, "model_kwargs": kwargs,
             "vocab": vocab, "vocab_hash": vocab_hash(vocab),
             "data": ptb_identity(args.data_dir, corpus), "settings": settings,
+            "data_dir": data_dir_for_meta(args.data_dir),
             "command": vars_for_meta(args)}
     trainer = LanguageModelTrainer(model, optimizer, args.batch_size, args.time_size,
                                    args.max_grad, args.lr_decay, checkpoint,
@@ -165,20 +196,56 @@ def _curves(history):
 
 
 def evaluate(args):
-    model, meta = model_from_checkpoint(args.checkpoint, args.params)
-    corpus = load_ptb(args.split, args.data_dir)[0]
+    model, meta = model_from_checkpoint(args.checkpoint, args.params, command="eval")
+    data_dir = eval_data_dir(args.data_dir, meta)
+    corpus, word_to_id, _ = load_ptb(args.split, data_dir)
+    check_vocabulary(meta, word_to_id, corpus, args.split)
     ppl = evaluate_perplexity(model, corpus, args.batch_size, args.time_size, progress=True)
-    print(f"{meta['model']} {args.split} perplexity: {ppl:.2f}")
+    print(f"{meta['kind']} {args.split} perplexity: {ppl:.2f}")
     return 0
 
 
+def eval_data_dir(data_dir, meta):
+    """--data-dir if given, else the folder the checkpoint was trained from
+    (meta "data_dir") while it still exists, else None (the usual rule:
+    $AUTOGRAD_NLP_DATA, then the download cache)."""
+    if data_dir is not None:
+        return data_dir
+    trained_on = meta.get("data_dir")
+    if trained_on and os.path.isdir(trained_on):
+        print(f"data: {trained_on} (the folder this checkpoint was trained from)")
+        return trained_on
+    if trained_on:
+        print(f"data: this checkpoint was trained from {trained_on}, which no longer "
+              f"exists; using --data-dir / $AUTOGRAD_NLP_DATA / the download cache")
+    return None
+
+
+def check_vocabulary(meta, word_to_id, corpus, split):
+    """The evaluation data must use the checkpoint's vocabulary: same words,
+    same ids (a prefix when it was trained with --corpus-size)."""
+    vocab = meta["vocab"]
+    mismatch = next((i for i, w in enumerate(vocab) if word_to_id.get(w) != i), None)
+    if mismatch is not None or len(vocab) > len(word_to_id):
+        raise CheckpointError(
+            f"eval: the checkpoint's vocabulary ({len(vocab):,} words) is not this "
+            f"data's ({len(word_to_id):,} words in ptb.train.txt); pass --data-dir with "
+            f"the PTB folder it was trained on")
+    if len(corpus) and int(corpus.max()) >= len(vocab):
+        raise CheckpointError(
+            f"eval: the {split} split uses words beyond the checkpoint's {len(vocab):,}-word "
+            f"vocabulary (it was trained on the first tokens only, --corpus-size); "
+            f"it cannot be evaluated on this split")
+
+
 def generate(args):
-    model, meta = model_from_checkpoint(args.checkpoint)
+    model, meta = model_from_checkpoint(args.checkpoint, command="generate")
     vocab = meta["vocab"]
     word_to_id = {w: i for i, w in enumerate(vocab)}
     if args.start not in word_to_id:
-        raise SystemExit(f"start word {args.start!r} is not in the vocabulary "
-                         f"({len(vocab)} words)")
+        raise UserError(f"generate: start word {args.start!r} is not in the vocabulary "
+                        f"({len(vocab):,} words, e.g. {', '.join(vocab[:3])}); pass "
+                        f"another --start")
     if args.seed is not None:
         seed_everything(args.seed)
     skip = [word_to_id[w] for w in ("N", "<unk>", "$") if w in word_to_id]
@@ -187,4 +254,3 @@ def generate(args):
     text = " ".join(vocab[i] for i in ids).replace(" <eos>", ".\n")
     print(text)
     return 0
-

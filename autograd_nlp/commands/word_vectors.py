@@ -1,13 +1,16 @@
 """``autograd-nlp train cbow|skipgram|count-svd``, ``similar``, ``analogy``."""
 import os
+import sys
 import time
 
 from autograd_nlp import optim
-from autograd_nlp.commands.common import (add_common_training_options, prepare_out,
+from autograd_nlp.commands.common import (add_common_training_options, non_negative_int,
+                                          positive_float, positive_int, prepare_out,
                                           seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import create_contexts_target, load_ptb
+from autograd_nlp.errors import UserError
 from autograd_nlp.text import WordVectors, count_svd_vectors
 from autograd_nlp.training import MinibatchTrainer, save_curves
 
@@ -23,23 +26,27 @@ def add_train_parsers(train_sub):
     for name in ("simple-cbow", "simple-skipgram"):
         p = train_sub.add_parser(name, help=f"chapter 3's {name} (full softmax) on the "
                                  f"book's toy sentence; prints the learned vectors")
-        p.add_argument("--text", default=TOY_TEXT)
-        p.add_argument("--epochs", type=int, default=1000)
-        p.add_argument("--hidden", type=int, default=5)
-        p.add_argument("--window", type=int, default=1)
-        p.add_argument("--batch-size", type=int, default=3)
-        p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
-        p.add_argument("--seed", type=int, default=1)
+        p.add_argument("--text", default=TOY_TEXT, help="the sentence to learn from")
+        p.add_argument("--epochs", type=positive_int, default=1000, help="epochs to train")
+        p.add_argument("--hidden", type=positive_int, default=5, help="vector size")
+        p.add_argument("--window", type=positive_int, default=1,
+                       help="context words on each side")
+        p.add_argument("--batch-size", type=positive_int, default=3, help="targets per batch")
+        p.add_argument("--lr", type=positive_float, default=0.001, help="Adam learning rate")
+        p.add_argument("--seed", type=non_negative_int, default=1, help="random seed")
         p.set_defaults(run=train_simple, model_name=name)
     for name in ("cbow", "skipgram"):
         p = train_sub.add_parser(name, help=f"word2vec {name} with negative sampling on PTB",
                                  epilog=RESUME_RULE)
         add_common_training_options(p, 10, os.path.join("runs", name))
-        p.add_argument("--window", type=int, default=5)
-        p.add_argument("--hidden", type=int, default=100)
-        p.add_argument("--batch-size", type=int, default=100)
-        p.add_argument("--sample-size", type=int, default=5, help="negatives per positive")
-        p.add_argument("--lr", type=float, default=0.001, help="Adam learning rate")
+        p.add_argument("--window", type=positive_int, default=5,
+                       help="context words on each side")
+        p.add_argument("--hidden", type=positive_int, default=100, help="vector size")
+        p.add_argument("--batch-size", type=positive_int, default=100,
+                       help="targets per batch")
+        p.add_argument("--sample-size", type=positive_int, default=5,
+                       help="negatives per positive")
+        p.add_argument("--lr", type=positive_float, default=0.001, help="Adam learning rate")
         p.add_argument("--vectors", default=None,
                        help="where to write the vectors (default: OUT/vectors.npz; an "
                             "--out X.npz names the vectors file itself and puts the run's "
@@ -47,28 +54,34 @@ def add_train_parsers(train_sub):
         p.set_defaults(run=train_word2vec, model_name=name)
         mark_defaults(p)
     p = train_sub.add_parser("count-svd", help="PPMI + SVD word vectors of PTB (chapter 2)")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--window", type=int, default=2)
-    p.add_argument("--hidden", type=int, default=100, help="vector size")
+    p.add_argument("--data-dir", default=None,
+                   help="dataset directory (default: $AUTOGRAD_NLP_DATA)")
+    p.add_argument("--window", type=positive_int, default=2,
+                   help="context words on each side")
+    p.add_argument("--hidden", type=positive_int, default=100, help="vector size")
     p.add_argument("--out", default=os.path.join("runs", "count-svd"),
                    help="output folder, or the vectors file if it ends in .npz")
-    p.add_argument("--vectors", default=None)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--vectors", default=None,
+                   help="where to write the vectors (default: OUT/vectors.npz)")
+    p.add_argument("--seed", type=non_negative_int, default=0,
+                   help="random seed of the randomized SVD")
     p.set_defaults(run=train_count_svd)
 
 
 def add_parsers(sub):
-    p = sub.add_parser("similar", help="nearest neighbours of a word")
-    p.add_argument("word", nargs="+")
-    p.add_argument("--vectors", required=True)
-    p.add_argument("--top", type=int, default=5)
+    p = sub.add_parser("similar", help="nearest neighbours of words")
+    p.add_argument("word", nargs="+", help="one or more query words")
+    p.add_argument("--vectors", required=True,
+                   help="vectors.npz written by train cbow, skipgram or count-svd")
+    p.add_argument("--top", type=positive_int, default=5, help="neighbours to show per word")
     p.set_defaults(run=similar)
     p = sub.add_parser("analogy", help='"A is to B as C is to ?" (B - A + C)')
-    p.add_argument("a")
-    p.add_argument("b")
-    p.add_argument("c")
-    p.add_argument("--vectors", required=True)
-    p.add_argument("--top", type=int, default=5)
+    p.add_argument("a", help="A, e.g. man")
+    p.add_argument("b", help="B, e.g. king")
+    p.add_argument("c", help="C, e.g. woman")
+    p.add_argument("--vectors", required=True,
+                   help="vectors.npz written by train cbow, skipgram or count-svd")
+    p.add_argument("--top", type=positive_int, default=5, help="answers to show")
     p.set_defaults(run=analogy)
 
 
@@ -182,29 +195,36 @@ def train_count_svd(args):
     return 0
 
 
-def _load(path):
-    return WordVectors.load(path)
+def unknown_words_message(vectors, words):
+    """"not in the vocabulary (10,000 words): 'foo', 'bar'"."""
+    return (f"not in the vocabulary ({len(vectors):,} words): "
+            + ", ".join(repr(w) for w in words))
 
 
 def similar(args):
-    vectors = _load(args.vectors)
+    """Answer every known word; name all unknown ones (exit 2 only when no
+    word could be answered)."""
+    vectors = WordVectors.load(args.vectors)
+    unknown = [w for w in dict.fromkeys(args.word) if w not in vectors]
     for word in args.word:
-        try:
-            found = vectors.most_similar(word, args.top)
-        except KeyError as e:
-            raise SystemExit(str(e).strip('"')) from None
-        print(f"[query] {word}")
-        for w, s in found:
-            print(f"  {w}: {s:.4f}")
+        if word in vectors:
+            print(f"[query] {word}")
+            for w, s in vectors.most_similar(word, args.top):
+                print(f"  {w}: {s:.4f}")
+    if unknown and len(unknown) == len(set(args.word)):
+        raise UserError(f"similar: {unknown_words_message(vectors, unknown)}")
+    if unknown:
+        print(f"autograd-nlp: similar: {unknown_words_message(vectors, unknown)}",
+              file=sys.stderr)
     return 0
 
 
 def analogy(args):
-    vectors = _load(args.vectors)
-    try:
-        found = vectors.analogy(args.a, args.b, args.c, top=args.top)
-    except KeyError as e:
-        raise SystemExit(str(e).strip('"')) from None
+    vectors = WordVectors.load(args.vectors)
+    unknown = [w for w in dict.fromkeys((args.a, args.b, args.c)) if w not in vectors]
+    if unknown:
+        raise UserError(f"analogy: {unknown_words_message(vectors, unknown)}")
+    found = vectors.analogy(args.a, args.b, args.c, top=args.top)
     print(f"[analogy] {args.a}:{args.b} = {args.c}:?")
     for w, s in found:
         print(f"  {w}: {s:.4f}")

@@ -22,6 +22,8 @@ import os
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
+from autograd_nlp.errors import UserError
+
 DATA_ENV = "AUTOGRAD_NLP_DATA"
 CACHE_ENV = "AUTOGRAD_NLP_CACHE"
 XDG_CACHE_ENV = "XDG_CACHE_HOME"
@@ -30,7 +32,7 @@ DEFAULT_CACHE = Path("~/.cache/autograd_nlp")
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-class DatasetError(Exception):
+class DatasetError(UserError):
     """Base of the data problems a user can fix (files missing, empty, not
     text). The command line prints these as a short message, without a
     traceback, and exits with code 2."""

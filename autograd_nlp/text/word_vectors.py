@@ -14,7 +14,8 @@ from typing import Mapping, Sequence, Union
 
 import numpy as np
 
-from autograd_nlp.serialization import atomic_write
+from autograd_nlp.errors import BadFileError
+from autograd_nlp.serialization import atomic_write, load_npz
 from autograd_nlp.text.similarity import analogy, most_similar, word_id
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -108,17 +109,28 @@ class WordVectors:
 
     @classmethod
     def load(cls, path: PathLike) -> "WordVectors":
-        """Read a file written by :meth:`save` (``allow_pickle=False``)."""
-        with np.load(path, allow_pickle=False) as archive:
-            missing = {"words", "vectors"} - set(archive.files)
-            if missing:
-                raise ValueError(f"{path}: expected arrays 'words' and 'vectors', found "
-                                 f"{sorted(archive.files)}")
-            words, vectors = archive["words"], archive["vectors"]
+        """Read a file written by :meth:`save` (never unpickles). A missing,
+        corrupt or non-.npz file raises ``BadFileError``; an .npz without
+        ``words`` and ``vectors`` (e.g. a training checkpoint) ``BadFileError``
+        naming what it holds."""
+        archive = load_npz(path)
+        missing = {"words", "vectors"} - set(archive)
+        if missing:
+            raise BadFileError(f"{path}: expected arrays 'words' and 'vectors', found "
+                               f"{_describe_keys(archive)}; pass the vectors.npz "
+                               f"that `autograd-nlp train cbow|skipgram|count-svd` writes")
+        words, vectors = archive["words"], archive["vectors"]
         if words.ndim != 1 or words.dtype.kind != "U":
-            raise ValueError(f"{path}: 'words' must be a 1-D unicode array, got "
+            raise BadFileError(f"{path}: 'words' must be a 1-D unicode array, got "
                              f"shape {words.shape} dtype {words.dtype}")
         return cls(words.tolist(), vectors)
+
+
+def _describe_keys(arrays, shown=4):
+    """"['W']" or "['model/a', 'model/b', ... (12 arrays)]" for error messages."""
+    keys = sorted(arrays)
+    more = f", ... ({len(keys)} arrays)" if len(keys) > shown else ""
+    return "[" + ", ".join(repr(k) for k in keys[:shown]) + more + "]"
 
 
 def as_word_vectors(vectors) -> WordVectors:

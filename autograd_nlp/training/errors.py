@@ -1,8 +1,10 @@
 """Why a training run stopped on purpose. The CLI reports a ``TrainingError``
 in one or two lines with exit code 2, without a traceback."""
 
+from autograd_nlp.errors import UserError
 
-class TrainingError(Exception):
+
+class TrainingError(UserError):
     """A training run cannot go on; the message says why and what to do."""
 
 

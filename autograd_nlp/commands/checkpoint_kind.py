@@ -1,0 +1,116 @@
+"""What kind of model a checkpoint holds, and reading one for a command that
+needs a given family: the command says "this is a cbow checkpoint; eval needs
+a language-model checkpoint (...)" instead of failing on a missing key.
+
+A checkpoint names its kind in ``meta["kind"]`` (the CLI's model name); older
+ones are recognised by ``meta["model"]`` or, failing that, by their
+parameter names and shapes.
+"""
+from autograd_nlp.errors import CheckpointError, UserError
+from autograd_nlp.serialization import npz_keys
+from autograd_nlp.training import load_checkpoint
+
+FAMILIES = {
+    "language-model": ("rnnlm", "better-rnnlm", "simple-rnnlm"),
+    "seq2seq": ("seq2seq", "peeky", "attention"),
+    "word2vec": ("cbow", "skipgram"),
+}
+# meta keys each family's reading commands use
+REQUIRED_META = {
+    "language-model": ("model_kwargs", "vocab"),
+    "seq2seq": ("model_kwargs", "chars", "question_length", "answer_length", "reverse"),
+    "word2vec": (),
+}
+WORD2VEC_BY_KEYS = "cbow or skipgram"     # the parameters alone cannot tell them apart
+
+
+def checkpoint_kind(checkpoint):
+    """The CLI name of the model in ``checkpoint`` (from ``load_checkpoint``),
+    ``"cbow or skipgram"`` for a word2vec checkpoint without meta, or None."""
+    meta = checkpoint["meta"]
+    for key in ("kind", "model"):
+        if meta.get(key) in kind_family_map():
+            return meta[key]
+    return kind_from_parameters(checkpoint["model"])
+
+
+def kind_from_parameters(params):
+    """Recognise a model by its parameter names and shapes ({name: array})."""
+    names = set(params)
+    if {"in_embed.W", "out_embed.W"} <= names:
+        return WORD2VEC_BY_KEYS
+    if "rnn.cell.Wx" in names:
+        return "simple-rnnlm"
+    if "lstm.layers.0.cell.Wx" in names:
+        return "better-rnnlm"
+    if "lstm.cell.Wx" in names and "embed.W" in names:
+        return "rnnlm"
+    needed = {"decoder.embed.W", "decoder.lstm.cell.Wx", "decoder.lstm.cell.Wh",
+              "decoder.out.W"}
+    if needed <= names:
+        wordvec = params["decoder.embed.W"].shape[1]
+        hidden = params["decoder.lstm.cell.Wh"].shape[0]
+        if params["decoder.lstm.cell.Wx"].shape[0] == wordvec + hidden:
+            return "peeky"                      # the decoder's LSTM also reads h
+        return "attention" if params["decoder.out.W"].shape[0] == 2 * hidden else "seq2seq"
+    return None
+
+
+def kind_family_map():
+    """{kind: family} over every kind a checkpoint can name."""
+    return {kind: family for family, kinds in FAMILIES.items() for kind in kinds}
+
+
+def family_of(kind):
+    return "word2vec" if kind == WORD2VEC_BY_KEYS else kind_family_map().get(kind)
+
+
+def with_article(kind):
+    """"a cbow", "an attention", "an rnnlm" (said "ar-en-en-lm")."""
+    return ("an " if kind[0] in "aeiour" else "a ") + kind
+
+
+def read_checkpoint(path, command, family):
+    """``load_checkpoint(path)`` for ``command``, which needs a checkpoint of
+    ``family`` (a key of FAMILIES). Raises BadFileError (unreadable file) or
+    CheckpointError (another kind, or meta the command needs is missing),
+    both saying what to pass instead."""
+    wanted = f"{command} needs a {family} checkpoint ({', '.join(FAMILIES[family])})"
+    keys = npz_keys(path)
+    if {"words", "vectors"} <= set(keys):
+        raise CheckpointError(f"{path} is a word-vectors file, not a checkpoint; {wanted} "
+                              f"(the checkpoint.npz of a training run)")
+    try:
+        checkpoint = load_checkpoint(path)
+    except UserError:
+        raise
+    except ValueError as e:        # entries no checkpoint has
+        raise CheckpointError(f"{e}; {wanted}") from None
+    kind = checkpoint_kind(checkpoint)
+    if kind is None:
+        raise CheckpointError(f"{path} does not say which model it holds and its "
+                              f"parameters match none of this project's; {wanted}")
+    if family_of(kind) != family:
+        raise CheckpointError(f"{path}: this is {with_article(kind)} checkpoint; {wanted}")
+    missing = [k for k in REQUIRED_META[family] if k not in checkpoint["meta"]]
+    if missing:
+        raise CheckpointError(f"{path}: this {kind} checkpoint lacks {', '.join(missing)} "
+                              f"in its meta (written by an older version?); retrain it "
+                              f"with `autograd-nlp train {kind}`")
+    checkpoint["kind"] = kind
+    return checkpoint
+
+
+def restore_model(checkpoint, path, build, restore):
+    """Build the checkpoint's model with ``build(kind, model_kwargs)`` and load
+    its parameters with ``restore``; a mismatch is a CheckpointError."""
+    meta = checkpoint["meta"]
+    try:
+        model = build(checkpoint["kind"], meta["model_kwargs"])
+        restore(checkpoint, model, rng=False)
+    except (TypeError, ValueError, KeyError) as e:
+        reason = e.args[0] if isinstance(e, KeyError) and e.args else e
+        raise CheckpointError(f"{path}: its parameters do not fit the {checkpoint['kind']} "
+                              f"model its meta describes ({reason}); the file is damaged "
+                              f"or was edited") from None
+    return model

@@ -1,0 +1,379 @@
+"""Every user mistake of issue 10 ends in exit code 2 and a short message
+that says what to do, never a traceback; and no silent wrong answers.
+
+Tiny checkpoints of three kinds (rnnlm, attention, cbow) are trained once for
+the module; each case then drives ``autograd_nlp.cli.main`` in-process
+(argparse's own errors arrive as SystemExit(2)).
+"""
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from autograd_nlp.cli import main
+from autograd_nlp.commands import seq2seq as seq2seq_cmd
+from autograd_nlp.errors import BadFileError, CheckpointError, UserError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORDS = [f"w{i}" for i in range(20)]
+
+
+def run(capsys, *argv):
+    """(exit code, stdout, stderr) of one command, argparse exits included."""
+    try:
+        code = main([str(a) for a in argv])
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_clean_error(capsys, *argv, says=()):
+    """Exit 2, no traceback, the message on stderr naming ``says``; a
+    UserError is one or two lines starting with "autograd-nlp:"."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2, (code, out, err)
+    assert "Traceback" not in out + err
+    for phrase in ([says] if isinstance(says, str) else says):
+        assert phrase in err, (phrase, err)
+    if "error: argument" not in err:            # not argparse's usage + error
+        lines = err.strip().splitlines()
+        assert lines[0].startswith("autograd-nlp: ") and len(lines) <= 2, err
+    return err
+
+
+def write_ptb(root):
+    rng = np.random.default_rng(0)
+    root.mkdir(parents=True, exist_ok=True)
+    for split, n in (("train", 240), ("valid", 80), ("test", 80)):
+        lines = [" ".join(rng.choice(WORDS, 8)) for _ in range(n // 8)]
+        if split == "train":
+            lines.append(" ".join(WORDS))       # every word occurs in train
+        (root / f"ptb.{split}.txt").write_text("\n".join(lines) + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """{"data", "rnnlm", "attention", "cbow", "vectors", "dir"}: tiny runs, 1 epoch."""
+    root = tmp_path_factory.mktemp("runs")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("AUTOGRAD_NLP_DATA", raising=False)
+        mp.setenv("AUTOGRAD_NLP_CACHE", str(root / "cache"))
+        data = write_ptb(root / "data")
+        quiet = ["--epochs", "1", "--quiet"]
+        assert main(["train", "rnnlm", "--data-dir", str(data), "--batch-size", "4",
+                     "--time-size", "5", "--wordvec", "4", "--hidden", "4",
+                     "--eval-batch-size", "2", "--out", str(root / "rnnlm"), *quiet]) == 0
+        assert main(["train", "attention", "--generate-size", "200", "--hidden", "8",
+                     "--wordvec", "4", "--batch-size", "32", "--out",
+                     str(root / "attention"), *quiet]) == 0
+        assert main(["train", "cbow", "--data-dir", str(data), "--window", "1",
+                     "--hidden", "4", "--batch-size", "50", "--out", str(root / "cbow"),
+                     *quiet]) == 0
+    paths = {kind: str(root / kind / "checkpoint.npz") for kind in
+             ("rnnlm", "attention", "cbow")}
+    return {**paths, "data": str(data), "vectors": str(root / "cbow" / "vectors.npz"),
+            "dir": root}
+
+
+# --- item 1: clean errors -------------------------------------------------------
+
+def test_plot_accuracy_creates_missing_folders(runs, capsys, tmp_path):
+    out = tmp_path / "missing_dir" / "deeper" / "x.png"
+    code, text, _ = run(capsys, "plot-accuracy", runs["attention"], "--out", out)
+    assert code == 0 and out.stat().st_size > 0 and str(out) in text
+
+
+def test_plot_accuracy_unsupported_format_lists_the_supported_ones(runs, capsys, tmp_path):
+    assert_clean_error(capsys, "plot-accuracy", runs["attention"], "--out",
+                       tmp_path / "x.xyz", says=["unsupported format .xyz", ".png", ".svg"])
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["similar", "w1", "--top", "0"], "--top: must be a positive integer"),
+    (["analogy", "w1", "w2", "w3", "--top", "-1"], "--top: must be a positive integer"),
+    (["generate", "--temperature", "0"], "--temperature: must be a number > 0"),
+    (["generate", "--temperature", "-1"], "--temperature: must be a number > 0"),
+    (["generate", "--temperature", "nan"], "--temperature: expected a finite number"),
+    (["generate", "--temperature", "inf"], "--temperature: expected a finite number"),
+    (["generate", "--top-k", "0"], "--top-k: must be a positive integer"),
+    (["generate", "--top-k", "-3"], "--top-k: must be a positive integer"),
+    (["generate", "--length", "0"], "--length: must be a positive integer"),
+    (["generate", "--length", "-5"], "--length: must be a positive integer"),
+    (["eval", "--batch-size", "0"], "--batch-size: must be a positive integer"),
+    (["eval", "--time-size", "x"], "--time-size: expected an integer"),
+])
+def test_reading_options_are_validated_by_argparse(runs, capsys, argv, says):
+    extra = ["--vectors", runs["vectors"]] if argv[0] in ("similar", "analogy") else \
+        ["--checkpoint", runs["rnnlm"]]
+    assert_clean_error(capsys, *argv, *extra, says=says)
+
+
+@pytest.mark.parametrize("model, option, value, says", [
+    ("rnnlm", "--batch-size", "0", "must be a positive integer"),
+    ("rnnlm", "--hidden", "0", "must be a positive integer"),
+    ("rnnlm", "--epochs", "0", "must be a positive integer"),
+    ("rnnlm", "--lr", "nan", "expected a finite number"),
+    ("rnnlm", "--lr", "0", "must be a number > 0"),
+    ("better-rnnlm", "--dropout", "1", "must be in [0, 1)"),
+    ("attention", "--batch-size", "0", "must be a positive integer"),
+    ("attention", "--hidden", "0", "must be a positive integer"),
+    ("seq2seq", "--lr", "-0.1", "must be a number > 0"),
+    ("cbow", "--window", "0", "must be a positive integer"),
+    ("skipgram", "--sample-size", "0", "must be a positive integer"),
+    ("count-svd", "--hidden", "0", "must be a positive integer"),
+    ("simple-cbow", "--epochs", "-1", "must be a positive integer"),
+])
+def test_training_options_are_validated_by_argparse(capsys, model, option, value, says):
+    assert_clean_error(capsys, "train", model, option, value, says=[option, says])
+
+
+def test_generate_size_smaller_than_a_batch(capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
+    err = assert_clean_error(capsys, "train", "seq2seq", "--generate-size", "100",
+                             "--out", tmp_path / "s", says="--generate-size")
+    assert "90 training questions, fewer than one batch of 128" in err
+    assert "--generate-size 143 or more" in err           # 143 - 14 >= 128
+    assert_clean_error(capsys, "train", "seq2seq", "--generate-size", "5", "--batch-size",
+                       "2", "--out", tmp_path / "s", says="gives no test question")
+
+
+def test_missing_vectors_file(capsys, tmp_path):
+    assert_clean_error(capsys, "analogy", "a", "b", "c", "--vectors",
+                       tmp_path / "nonexistent.npz", says="does not exist")
+
+
+def test_a_checkpoint_is_not_a_vectors_file(runs, capsys):
+    assert_clean_error(capsys, "similar", "w1", "--vectors", runs["cbow"],
+                       says=["expected arrays 'words' and 'vectors'", "vectors.npz"])
+
+
+@pytest.mark.parametrize("argv, kind, wanted", [
+    (["generate"], "attention", "generate needs a language-model checkpoint (rnnlm, "
+                                "better-rnnlm, simple-rnnlm)"),
+    (["eval"], "attention", "eval needs a language-model checkpoint"),
+    (["eval"], "cbow", "eval needs a language-model checkpoint (rnnlm, better-rnnlm, "
+                       "simple-rnnlm)"),
+    (["translate", "1+1"], "rnnlm", "translate needs a seq2seq checkpoint (seq2seq, peeky, "
+                                    "attention)"),
+    (["translate", "1+1"], "cbow", "translate needs a seq2seq checkpoint"),
+])
+def test_a_checkpoint_of_another_kind_is_named(runs, capsys, argv, kind, wanted):
+    article = "an" if kind[0] in "ar" else "a"
+    assert_clean_error(capsys, *argv, "--checkpoint", runs[kind],
+                       says=[f"this is {article} {kind} checkpoint", wanted])
+
+
+def test_plot_accuracy_of_a_language_model(runs, capsys, tmp_path):
+    assert_clean_error(capsys, "plot-accuracy", runs["rnnlm"], "--out", tmp_path / "a.png",
+                       says=["this is an rnnlm checkpoint", "plot-accuracy needs a seq2seq"])
+
+
+def test_a_vectors_file_is_not_a_checkpoint(runs, capsys):
+    assert_clean_error(capsys, "eval", "--checkpoint", runs["vectors"],
+                       says=["is a word-vectors file, not a checkpoint", "eval needs"])
+
+
+def corrupt_copies(source, folder):
+    """{how: path} of damaged copies of the checkpoint ``source``."""
+    data = open(source, "rb").read()
+    folder.mkdir()
+    files = {"truncated": data[:len(data) // 2], "random": os.urandom(4000), "empty": b""}
+    paths = {}
+    for how, content in files.items():
+        paths[how] = folder / f"{how}.npz"
+        paths[how].write_bytes(content)
+    # bad CRC: flip one byte inside the first stored array's data
+    with zipfile.ZipFile(source) as z:
+        info = z.infolist()[0]
+    header = 30 + len(info.filename.encode()) + len(info.extra)
+    damaged = bytearray(data)
+    damaged[info.header_offset + header + info.compress_size // 2] ^= 0xFF
+    paths["bad CRC"] = folder / "crc.npz"
+    paths["bad CRC"].write_bytes(bytes(damaged))
+    paths["directory"] = folder / "dir.npz"
+    paths["directory"].mkdir()
+    return paths
+
+
+@pytest.fixture(scope="module")
+def corrupt(runs, tmp_path_factory):
+    return corrupt_copies(runs["rnnlm"], tmp_path_factory.mktemp("corrupt") / "c")
+
+
+@pytest.mark.parametrize("how, says", [
+    ("truncated", "not an .npz file"), ("random", "not an .npz file"),
+    ("empty", "is empty (0 bytes)"), ("bad CRC", "is corrupt (Bad CRC-32"),
+    ("directory", "is a directory"),
+])
+@pytest.mark.parametrize("command", [["eval", "--checkpoint"], ["generate", "--checkpoint"],
+                                     ["translate", "x", "--checkpoint"], ["plot-accuracy"],
+                                     ["similar", "w1", "--vectors"]])
+def test_corrupt_files(corrupt, capsys, how, says, command):
+    err = assert_clean_error(capsys, *command, corrupt[how], says=says)
+    assert "pickled" not in err
+
+
+def test_eval_params_that_do_not_fit(runs, capsys):
+    assert_clean_error(capsys, "eval", "--checkpoint", runs["rnnlm"], "--params",
+                       runs["vectors"], "--data-dir", runs["data"],
+                       says="--params")
+
+
+class CorpusFileError(UserError, ValueError):
+    """Stands for the data loaders' error until the data branch is merged."""
+
+
+def test_a_loader_user_error_becomes_exit_2(capsys, monkeypatch, tmp_path):
+    """A loader that raises a UserError for a file that is no corpus: the
+    command prints its message without a traceback."""
+    import autograd_nlp.commands.language_model as lm
+
+    def broken_loader(split, data_dir=None):
+        raise CorpusFileError(f"{data_dir}/ptb.{split}.txt is empty; put PTB's text there")
+    monkeypatch.setattr(lm, "load_ptb", broken_loader)
+    assert_clean_error(capsys, "train", "rnnlm", "--data-dir", tmp_path, "--out",
+                       tmp_path / "r", says="ptb.train.txt is empty")
+
+
+@pytest.mark.parametrize("content", [b"", bytes(range(256)) * 8])
+def test_empty_or_binary_ptb_files(capsys, monkeypatch, tmp_path, content):
+    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
+    data = write_ptb(tmp_path / "data")
+    (data / "ptb.train.txt").write_bytes(content)
+    assert_clean_error(capsys, "train", "rnnlm", "--data-dir", data, "--epochs", "1",
+                       "--out", tmp_path / "r", "--quiet", says="ptb.train.txt")
+
+
+def test_error_classes_are_value_errors_for_library_callers():
+    for cls in (CheckpointError, BadFileError):
+        assert issubclass(cls, UserError) and issubclass(cls, ValueError)
+
+
+def test_the_installed_command_exits_2_without_a_traceback(runs):
+    result = subprocess.run([sys.executable, "-m", "autograd_nlp", "eval", "--checkpoint",
+                             runs["cbow"]], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("autograd-nlp: ") and "cbow checkpoint" in result.stderr
+
+
+# --- item 2: no silent wrong answers ---------------------------------------------------
+
+def test_translate_refuses_an_empty_question(runs, capsys):
+    assert_clean_error(capsys, "translate", "--checkpoint", runs["attention"], "",
+                       says="the question is empty")
+    assert_clean_error(capsys, "translate", "--checkpoint", runs["attention"], "   ",
+                       says="the question is empty")
+
+
+def test_translate_shows_its_confidence_and_warns_when_low(runs, capsys, monkeypatch):
+    code, out, err = run(capsys, "translate", "--checkpoint", runs["attention"], "2011/10/03")
+    assert code == 0 and len(out.strip()) == 10       # stdout: the answer alone
+    confidence = float(err.split("confidence ")[1].split()[0])
+    lowest = float(err.split("lowest ")[1].split(",")[0])
+    assert 0 < lowest <= confidence <= 1
+    monkeypatch.setattr(seq2seq_cmd, "LOW_CONFIDENCE", lowest + 0.01)
+    assert "warning: low confidence" in run(capsys, "translate", "--checkpoint",
+                                            runs["attention"], "2011/10/03")[2]
+    monkeypatch.setattr(seq2seq_cmd, "LOW_CONFIDENCE", lowest - 0.01)
+    assert "warning" not in run(capsys, "translate", "--checkpoint", runs["attention"],
+                                "2011/10/03")[2]
+
+
+def test_answer_probabilities_are_the_greedy_steps_probabilities(runs):
+    """Against decoding step by step and reading each chosen character's softmax."""
+    from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
+    from autograd_nlp.training import restore
+    checkpoint = read_checkpoint(runs["attention"], "test", "seq2seq")
+    model = restore_model(checkpoint, runs["attention"], seq2seq_cmd.build_model, restore)
+    meta = checkpoint["meta"]
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, len(meta["chars"]), (3, meta["question_length"]))
+    start = meta["chars"].index("_")
+    answer = model.generate(x, start, meta["answer_length"] - 1)
+    _, state, extra = model.encode(x)
+    y, probs = np.full((3, 1), start), []
+    for step in range(answer.shape[1]):
+        logits, state = model.decode(y, state, extra)
+        z = logits.data[:, 0].astype(np.float64)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        y = answer[:, step:step + 1]
+        probs.append(p[np.arange(3), y[:, 0]])
+        np.testing.assert_array_equal(p.argmax(axis=1), y[:, 0])
+    np.testing.assert_allclose(seq2seq_cmd.answer_probabilities(model, x, start, answer),
+                               np.stack(probs, axis=1), rtol=1e-5)
+
+
+def test_similar_answers_known_words_and_names_every_unknown(runs, capsys):
+    code, out, err = run(capsys, "similar", "w1", "foo", "w2", "bar", "--vectors",
+                         runs["vectors"], "--top", "2")
+    assert code == 0
+    assert "[query] w1" in out and "[query] w2" in out
+    assert "'foo', 'bar'" in err and "not in the vocabulary" in err
+    assert_clean_error(capsys, "similar", "foo", "bar", "--vectors", runs["vectors"],
+                       says="'foo', 'bar'")
+
+
+def test_analogy_names_every_unknown_word(runs, capsys):
+    assert_clean_error(capsys, "analogy", "foo", "w1", "baz", "--vectors", runs["vectors"],
+                       says="not in the vocabulary (21 words): 'foo', 'baz'")
+
+
+# --- item 4: eval finds the data the checkpoint was trained on ------------------------
+
+def test_eval_uses_the_checkpoints_data_folder(runs, capsys, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
+    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(runs["dir"] / "cache"))
+    code, out, err = run(capsys, "eval", "--checkpoint", runs["rnnlm"], "--split", "valid",
+                         "--batch-size", "2", "--time-size", "5")
+    assert code == 0, err
+    assert f"data: {runs['data']} (the folder this checkpoint was trained from)" in out
+    assert "rnnlm valid perplexity" in out
+
+
+def test_eval_refuses_data_with_another_vocabulary(runs, capsys, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "ptb.train.txt").write_text("a b c\n")
+    (other / "ptb.test.txt").write_text("a b\n")
+    assert_clean_error(capsys, "eval", "--checkpoint", runs["rnnlm"], "--data-dir", other,
+                       says="vocabulary")
+
+
+# --- item 5: graph reports both files the same way ----------------------------------------
+
+def test_graph_prints_absolute_paths(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "graph", "mlp", "--out", "pics/mlp")
+    assert code == 0
+    written = out.split("wrote ")[1].splitlines()[0].split(", ")
+    assert written[0] == str(tmp_path / "pics" / "mlp.dot")
+    assert all(os.path.isabs(path) and os.path.isfile(path) for path in written)
+    if shutil.which("dot"):
+        assert written[1] == str(tmp_path / "pics" / "mlp.svg")
+
+
+@pytest.mark.parametrize("type_, good, bad", [
+    ("positive_int", {"1": 1, "12": 12}, ["0", "-3", "1.5", "x", ""]),
+    ("non_negative_int", {"0": 0, "7": 7}, ["-1", "2.0"]),
+    ("positive_float", {"0.5": 0.5, "1e4": 1e4}, ["0", "-1", "nan", "inf", "-inf", "x"]),
+    ("non_negative_float", {"0": 0.0, "2.5": 2.5}, ["-0.1", "nan", "inf"]),
+    ("dropout_rate", {"0": 0.0, "0.5": 0.5}, ["1", "-0.1", "nan"]),
+])
+def test_argument_types(type_, good, bad):
+    import argparse
+
+    from autograd_nlp.commands import common
+    convert = getattr(common, type_)
+    for text, value in good.items():
+        assert convert(text) == value
+    for text in bad:
+        with pytest.raises(argparse.ArgumentTypeError):
+            convert(text)
