@@ -6,6 +6,7 @@ the module; each case then drives ``autograd_nlp.cli.main`` in-process
 (argparse's own errors arrive as SystemExit(2)).
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -225,22 +226,6 @@ def test_eval_params_that_do_not_fit(runs, capsys):
                        says="--params")
 
 
-class CorpusFileError(UserError, ValueError):
-    """Stands for the data loaders' error until the data branch is merged."""
-
-
-def test_a_loader_user_error_becomes_exit_2(capsys, monkeypatch, tmp_path):
-    """A loader that raises a UserError for a file that is no corpus: the
-    command prints its message without a traceback."""
-    import autograd_nlp.commands.language_model as lm
-
-    def broken_loader(split, data_dir=None):
-        raise CorpusFileError(f"{data_dir}/ptb.{split}.txt is empty; put PTB's text there")
-    monkeypatch.setattr(lm, "load_ptb", broken_loader)
-    assert_clean_error(capsys, "train", "rnnlm", "--data-dir", tmp_path, "--out",
-                       tmp_path / "r", says="ptb.train.txt is empty")
-
-
 @pytest.mark.parametrize("content", [b"", bytes(range(256)) * 8])
 def test_empty_or_binary_ptb_files(capsys, monkeypatch, tmp_path, content):
     monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
@@ -248,6 +233,23 @@ def test_empty_or_binary_ptb_files(capsys, monkeypatch, tmp_path, content):
     (data / "ptb.train.txt").write_bytes(content)
     assert_clean_error(capsys, "train", "rnnlm", "--data-dir", data, "--epochs", "1",
                        "--out", tmp_path / "r", "--quiet", says="ptb.train.txt")
+
+
+@pytest.mark.parametrize("command", [["train", "count-svd", "--hidden", "4"],
+                                     ["train", "rnnlm", "--epochs", "1", "--quiet", "--batch-size", "2",
+                                      "--time-size", "5", "--hidden", "4", "--wordvec", "4"]])
+def test_training_names_its_data_and_warns_on_a_non_standard_ptb(capsys, monkeypatch,
+                                                                 tmp_path, command):
+    """A truncated or sample PTB trains, but never silently: the source, the
+    token and vocabulary counts come first, and a warning names the gap."""
+    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
+    data = write_ptb(tmp_path / "data")
+    assert main(command + ["--data-dir", str(data), "--out", str(tmp_path / "r")]) == 0
+    out, err = capsys.readouterr()
+    source = str((data / "ptb.train.txt").resolve())
+    assert re.search(r"train data: [0-9,]+ tokens, vocabulary [0-9]+ words, from ", out)
+    assert source in out
+    assert "warning: ptb.train.txt has" in err and "929,589" in err
 
 
 def test_error_classes_are_value_errors_for_library_callers():

@@ -155,3 +155,20 @@ def prepare_out(path):
 
 def seed_everything(seed):
     ag_random.seed(seed)
+
+
+def load_ptb_announced(split, data_dir):
+    """``load_ptb(split, data_dir)``, first printing what was read (source,
+    tokens, vocabulary) and a warning on stderr when the file is not the
+    standard PTB split (a truncated download, a sample): a run on the wrong
+    data shows before it starts."""
+    import sys
+
+    from autograd_nlp.data import check_standard_ptb, describe_corpus, load_ptb, ptb_source
+    corpus, word_to_id, id_to_word = load_ptb(split, data_dir)
+    summary = describe_corpus(corpus, word_to_id, ptb_source(split, data_dir))
+    print(f"{split} {summary}", flush=True)
+    warning = check_standard_ptb(split, summary.tokens, summary.vocab_size)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    return corpus, word_to_id, id_to_word

@@ -4,8 +4,9 @@ import os
 from autograd_nlp import optim
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, data_dir_for_meta,
-                                          dropout_rate, non_negative_int, positive_float,
-                                          positive_int, prepare_out, seed_everything)
+                                          dropout_rate, load_ptb_announced, non_negative_int,
+                                          positive_float, positive_int, prepare_out,
+                                          seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import load_ptb
@@ -127,14 +128,14 @@ def train(args):
     settings = resolve_settings(args)
     seed_everything(args.seed)
     out = prepare_out(args.out)
-    corpus, word_to_id, id_to_word = load_ptb("train", args.data_dir)
+    corpus, word_to_id, id_to_word = load_ptb_announced("train", args.data_dir)
     if args.corpus_size:
         corpus = corpus[:args.corpus_size]
     vocab_size = int(corpus.max()) + 1 if args.corpus_size else len(word_to_id)
     valid = test = None
     if not args.corpus_size:
-        valid = load_ptb("valid", args.data_dir)[0]
-        test = load_ptb("test", args.data_dir)[0]
+        valid = load_ptb_announced("valid", args.data_dir)[0]
+        test = load_ptb_announced("test", args.data_dir)[0]
     kwargs = dict(vocab_size=vocab_size, wordvec_size=args.wordvec, hidden_size=args.hidden)
     if getattr(args, "dropout", None) is not None:
         kwargs["dropout"] = args.dropout

@@ -22,7 +22,7 @@ from autograd_nlp.data.seq import (SeqDataset, UnknownCharacterError, book_rando
                                    load_seq_dataset, make_seq_dataset)
 from autograd_nlp.layers import LSTMCell
 from autograd_nlp.errors import UserError
-from autograd_nlp.training import (MinibatchTrainer, fingerprint, load_checkpoint, restore,
+from autograd_nlp.training import (MinibatchTrainer, fingerprint, restore,
                                    save_curves, save_heatmaps, seq2seq_accuracy)
 
 # the book's settings: ch07/train_seq2seq.py and ch08/train.py

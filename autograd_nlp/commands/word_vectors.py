@@ -4,12 +4,12 @@ import sys
 import time
 
 from autograd_nlp import optim
-from autograd_nlp.commands.common import (add_common_training_options, non_negative_int,
-                                          positive_float, positive_int, prepare_out,
-                                          seed_everything)
+from autograd_nlp.commands.common import (add_common_training_options, load_ptb_announced,
+                                          non_negative_int, positive_float, positive_int,
+                                          prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
-from autograd_nlp.data import create_contexts_target, load_ptb
+from autograd_nlp.data import create_contexts_target
 from autograd_nlp.errors import UserError
 from autograd_nlp.text import WordVectors, count_svd_vectors
 from autograd_nlp.training import MinibatchTrainer, save_curves
@@ -143,7 +143,7 @@ def train_word2vec(args):
     settings = resolve_settings(args)
     seed_everything(args.seed)
     out, path = run_folder_and_vectors(args)
-    corpus, word_to_id, id_to_word = load_ptb("train", args.data_dir)
+    corpus, word_to_id, id_to_word = load_ptb_announced("train", args.data_dir)
     contexts, target = create_contexts_target(corpus, args.window)
     model_class = CBOW if args.model_name == "cbow" else SkipGram
     model = model_class(len(word_to_id), args.hidden, corpus, sample_size=args.sample_size)
@@ -182,7 +182,7 @@ def train_word2vec(args):
 
 def train_count_svd(args):
     _, path = _out_and_vectors(args)
-    corpus, word_to_id, id_to_word = load_ptb("train", args.data_dir)
+    corpus, word_to_id, id_to_word = load_ptb_announced("train", args.data_dir)
     start = time.perf_counter()
     matrix = count_svd_vectors(corpus, len(word_to_id), window_size=args.window,
                                dim=args.hidden, seed=args.seed)
