@@ -1,0 +1,11 @@
+"""Handing a trained model to other frameworks.
+
+``torch.py``: the same architecture in torch.nn with our weights (``save_torch``,
+``to_torch``). ``onnx.py``: one traced forward pass, every recorded Function
+translated to ONNX nodes (``export_onnx``). Both import torch / onnx only when
+called, so neither is a dependency of autograd_nlp.
+"""
+
+
+class ExportError(ValueError):
+    """The model cannot be exported as asked; the message says why and what can."""
