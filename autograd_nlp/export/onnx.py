@@ -225,10 +225,11 @@ def supported_ops():
 # --- tracing ----------------------------------------------------------------------------
 def trace(fn, inputs):
     """Run ``fn(**inputs)`` with the graph recorded, in eval mode. Float
-    arrays are passed as Variables (no gradient), integer arrays (ids) as
-    they are. Returns (the output Variables, the arrays fn received)."""
+    arrays are passed as Variables that require gradients (so that every op
+    on them is recorded), integer arrays (ids) as they are. Returns (the
+    output Variables, the arrays fn received)."""
     given = {name: np.asarray(a) for name, a in inputs.items()}
-    args = {name: Variable(a, requires_grad=False) if a.dtype.kind == "f" else a
+    args = {name: Variable(a, requires_grad=True) if a.dtype.kind == "f" else a
             for name, a in given.items()}
     with using_config("enable_backprop", True), eval_mode():
         outputs = fn(**args)
