@@ -4,9 +4,10 @@ import sys
 
 from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
                                    word_vectors)
+from autograd_nlp.commands import export
 from autograd_nlp.data.paths import DatasetError
 
-COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck]
+COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export]
 
 
 def build_parser():
