@@ -60,6 +60,10 @@ def model_from_checkpoint(path):
         model = (CBOW if name == "cbow" else SkipGram)(vocab, hidden, np.arange(vocab))
         model.load_state_dict(checkpoint["model"])
     else:
+        if "model_kwargs" not in meta:
+            raise ExportError(f"{path} holds a {name} but not its constructor arguments "
+                              f"(no 'model_kwargs' in its meta); export the checkpoint.npz "
+                              f"a train command wrote")
         build = seq2seq.build_model if name in seq2seq.DEFAULTS else language_model.build_model
         model = build(name, meta["model_kwargs"])
         restore(checkpoint, model, rng=False)

@@ -89,14 +89,17 @@ def test_export_to_onnx_each_graph_runs_in_onnxruntime(
 
 
 def test_errors_exit_2_with_one_line(tmp_path, capsys, monkeypatch):
-    path = tmp_path / "odd.npz"
+    path, out_pt, out_onnx = tmp_path / "odd.npz", str(tmp_path / "x.pt"), str(tmp_path / "x.onnx")
     save_checkpoint(path, Rnnlm(**KW), meta={"model": "transformer"})
-    assert main(["export", "--checkpoint", str(path), "--to", "torch", "x.pt"]) == 2
+    assert main(["export", "--checkpoint", str(path), "--to", "torch", out_pt]) == 2
     err = capsys.readouterr().err
     assert "model 'transformer'" in err and "rnnlm" in err and len(err.splitlines()) == 1
+    save_checkpoint(path, Rnnlm(**KW), meta={"model": "rnnlm"})
+    assert main(["export", "--checkpoint", str(path), "--to", "torch", out_pt]) == 2
+    assert "no 'model_kwargs'" in capsys.readouterr().err
     assert main(["export", "--checkpoint", str(tmp_path / "none.npz"), "--to", "onnx",
-                 "x.onnx"]) == 2
+                 out_onnx]) == 2
     assert "none.npz" in capsys.readouterr().err
     monkeypatch.setitem(__import__("sys").modules, "onnx", None)     # as if not installed
-    assert main(["export", "--checkpoint", str(path), "--to", "onnx", "x.onnx"]) == 2
+    assert main(["export", "--checkpoint", str(path), "--to", "onnx", out_onnx]) == 2
     assert "pip install onnx onnxruntime" in capsys.readouterr().err

@@ -47,7 +47,8 @@ OP_CASES = {
                    {"a": _x(2, 3), "b": _x(3, seed=1)}),
     "unary": (lambda a: F.tanh(a) + F.sigmoid(a) + F.relu(a) + F.sin(a) * F.cos(a)
               + F.sqrt(F.abs(a) + 1) + F.log(F.abs(a) + 1), {"a": _x(2, 3)}),
-    "max-min": (lambda a, b: F.maximum(a, b) - F.minimum(a, b), {"a": _x(2, 3), "b": _x(2, 3, seed=1)}),
+    "max-min": (lambda a, b: F.maximum(a, b) - F.minimum(a, b),
+                {"a": _x(2, 3), "b": _x(2, 3, seed=1)}),
     "softmax": (lambda a: F.softmax(a, axis=1) + F.log_softmax(a), {"a": _x(2, 3, 4)}),
     "linear": (lambda a: F.linear(a, W, W[0]) + F.matmul(a, W).sum(axis=0), {"a": _x(3, 4)}),
     "reductions": (lambda a: F.sum(a, axis=(0, 2), keepdims=True) + F.max(a, axis=1)
@@ -107,6 +108,12 @@ def test_unsupported_op_names_itself_and_the_supported_ones():
     with pytest.raises(UnsupportedOpError, match=r"the op Frobnicate; supported: Abs, Add,"):
         export_onnx(lambda a: Frobnicate()(a * 1.0), {"a": _x(2)}, ["y"])
     assert "LSTMStep" in supported_ops() and len(supported_ops()) == len(TRANSLATIONS)
+
+
+def test_fancy_indexing_is_refused_with_what_translates():
+    with pytest.raises(UnsupportedOpError, match=r"GetItem with index array\(\[2, 0\]\).*"
+                                                 r"only ints and slices"):
+        export_onnx(lambda a: a[np.array([2, 0])], {"a": _x(3, 2)}, ["y"])
 
 
 def test_float64_graph_and_cast():
