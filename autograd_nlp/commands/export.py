@@ -17,16 +17,19 @@ INSTALL = {"torch": "pip install torch==2.13.0 (or the [torch] extra)",
 
 
 def add_parsers(sub):
-    from autograd_nlp.export.model_graphs import SEQ2SEQ_GRAPHS
+    from autograd_nlp.export.model_graphs import LANGUAGE_MODEL_GRAPHS, SEQ2SEQ_GRAPHS
     p = sub.add_parser("export", help="write a checkpoint's model as a PyTorch module or an "
                                       "ONNX graph, checked against our outputs")
     p.add_argument("--checkpoint", required=True, help="checkpoint.npz of a training run")
     p.add_argument("--to", required=True, choices=["torch", "onnx"])
     p.add_argument("out", help="OUT.pt (torch: also writes OUT.py, the module classes) or "
                                "OUT.onnx")
-    p.add_argument("--graph", default="forward", choices=SEQ2SEQ_GRAPHS,
-                   help="onnx, seq2seq models: the teacher-forced forward pass, or the "
-                        "encoder / one decoder step for greedy decoding (default: forward)")
+    graphs = list(dict.fromkeys(LANGUAGE_MODEL_GRAPHS + SEQ2SEQ_GRAPHS))
+    p.add_argument("--graph", default="forward", choices=graphs,
+                   help="onnx: which forward pass (default: forward). Language models: "
+                        "forward (from the zero state) or stateful (states in and out); "
+                        "seq2seq models: forward (teacher forcing), or encoder and "
+                        "decoder-step for greedy decoding")
     p.add_argument("--batch", type=int, default=1, help="onnx: the graph's batch size")
     p.add_argument("--time", type=int, default=None,
                    help="onnx, language models: the graph's sequence length (default: the "
@@ -82,7 +85,7 @@ def _graph(name, model, meta, args):
         return model_graphs.seq2seq_graph(model, args.graph, args.batch,
                                           meta["question_length"], meta["answer_length"] - 1)
     time = args.time or meta.get("command", {}).get("time_size") or 35
-    return model_graphs.language_model_graph(model, args.batch, time)
+    return model_graphs.language_model_graph(model, args.batch, time, args.graph)
 
 
 def _example(inputs, model, rng):
@@ -170,7 +173,10 @@ def run(args):
         name, model, meta = model_from_checkpoint(args.checkpoint)
         write = export_torch if args.to == "torch" else export_onnx_file
         return write(name, model, meta, args)
-    except (ExportError, FileNotFoundError, KeyError, ValueError) as e:
+    except FileNotFoundError:
+        print(f"autograd-nlp export: no checkpoint at {args.checkpoint}", file=sys.stderr)
+        return 2
+    except (ExportError, KeyError, ValueError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"autograd-nlp export: {message}", file=sys.stderr)
         return 2

@@ -2,7 +2,7 @@
 example inputs of the shapes the exported graph will have.
 
 A language model exports ``forward``: ids (batch, time) -> logits, from the
-zero state. A seq2seq model exports ``forward`` (xs (batch, S), ys (batch, T)
+zero state, or ``stateful``: the same with the recurrent states in and out. A seq2seq model exports ``forward`` (xs (batch, S), ys (batch, T)
 -> logits, teacher forcing), or the two halves of greedy decoding: ``encoder``
 (xs -> h, c and the decoder's extra input) and ``decoder-step`` (y (batch, 1),
 h, c, extra -> logits (batch, 1, vocab), h_next, c_next). The extra input is
@@ -12,6 +12,7 @@ import numpy as np
 
 from autograd_nlp.export import ExportError
 
+LANGUAGE_MODEL_GRAPHS = ("forward", "stateful")
 SEQ2SEQ_GRAPHS = ("forward", "encoder", "decoder-step")
 
 
@@ -20,12 +21,35 @@ def param_names(model):
     return {id(p): name for name, p in model.named_params()}
 
 
-def language_model_graph(model, batch, time):
-    """(fn, example inputs, output names) of a language model's forward pass."""
-    def forward(ids):
-        model.reset_state()
-        return model(ids)
-    return forward, {"ids": np.zeros((batch, time), dtype=np.int64)}, ["logits"]
+def language_model_graph(model, batch, time, graph="forward"):
+    """(fn, example inputs, output names) of a language model's forward pass:
+    "forward" from the zero state, or "stateful", which also takes and
+    returns the state of every recurrent layer k (``h{k}``, ``c{k}`` in,
+    ``h{k}_next``, ``c{k}_next`` out; no c for an Elman RNN), for generating
+    or reading a long text chunk by chunk."""
+    ids = {"ids": np.zeros((batch, time), dtype=np.int64)}
+    if graph == "forward":
+        def forward(ids):
+            model.reset_state()
+            return model(ids)
+        return forward, ids, ["logits"]
+    if graph != "stateful":
+        raise ExportError(f"ONNX export: a language model exports one of "
+                          f"{LANGUAGE_MODEL_GRAPHS}, not {graph!r}")
+    layers = model.recurrent_layers()
+    names = [[f"{part}{k}" for part in "hc"[:layer.cell.state_size]]
+             for k, layer in enumerate(layers)]
+    inputs = dict(ids)
+    for layer, layer_names in zip(layers, names):
+        inputs.update({n: np.zeros((batch, layer.hidden_size), np.float32)
+                       for n in layer_names})
+
+    def stateful(ids, **state):
+        for layer, layer_names in zip(layers, names):
+            layer.set_state(tuple(state[n] for n in layer_names))
+        logits = model(ids)
+        return [logits] + [v for layer in layers for v in layer.state]
+    return stateful, inputs, ["logits"] + [f"{n}_next" for ns in names for n in ns]
 
 
 def _extra_name(model):

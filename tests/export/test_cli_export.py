@@ -74,7 +74,9 @@ def test_export_to_onnx_each_graph_runs_in_onnxruntime(
         rnnlm_checkpoint, attention_checkpoint, tmp_path, capsys):
     pytest.importorskip("onnx")
     pytest.importorskip("onnxruntime")
-    runs = [(rnnlm_checkpoint, ["--batch", "2"], "ids (2, 6)")]
+    runs = [(rnnlm_checkpoint, ["--batch", "2"], "ids (2, 6)"),
+            (rnnlm_checkpoint, ["--graph", "stateful", "--time", "1"],
+             "ids (1, 1), h0 (1, 5), c0 (1, 5)")]
     runs += [(attention_checkpoint, ["--graph", graph], shapes) for graph, shapes in
              (("forward", "xs (1, 7), ys (1, 3)"), ("encoder", "xs (1, 7)"),
               ("decoder-step", "y (1, 1), h (1, 5), c (1, 5), encoder_hs (1, 7, 5)"))]

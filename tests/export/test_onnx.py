@@ -140,6 +140,25 @@ def test_language_models_run_in_onnxruntime(make):
     assert not any(n.op_type == "Dropout" for n in proto.graph.node)
 
 
+@pytest.mark.parametrize("make", [lambda: SimpleRnnlm(VOCAB, 5, 6),
+                                  lambda: BetterRnnlm(VOCAB, 6, 6)],
+                         ids=["SimpleRnnlm", "BetterRnnlm"])
+def test_stateful_graph_carries_the_state_between_chunks(make):
+    model = randomize(make())
+    proto = export_onnx(*language_model_graph(model, 2, 3, "stateful"), param_names(model))
+    state_names = [i.name for i in proto.graph.input][1:]
+    assert state_names == (["h0"] if isinstance(model, SimpleRnnlm) else ["h0", "c0", "h1", "c1"])
+    chunks = [ids((2, 3)), ids((2, 3), seed=2)]
+    model.reset_state()
+    with no_grad(), eval_mode():
+        expected = [model(xs).data for xs in chunks]
+    state = {n: np.zeros((2, 6), np.float32) for n in state_names}
+    for xs, want in zip(chunks, expected):
+        logits, *new_state = run(proto, {"ids": xs, **state})
+        np.testing.assert_allclose(logits, want, **TOL)
+        state = dict(zip(state_names, new_state))
+
+
 def test_tied_weights_are_one_initializer():
     model = randomize(BetterRnnlm(VOCAB, 6, 6))
     proto = export_onnx(*language_model_graph(model, 1, 2), param_names(model))
