@@ -109,16 +109,20 @@ def _seq2seq(model):
 
 
 def _word2vec(model):
-    from models.word2vec import CBOW, SkipGram
+    from models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
+    vocab, hidden = model.in_embed.W.shape if hasattr(model, "in_embed") else (0, 0)
+    if isinstance(model, (SimpleCBOW, SimpleSkipGram)):
+        return "SimpleWord2vec", dict(vocab_size=vocab, hidden_size=hidden), {
+            "in_embed.weight": model.in_embed.W.data, "out.weight": model.out.W.data.T}
     if not isinstance(model, (CBOW, SkipGram)):
         return None
-    vocab, hidden = model.in_embed.W.shape
     return "Word2vec", dict(vocab_size=vocab, hidden_size=hidden), {
         "in_embed.weight": model.in_embed.W.data, "out_embed.weight": model.out_embed.W.data}
 
 
 SUPPORTED = ("SimpleRnnlm", "Rnnlm", "BetterRnnlm", "Seq2seq", "PeekySeq2seq",
-             "AttentionSeq2seq (also bidirectional)", "CBOW", "SkipGram")
+             "AttentionSeq2seq (also bidirectional)", "SimpleCBOW", "SimpleSkipGram", "CBOW",
+             "SkipGram")
 
 
 def torch_state(model):

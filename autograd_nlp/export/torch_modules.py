@@ -136,8 +136,23 @@ class Word2vec(nn.Module):
         return (self.out_embed(candidates) * h[:, None, None, :]).sum(dim=-1)
 
 
+class SimpleWord2vec(nn.Module):
+    """Chapter 3's SimpleCBOW / SimpleSkipGram: forward(inputs (batch, n)) ->
+    scores (batch, vocab) of a full softmax over the vocabulary, from the
+    mean of the inputs' vectors (CBOW: the contexts; skip-gram: the target
+    as (batch, 1), its scores shared by every context position)."""
+
+    def __init__(self, vocab_size: int, hidden_size: int):
+        super().__init__()
+        self.in_embed = nn.Embedding(vocab_size, hidden_size)
+        self.out = nn.Linear(hidden_size, vocab_size, bias=False)
+
+    def forward(self, inputs: Tensor) -> Tensor:
+        return self.out(self.in_embed(inputs).mean(dim=1))
+
+
 ARCHITECTURES = {"SimpleRnnlm": SimpleRnnlm, "Rnnlm": Rnnlm, "Seq2seq": Seq2seq,
-                 "Word2vec": Word2vec}
+                 "Word2vec": Word2vec, "SimpleWord2vec": SimpleWord2vec}
 
 
 def load(path: str) -> nn.Module:

@@ -10,10 +10,11 @@ from autograd_nlp import random as ag_random
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.export import ExportError
 from autograd_nlp.export.torch import module_source_path, save_torch, to_torch
+from autograd_nlp.layers import GRU
 from models.attention_seq2seq import AttentionSeq2seq
 from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
 from models.seq2seq import PeekySeq2seq, Seq2seq
-from models.word2vec import CBOW, SimpleCBOW, SkipGram
+from models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
 torch = pytest.importorskip("torch")
 
@@ -107,9 +108,26 @@ def test_word2vec_scores_give_our_negative_sampling_loss(model_class):
     np.testing.assert_array_equal(exported.in_embed.weight.detach().numpy(), model.word_vectors)
 
 
+@pytest.mark.parametrize("model_class", [SimpleCBOW, SimpleSkipGram])
+def test_chapter3_word2vec_scores_give_our_softmax_loss(model_class):
+    model = randomize(model_class(VOCAB, 5))
+    exported = to_torch(model)
+    contexts, target = ids((6, 2), seed=4), ids(6, seed=5)
+    with no_grad():
+        ours = float(model(contexts, target).data)
+    cross_entropy = torch.nn.functional.cross_entropy
+    with torch.no_grad():
+        if model_class is SimpleCBOW:
+            loss = cross_entropy(exported(torch.from_numpy(contexts)), torch.from_numpy(target))
+        else:                    # the target's scores predict each of the 2 context words
+            scores = exported(torch.from_numpy(target[:, None]))
+            loss = sum(cross_entropy(scores, torch.from_numpy(contexts[:, k])) for k in range(2))
+    np.testing.assert_allclose(loss.item(), ours, rtol=1e-5)
+
+
 def test_an_unsupported_model_is_named_with_the_supported_ones():
-    with pytest.raises(ExportError, match=r"SimpleCBOW.*supported: SimpleRnnlm, Rnnlm"):
-        to_torch(SimpleCBOW(VOCAB, 3))
+    with pytest.raises(ExportError, match=r"GRU.*supported: SimpleRnnlm, Rnnlm"):
+        to_torch(GRU(3, 4))
 
 
 def test_the_output_name_must_make_an_importable_module(tmp_path):
