@@ -162,15 +162,14 @@ def export_onnx_file(name, model, meta, args):
 
 
 def run(args):
-    module = "torch" if args.to == "torch" else "onnx"
-    try:
-        __import__(module)
-    except ImportError:
-        print(f"autograd-nlp export: --to {args.to} needs the {module} package; "
-              f"{INSTALL[args.to]}", file=sys.stderr)
-        return 2
     try:
         name, model, meta = model_from_checkpoint(args.checkpoint)
+        try:
+            __import__(args.to)
+        except ImportError:
+            print(f"autograd-nlp export: --to {args.to} needs the {args.to} package; "
+                  f"{INSTALL[args.to]}", file=sys.stderr)
+            return 2
         write = export_torch if args.to == "torch" else export_onnx_file
         return write(name, model, meta, args)
     except FileNotFoundError:

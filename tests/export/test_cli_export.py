@@ -90,7 +90,7 @@ def test_export_to_onnx_each_graph_runs_in_onnxruntime(
         assert diff < 1e-5
 
 
-def test_errors_exit_2_with_one_line(tmp_path, capsys, monkeypatch):
+def test_errors_exit_2_with_one_line(tmp_path, capsys, monkeypatch, rnnlm_checkpoint):
     path, out_pt, out_onnx = tmp_path / "odd.npz", str(tmp_path / "x.pt"), str(tmp_path / "x.onnx")
     save_checkpoint(path, Rnnlm(**KW), meta={"model": "transformer"})
     assert main(["export", "--checkpoint", str(path), "--to", "torch", out_pt]) == 2
@@ -103,5 +103,6 @@ def test_errors_exit_2_with_one_line(tmp_path, capsys, monkeypatch):
                  out_onnx]) == 2
     assert "none.npz" in capsys.readouterr().err
     monkeypatch.setitem(__import__("sys").modules, "onnx", None)     # as if not installed
-    assert main(["export", "--checkpoint", str(path), "--to", "onnx", out_onnx]) == 2
+    assert main(["export", "--checkpoint", str(rnnlm_checkpoint), "--to", "onnx",
+                 out_onnx]) == 2
     assert "pip install onnx onnxruntime" in capsys.readouterr().err
