@@ -1,0 +1,183 @@
+"""``autograd-nlp export --checkpoint C --to torch|onnx OUT``: hand a trained
+model to PyTorch (a torch.nn module file + weights) or to ONNX Runtime (one
+traced forward pass), and check the result against our own outputs."""
+import os
+import sys
+
+import numpy as np
+
+from autograd_nlp.commands.common import positive_int
+from autograd_nlp.core import Variable, eval_mode, no_grad
+from autograd_nlp.export import ExportError
+from autograd_nlp.serialization import atomic_write
+from autograd_nlp.training import load_checkpoint, restore
+
+WORD2VEC = ("cbow", "skipgram")
+INSTALL = {"torch": "pip install torch==2.13.0 (or the [torch] extra)",
+           "onnx": "pip install onnx onnxruntime (or the [onnx] extra)"}
+
+
+def add_parsers(sub):
+    from autograd_nlp.export.model_graphs import LANGUAGE_MODEL_GRAPHS, SEQ2SEQ_GRAPHS
+    p = sub.add_parser("export", help="write a checkpoint's model as a PyTorch module or an "
+                                      "ONNX graph, checked against our outputs")
+    p.add_argument("--checkpoint", required=True, help="checkpoint.npz of a training run")
+    p.add_argument("--to", required=True, choices=["torch", "onnx"],
+                   help="torch: a torch.nn module with our weights; onnx: the traced graph")
+    p.add_argument("out", help="OUT.pt (torch: also writes OUT.py, the module classes) or "
+                               "OUT.onnx")
+    graphs = list(dict.fromkeys(LANGUAGE_MODEL_GRAPHS + SEQ2SEQ_GRAPHS))
+    p.add_argument("--graph", default="forward", choices=graphs,
+                   help="onnx: which forward pass (default: forward). Language models: "
+                        "forward (from the zero state) or stateful (states in and out); "
+                        "seq2seq models: forward (teacher forcing), or encoder and "
+                        "decoder-step for greedy decoding")
+    p.add_argument("--batch", type=positive_int, default=1, help="onnx: the graph's batch size")
+    p.add_argument("--time", type=positive_int, default=None,
+                   help="onnx, language models: the graph's sequence length (default: the "
+                        "training run's --time-size, else 35)")
+    p.set_defaults(run=run)
+
+
+def _model_name(meta):
+    """The checkpoint's model name: meta "kind" (newer runs) or "model"."""
+    from autograd_nlp.commands import seq2seq
+    from models import language_models
+    known = set(language_models()) | set(seq2seq.DEFAULTS) | set(WORD2VEC)
+    for name in (meta.get("kind"), meta.get("model")):
+        if name in known:
+            return name
+    raise ExportError(f"the checkpoint names no model export knows (kind "
+                      f"{meta.get('kind')!r}, model {meta.get('model')!r}); known: "
+                      f"{', '.join(sorted(known))}")
+
+
+def model_from_checkpoint(path):
+    """Rebuild the model a checkpoint holds: (name, model in eval mode, meta)."""
+    from autograd_nlp.commands import language_model, seq2seq
+    checkpoint = load_checkpoint(path)
+    meta = checkpoint["meta"]
+    name = _model_name(meta)
+    if name in WORD2VEC:
+        # the sampler only draws negatives in training; export needs the two tables
+        from models.word2vec import CBOW, SkipGram
+        vocab, hidden = checkpoint["model"]["in_embed.W"].shape
+        model = (CBOW if name == "cbow" else SkipGram)(vocab, hidden, np.arange(vocab))
+        model.load_state_dict(checkpoint["model"])
+    else:
+        if "model_kwargs" not in meta:
+            raise ExportError(f"{path} holds a {name} but not its constructor arguments "
+                              f"(no 'model_kwargs' in its meta); export the checkpoint.npz "
+                              f"a train command wrote")
+        build = seq2seq.build_model if name in seq2seq.DEFAULTS else language_model.build_model
+        model = build(name, meta["model_kwargs"])
+        restore(checkpoint, model, rng=False)
+    if hasattr(model, "reset_state"):
+        model.reset_state()
+    return name, model.eval(), meta
+
+
+def _graph(name, model, meta, args):
+    from autograd_nlp.commands import seq2seq
+    from autograd_nlp.export import model_graphs
+    if name in WORD2VEC:
+        raise ExportError(f"{name} has no forward pass worth a graph (its loss draws random "
+                          f"negatives); export it with --to torch, or use its vectors.npz")
+    if name in seq2seq.DEFAULTS:
+        return model_graphs.seq2seq_graph(model, args.graph, args.batch,
+                                          meta["question_length"], meta["answer_length"] - 1)
+    time = args.time or meta.get("command", {}).get("time_size") or 35
+    return model_graphs.language_model_graph(model, args.batch, time, args.graph)
+
+
+def _example(inputs, model, rng):
+    """Random values of the example inputs' shapes (ids within the vocabulary)."""
+    embed = getattr(model, "embed", None) or model.encoder.embed
+    return {k: rng.integers(0, embed.W.shape[0], v.shape) if v.dtype.kind in "iu"
+            else rng.standard_normal(v.shape).astype(v.dtype) * 0.5 for k, v in inputs.items()}
+
+
+def _ours(fn, feeds):
+    """Our outputs for ``feeds`` (floats as Variables), as a list of arrays."""
+    with no_grad(), eval_mode():
+        outputs = fn(**{k: Variable(v) if v.dtype.kind == "f" else v for k, v in feeds.items()})
+    return [y.data for y in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+
+
+def export_torch(name, model, meta, args):
+    import torch
+    from autograd_nlp.commands import seq2seq
+    from autograd_nlp.export.torch import save_torch, to_torch
+    weights, source = save_torch(model, args.out)
+    module = to_torch(model)
+    rng = np.random.default_rng(0)
+    if name in WORD2VEC:
+        diff = float(np.abs(module.in_embed.weight.detach().numpy() - model.word_vectors).max())
+        what = "word vectors"
+    else:
+        fn, inputs, _ = _check_graph(name, model, meta)
+        feeds = _example(inputs, model, rng)
+        ours = _ours(fn, feeds)[0]
+        with torch.no_grad():
+            tensors = [torch.from_numpy(v) for v in feeds.values()]
+            theirs = module(*tensors)
+            theirs = (theirs if name in seq2seq.DEFAULTS else theirs[0]).numpy()
+        diff, what = float(np.abs(theirs - ours).max()), "logits"
+    print(f"wrote {weights} and {source} ({type(model).__name__} as torch.nn)")
+    print(f"checked: max |torch - autograd_nlp| over the {what}: {diff:.2e}")
+    stem = os.path.splitext(os.path.basename(source))[0]
+    print(f"load it without autograd_nlp:  from {stem} import load; model = load({weights!r})")
+    return 0
+
+
+def _check_graph(name, model, meta):
+    """A small forward pass (batch 2) to compare the torch module with."""
+    from autograd_nlp.commands import seq2seq
+    from autograd_nlp.export import model_graphs
+    if name in seq2seq.DEFAULTS:
+        return model_graphs.seq2seq_graph(model, "forward", 2, meta["question_length"],
+                                          meta["answer_length"] - 1)
+    return model_graphs.language_model_graph(model, 2, 5)
+
+
+def export_onnx_file(name, model, meta, args):
+    from autograd_nlp.export.model_graphs import param_names
+    from autograd_nlp.export.onnx import export_onnx
+    fn, inputs, outputs = _graph(name, model, meta, args)
+    proto = export_onnx(fn, inputs, outputs, param_names(model), graph_name=name)
+    atomic_write(args.out, lambda f: f.write(proto.SerializeToString()))
+    shapes = ", ".join(f"{k} {v.shape}" for k, v in inputs.items())
+    print(f"wrote {args.out}: {len(proto.graph.node)} ONNX nodes; inputs {shapes}; "
+          f"outputs {', '.join(outputs)}")
+    try:
+        import onnxruntime
+    except ImportError:
+        print("not checked: onnxruntime is not installed")
+        return 0
+    feeds = _example(inputs, model, np.random.default_rng(0))
+    session = onnxruntime.InferenceSession(proto.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    theirs = session.run(None, feeds)
+    diff = max(float(np.abs(t - o).max()) for t, o in zip(theirs, _ours(fn, feeds)))
+    print(f"checked with onnxruntime: max |onnx - autograd_nlp| over the outputs: {diff:.2e}")
+    return 0
+
+
+def run(args):
+    try:
+        name, model, meta = model_from_checkpoint(args.checkpoint)
+        try:
+            __import__(args.to)
+        except ImportError:
+            print(f"autograd-nlp export: --to {args.to} needs the {args.to} package; "
+                  f"{INSTALL[args.to]}", file=sys.stderr)
+            return 2
+        write = export_torch if args.to == "torch" else export_onnx_file
+        return write(name, model, meta, args)
+    except FileNotFoundError:
+        print(f"autograd-nlp export: no checkpoint at {args.checkpoint}", file=sys.stderr)
+        return 2
+    except (ExportError, KeyError, ValueError) as e:
+        message = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"autograd-nlp export: {message}", file=sys.stderr)
+        return 2

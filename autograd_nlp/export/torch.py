@@ -1,0 +1,177 @@
+"""Export a chapter model to PyTorch: the same architecture in torch.nn
+(nn.Embedding, nn.LSTM / nn.RNN, nn.Linear, tied weights kept tied) with our
+weights copied in.
+
+Layouts differ in two places, both handled here: our LSTM gates are ordered
+[forget, input, output, candidate] with one bias and weights (in, 4H), torch's
+[input, forget, candidate, output] with two biases and weights (4H, in); our
+Linear holds W (in, out), torch's weight (out, in).
+
+``save_torch(model, "m.pt")`` writes ``m.pt`` (architecture, config and
+state_dict; ``torch.load(weights_only=True)`` reads it) and ``m.py``, the
+torch.nn classes (torch_modules.py, which imports only torch), so
+``from m import load; load("m.pt")`` works without autograd_nlp.
+"""
+import os
+
+import numpy as np
+
+from autograd_nlp.export import ExportError
+from autograd_nlp.serialization import atomic_write
+from autograd_nlp.layers import Bidirectional
+
+# our gate blocks [f, i, o, g] taken in torch's order [i, f, g, o]
+TORCH_GATE_ORDER = (1, 0, 3, 2)
+
+
+def lstm_to_torch(cell, suffix=""):
+    """Our LSTMCell -> nn.LSTM state_dict entries of one layer (``suffix``
+    e.g. "_l1" or "_l0_reverse"): weights transposed, gates reordered, our
+    single bias as bias_ih and zeros as bias_hh."""
+    H = cell.hidden_size
+    order = np.concatenate([np.arange(k * H, (k + 1) * H) for k in TORCH_GATE_ORDER])
+    return {f"weight_ih{suffix}": cell.Wx.data[:, order].T,
+            f"weight_hh{suffix}": cell.Wh.data[:, order].T,
+            f"bias_ih{suffix}": cell.b.data[order],
+            f"bias_hh{suffix}": np.zeros_like(cell.b.data)}
+
+
+def rnn_to_torch(cell, suffix=""):
+    """Our RNNCell -> nn.RNN (tanh) state_dict entries of one layer."""
+    return {f"weight_ih{suffix}": cell.Wx.data.T, f"weight_hh{suffix}": cell.Wh.data.T,
+            f"bias_ih{suffix}": cell.b.data, f"bias_hh{suffix}": np.zeros_like(cell.b.data)}
+
+
+def linear_to_torch(layer):
+    """Our Linear (W (in, out), b) -> nn.Linear's weight (out, in) and bias."""
+    state = {"weight": layer.W.data.T}
+    if layer.b is not None:
+        state["bias"] = layer.b.data
+    return state
+
+
+def _prefixed(prefix, state):
+    return {f"{prefix}.{k}": v for k, v in state.items()}
+
+
+def _encoder_lstm(layer):
+    if isinstance(layer, Bidirectional):
+        return {**lstm_to_torch(layer.forward_layer.cell, "_l0"),
+                **lstm_to_torch(layer.backward_layer.cell, "_l0_reverse")}
+    return lstm_to_torch(layer.cell, "_l0")
+
+
+def _language_model(model):
+    from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+    if not isinstance(model, (SimpleRnnlm, Rnnlm, BetterRnnlm)):
+        return None
+    vocab, wordvec = model.embed.W.shape
+    state = {"embed.weight": model.embed.W.data}
+    if isinstance(model, SimpleRnnlm):
+        config = dict(vocab_size=vocab, wordvec_size=wordvec, hidden_size=model.rnn.hidden_size)
+        state.update(_prefixed("rnn", rnn_to_torch(model.rnn.cell, "_l0")))
+        state.update(_prefixed("out", linear_to_torch(model.out)))
+        return "SimpleRnnlm", config, state
+    if isinstance(model, BetterRnnlm):
+        layers = list(model.lstm.layers)
+        config = dict(vocab_size=vocab, wordvec_size=wordvec, hidden_size=layers[0].hidden_size,
+                      num_layers=len(layers), dropout=model.drop.ratio, tied=True)
+        for k, layer in enumerate(layers):
+            state.update(_prefixed("lstm", lstm_to_torch(layer.cell, f"_l{k}")))
+        state.update({"out.weight": model.embed.W.data, "out.bias": model.out_bias.data})
+        return "Rnnlm", config, state
+    if isinstance(model, Rnnlm):
+        config = dict(vocab_size=vocab, wordvec_size=wordvec, hidden_size=model.lstm.hidden_size)
+        state.update(_prefixed("lstm", lstm_to_torch(model.lstm.cell, "_l0")))
+        state.update(_prefixed("out", linear_to_torch(model.out)))
+        return "Rnnlm", config, state
+    return None
+
+
+def _seq2seq(model):
+    from models.attention_seq2seq import AttentionSeq2seq
+    from models.seq2seq import PeekySeq2seq, Seq2seq
+    if not isinstance(model, Seq2seq):
+        return None
+    encoder, decoder = model.encoder, model.decoder
+    bidirectional = isinstance(encoder.lstm, Bidirectional)
+    vocab, wordvec = encoder.embed.W.shape
+    hidden = model.hidden_size // 2 if bidirectional else model.hidden_size
+    config = dict(vocab_size=vocab, wordvec_size=wordvec, hidden_size=hidden,
+                  peeky=isinstance(model, PeekySeq2seq),
+                  attention=isinstance(model, AttentionSeq2seq), bidirectional=bidirectional)
+    state = {"encoder_embed.weight": encoder.embed.W.data,
+             "decoder_embed.weight": decoder.embed.W.data}
+    state.update(_prefixed("encoder_lstm", _encoder_lstm(encoder.lstm)))
+    state.update(_prefixed("decoder_lstm", lstm_to_torch(decoder.lstm.cell, "_l0")))
+    state.update(_prefixed("out", linear_to_torch(decoder.out)))
+    return "Seq2seq", config, state
+
+
+def _word2vec(model):
+    from models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
+    vocab, hidden = model.in_embed.W.shape if hasattr(model, "in_embed") else (0, 0)
+    if isinstance(model, (SimpleCBOW, SimpleSkipGram)):
+        return "SimpleWord2vec", dict(vocab_size=vocab, hidden_size=hidden), {
+            "in_embed.weight": model.in_embed.W.data, "out.weight": model.out.W.data.T}
+    if not isinstance(model, (CBOW, SkipGram)):
+        return None
+    return "Word2vec", dict(vocab_size=vocab, hidden_size=hidden), {
+        "in_embed.weight": model.in_embed.W.data, "out_embed.weight": model.out_embed.W.data}
+
+
+SUPPORTED = ("SimpleRnnlm", "Rnnlm", "BetterRnnlm", "Seq2seq", "PeekySeq2seq",
+             "AttentionSeq2seq (also bidirectional)", "SimpleCBOW", "SimpleSkipGram", "CBOW",
+             "SkipGram")
+
+
+def torch_state(model):
+    """Our model -> (architecture name in torch_modules, its constructor
+    config, state_dict as NumPy arrays). Raises ExportError for other models."""
+    for convert in (_language_model, _seq2seq, _word2vec):
+        found = convert(model)
+        if found is not None:
+            return found
+    raise ExportError(f"export to torch: no torch.nn counterpart for "
+                      f"{type(model).__name__}; supported: {', '.join(SUPPORTED)}")
+
+
+def to_torch(model):
+    """Our model -> the equivalent torch.nn.Module (eval mode) with our
+    weights; tied weights stay one Parameter."""
+    import torch
+    from autograd_nlp.export import torch_modules
+    architecture, config, state = torch_state(model)
+    module = torch_modules.ARCHITECTURES[architecture](**config)
+    module.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32))
+                            for k, v in state.items()})
+    return module.eval()
+
+
+def module_source_path(path):
+    """Where ``save_torch`` puts the torch.nn classes for ``path``: m.pt ->
+    m.py. The stem must be importable and must not hide torch itself."""
+    root, _ = os.path.splitext(os.fspath(path))
+    stem = os.path.basename(root)
+    if not stem.isidentifier() or stem == "torch":
+        raise ExportError(f"export to torch: the output name {os.fspath(path)!r} would give "
+                          f"the module file {stem}.py, which Python cannot import as "
+                          f"'from {stem} import load'; use a name like rnnlm.pt")
+    return root + ".py"
+
+
+def save_torch(model, path):
+    """Write ``path`` (torch.save of {architecture, config, state_dict}) and
+    the classes that rebuild it (``module_source_path(path)``); returns both paths."""
+    import torch
+    from autograd_nlp.export import torch_modules
+    source = module_source_path(path)
+    module = to_torch(model)
+    architecture, config, _ = torch_state(model)
+    saved = {"architecture": architecture, "config": config,
+             "state_dict": module.state_dict()}
+    atomic_write(path, lambda f: torch.save(saved, f))
+    with open(torch_modules.__file__, encoding="utf-8") as f:
+        text = f.read()
+    atomic_write(source, lambda f: f.write(text), text=True)
+    return os.fspath(path), source

@@ -1,0 +1,194 @@
+"""autograd_nlp.export.onnx: traced graphs run in ONNX Runtime and give our
+outputs; each op translation is checked on its own against our forward."""
+import numpy as np
+import pytest
+
+import autograd_nlp.functions as F
+from autograd_nlp.core import Function, Parameter, eval_mode, no_grad
+from autograd_nlp.export.model_graphs import (SEQ2SEQ_GRAPHS, language_model_graph,
+                                              param_names, seq2seq_graph)
+from autograd_nlp.export.onnx import (TRANSLATIONS, UnsupportedOpError, export_onnx,
+                                      supported_ops)
+from models.attention_seq2seq import AttentionSeq2seq
+from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+from models.seq2seq import PeekySeq2seq, Seq2seq
+
+pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+VOCAB = 13
+TOL = dict(rtol=1e-5, atol=1e-5)
+
+
+def run(proto, feeds):
+    session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(None, feeds)
+
+
+def randomize(model, seed=0):
+    rng = np.random.default_rng(seed)
+    for p in model.params():
+        p.data = (rng.standard_normal(p.shape) * 0.5).astype(p.dtype)
+    return model.eval()
+
+
+def ids(shape, seed=1):
+    return np.random.default_rng(seed).integers(0, VOCAB, shape)
+
+
+# --- op by op ----------------------------------------------------------------------
+def _x(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+W = Parameter(_x(4, 5, seed=9))
+OP_CASES = {
+    "arithmetic": (lambda a, b: (a + b) * a - b / (F.exp(a) + 1) + (-a) ** 2,
+                   {"a": _x(2, 3), "b": _x(3, seed=1)}),
+    "unary": (lambda a: F.tanh(a) + F.sigmoid(a) + F.relu(a) + F.sin(a) * F.cos(a)
+              + F.sqrt(F.abs(a) + 1) + F.log(F.abs(a) + 1), {"a": _x(2, 3)}),
+    "max-min": (lambda a, b: F.maximum(a, b) - F.minimum(a, b),
+                {"a": _x(2, 3), "b": _x(2, 3, seed=1)}),
+    "softmax": (lambda a: F.softmax(a, axis=1) + F.log_softmax(a), {"a": _x(2, 3, 4)}),
+    "linear": (lambda a: F.linear(a, W, W[0]) + F.matmul(a, W).sum(axis=0), {"a": _x(3, 4)}),
+    "reductions": (lambda a: F.sum(a, axis=(0, 2), keepdims=True) + F.max(a, axis=1)
+                   .sum() + F.min(a).reshape(1, 1, 1) + F.mean(a), {"a": _x(2, 3, 4)}),
+    "shape": (lambda a: F.transpose(a, (2, 0, 1)).reshape(4, -1).T
+              + F.broadcast_to(F.sum_to(a, (3, 1)), (2, 3, 4)).reshape(6, 4),
+              {"a": _x(2, 3, 4)}),
+    "join-split": (lambda a: F.concat(*F.split(a, [1, 3], axis=1)[::-1], axis=1)
+                   + F.stack(F.unstack(a, axis=-1), axis=-1), {"a": _x(2, 4, 3)}),
+    "getitem": (lambda a: a[1, ::-1] + a[0, 1:3].sum() + a[:, -1:, ::2].sum(), {"a": _x(2, 3, 4)}),
+    "where": (lambda a: F.where(np.arange(12).reshape(3, 4) % 2 == 0, a, a * 3),
+              {"a": _x(3, 4)}),
+    "embedding": (lambda ids: F.embedding(W, ids), {"ids": np.array([[0, 3], [2, 2]])}),
+    "lstm-step": (lambda x, c, h: F.lstm_step(x, c, Parameter(_x(2, 8, seed=3)), h)[0] +
+                  F.lstm_step(x, c, Parameter(_x(2, 8, seed=4)))[1],
+                  {"x": _x(3, 8), "c": _x(3, 2, seed=1), "h": _x(3, 2, seed=2)}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OP_CASES))
+def test_each_translation_matches_our_forward(case):
+    fn, inputs = OP_CASES[case]
+    with no_grad():
+        expected = fn(**{k: F.reshape(v, v.shape) if v.dtype.kind == "f" else v
+                         for k, v in inputs.items()})
+    proto = export_onnx(fn, inputs, ["y"])
+    np.testing.assert_allclose(run(proto, inputs)[0], expected.data, **TOL)
+    # other inputs of the same shapes: the graph computes, it does not replay the trace
+    other = {k: v[..., ::-1].copy() if v.dtype.kind == "f" else v for k, v in inputs.items()}
+    if any(v.dtype.kind == "f" for v in inputs.values()):
+        with no_grad():
+            expected = fn(**{k: F.reshape(v, v.shape) if v.dtype.kind == "f" else v
+                             for k, v in other.items()})
+        np.testing.assert_allclose(run(proto, other)[0], expected.data, **TOL)
+
+
+def test_every_translated_op_has_a_case_above():
+    used = set()
+    for fn, inputs in OP_CASES.values():
+        proto = export_onnx(fn, inputs, ["y"])
+        used |= {n.op_type for n in proto.graph.node}
+    # the ONNX ops behind each translation we claim are all exercised
+    for op in ("Gather", "Slice", "Split", "Squeeze", "Unsqueeze", "Expand", "Where",
+               "ReduceMax", "ReduceMin", "ReduceSum", "Transpose", "Reshape", "Softmax",
+               "LogSoftmax", "Sigmoid", "Relu", "Pow", "Max", "Min"):
+        assert op in used, op
+
+
+def test_unsupported_op_names_itself_and_the_supported_ones():
+    class Frobnicate(Function):
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, gy):
+            return gy * 2
+
+    with pytest.raises(UnsupportedOpError, match=r"the op Frobnicate; supported: Abs, Add,"):
+        export_onnx(lambda a: Frobnicate()(a * 1.0), {"a": _x(2)}, ["y"])
+    assert "LSTMStep" in supported_ops() and len(supported_ops()) == len(TRANSLATIONS)
+
+
+def test_fancy_indexing_is_refused_with_what_translates():
+    with pytest.raises(UnsupportedOpError, match=r"GetItem with index array\(\[2, 0\]\).*"
+                                                 r"only ints and slices"):
+        export_onnx(lambda a: a[np.array([2, 0])], {"a": _x(3, 2)}, ["y"])
+
+
+def test_float64_graph_and_cast():
+    proto = export_onnx(lambda a: F.exp(a) * 2, {"a": _x(3).astype(np.float64)}, ["y"])
+    np.testing.assert_allclose(run(proto, {"a": _x(3).astype(np.float64)})[0],
+                               np.exp(_x(3).astype(np.float64)) * 2, rtol=1e-12)
+
+
+# --- models ---------------------------------------------------------------------------
+@pytest.mark.parametrize("make", [lambda: SimpleRnnlm(VOCAB, 5, 6), lambda: Rnnlm(VOCAB, 5, 6),
+                                  lambda: BetterRnnlm(VOCAB, 6, 6)],
+                         ids=["SimpleRnnlm", "Rnnlm", "BetterRnnlm"])
+def test_language_models_run_in_onnxruntime(make):
+    model = randomize(make())
+    fn, inputs, outputs = language_model_graph(model, batch=3, time=4)
+    proto = export_onnx(fn, inputs, outputs, param_names(model))
+    xs = ids((3, 4))
+    model.reset_state()
+    with no_grad(), eval_mode():
+        expected = model(xs).data
+    np.testing.assert_allclose(run(proto, {"ids": xs})[0], expected, **TOL)
+    names = {i.name for i in proto.graph.initializer}
+    assert "embed.W" in names
+    assert not any(n.op_type == "Dropout" for n in proto.graph.node)
+
+
+@pytest.mark.parametrize("make", [lambda: SimpleRnnlm(VOCAB, 5, 6),
+                                  lambda: BetterRnnlm(VOCAB, 6, 6)],
+                         ids=["SimpleRnnlm", "BetterRnnlm"])
+def test_stateful_graph_carries_the_state_between_chunks(make):
+    model = randomize(make())
+    proto = export_onnx(*language_model_graph(model, 2, 3, "stateful"), param_names(model))
+    state_names = [i.name for i in proto.graph.input][1:]
+    assert state_names == (["h0"] if isinstance(model, SimpleRnnlm) else ["h0", "c0", "h1", "c1"])
+    chunks = [ids((2, 3)), ids((2, 3), seed=2)]
+    model.reset_state()
+    with no_grad(), eval_mode():
+        expected = [model(xs).data for xs in chunks]
+    state = {n: np.zeros((2, 6), np.float32) for n in state_names}
+    for xs, want in zip(chunks, expected):
+        logits, *new_state = run(proto, {"ids": xs, **state})
+        np.testing.assert_allclose(logits, want, **TOL)
+        state = dict(zip(state_names, new_state))
+
+
+def test_tied_weights_are_one_initializer():
+    model = randomize(BetterRnnlm(VOCAB, 6, 6))
+    proto = export_onnx(*language_model_graph(model, 1, 2), param_names(model))
+    names = [i.name for i in proto.graph.initializer]
+    assert names.count("embed.W") == 1
+    users = [n.op_type for n in proto.graph.node if "embed.W" in n.input]
+    assert sorted(users) == ["Gather", "Transpose"]
+
+
+@pytest.mark.parametrize("make", [lambda: Seq2seq(VOCAB, 4, 6), lambda: PeekySeq2seq(VOCAB, 4, 6),
+                                  lambda: AttentionSeq2seq(VOCAB, 4, 6),
+                                  lambda: AttentionSeq2seq(VOCAB, 4, 3, bidirectional=True)],
+                         ids=["Seq2seq", "Peeky", "Attention", "Attention-bidirectional"])
+def test_seq2seq_forward_and_greedy_decoding_in_onnxruntime(make):
+    model = randomize(make())
+    batch, S, T = 4, 7, 5
+    xs, ys = ids((batch, S)), ids((batch, T), seed=3)
+    graphs = {name: export_onnx(*seq2seq_graph(model, name, batch, S, T), param_names(model))
+              for name in SEQ2SEQ_GRAPHS}
+    with no_grad(), eval_mode():
+        _, state, extra = model.encode(xs)
+        expected = model.decode(ys, state, extra)[0].data
+    np.testing.assert_allclose(run(graphs["forward"], {"xs": xs, "ys": ys})[0], expected, **TOL)
+    # greedy decoding: the encoder graph once, then the step graph in a loop
+    h, c, *extra = run(graphs["encoder"], {"xs": xs})
+    extra_names = [i.name for i in graphs["decoder-step"].graph.input][3:]
+    y, out = np.full((batch, 1), 2, dtype=np.int64), []
+    for _ in range(6):
+        logits, h, c = run(graphs["decoder-step"], {"y": y, "h": h, "c": c,
+                                                    **dict(zip(extra_names, extra))})
+        y = logits.argmax(axis=-1)
+        out.append(y[:, 0])
+    np.testing.assert_array_equal(np.stack(out, axis=1), model.generate(xs, 2, 6))
