@@ -86,10 +86,8 @@ def add_parsers(sub):
 
 
 def build_model(name, kwargs):
-    from models.attention_seq2seq import AttentionSeq2seq
-    from models.seq2seq import PeekySeq2seq, Seq2seq
-    return {"seq2seq": Seq2seq, "peeky": PeekySeq2seq, "attention": AttentionSeq2seq}[name](
-        **kwargs)
+    from models import seq2seq_models
+    return seq2seq_models()[name](**kwargs)
 
 
 def load_dataset(args):
@@ -196,7 +194,8 @@ def save_attention_heatmap(model, ds, path, n=3):
 def translate(args):
     checkpoint = load_checkpoint(args.checkpoint)
     meta = checkpoint["meta"]
-    if meta.get("model") not in DEFAULTS:
+    from models import seq2seq_models
+    if meta.get("model") not in seq2seq_models():
         raise SystemExit(f"{args.checkpoint} is not a seq2seq checkpoint")
     model = build_model(meta["model"], meta["model_kwargs"])
     restore(checkpoint, model, rng=False)
