@@ -13,8 +13,8 @@ whole row is masked: that row's output is the output projection's bias.
 import numpy as np
 
 from autograd_nlp.core import ShapeError
-from autograd_nlp.functions import (concat, masked_softmax, matmul, reshape, softmax, swapaxes,
-                                    transpose)
+from autograd_nlp.functions import (attention_scores, concat, masked_softmax, matmul, reshape,
+                                    softmax, transpose)
 from autograd_nlp.layers.dropout import Dropout
 from autograd_nlp.layers.linear import Linear
 from autograd_nlp.layers.module import Module
@@ -98,7 +98,7 @@ class MultiHeadAttention(Module):
                              f"{key.shape}, value {value.shape} must all end in {self.dim}")
         queries = self.split_heads(self.query(query))
         keys, values = self.project_keys_values(key, value, cache, static)
-        scores = matmul(queries, swapaxes(keys, -1, -2)) * (1.0 / np.sqrt(self.head_dim))
+        scores = attention_scores(queries, keys, 1.0 / np.sqrt(self.head_dim))
         allowed = allowed_positions(query.shape[0], query.shape[1], keys.shape[2],
                                     key_padding_mask, causal)
         weights = (softmax(scores, axis=-1) if allowed is None     # (batch, heads, T, S)
