@@ -85,7 +85,8 @@ class WarmupCosine(LRSchedule):
         if step >= self.total_steps:
             return self.min_lr
         progress = (step - self.warmup_steps) / (self.total_steps - self.warmup_steps)
-        return self.min_lr + 0.5 * (self.peak_lr - self.min_lr) * (1 + math.cos(math.pi * progress))
+        cosine = 0.5 * (1 + math.cos(math.pi * progress))      # 1 -> 0
+        return self.min_lr + (self.peak_lr - self.min_lr) * cosine
 
 
 SCHEDULES = {"inverse-sqrt": WarmupInverseSqrt, "cosine": WarmupCosine}
