@@ -48,3 +48,15 @@ def test_bad_settings_exit_2_with_a_message(tmp_path, capsys):
         main(["train", "transformer", "--dropout", "1.5"])
     assert e.value.code == 2
     assert "expected a number in [0, 1)" in capsys.readouterr().err
+
+
+def test_graph_example_draws_one_cluster_per_sub_layer():
+    import autograd_nlp as ag
+    from autograd_nlp.commands import examples
+    _, loss_fn, title = examples.build("transformer")
+    source = ag.to_dot(loss_fn(), fold="clusters").source
+    for scope in ("encoder-layer-0/self-attention", "encoder-layer-0/feed-forward",
+                  "decoder-layer-0/self-attention", "decoder-layer-0/cross-attention",
+                  "decoder-layer-0/feed-forward"):
+        assert scope in source, scope
+    assert "Transformer" in title
