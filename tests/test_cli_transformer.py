@@ -48,6 +48,10 @@ def test_bad_settings_exit_2_with_a_message(tmp_path, capsys):
         main(["train", "transformer", "--dropout", "1.5"])
     assert e.value.code == 2
     assert "expected a number in [0, 1)" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main(["train", "transformer", "--warmup", "-3"])
+    assert e.value.code == 2
+    assert "expected a whole number >= 0, got '-3'" in capsys.readouterr().err
 
 
 def test_graph_example_draws_one_cluster_per_sub_layer():

@@ -36,6 +36,17 @@ def positive_int(value):
     return number
 
 
+def nonnegative_int(value):
+    """argparse type: an int >= 0."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value!r}")
+    return number
+
+
 def fraction(value):
     """argparse type: a float in [0, 1)."""
     try:
@@ -74,7 +85,8 @@ def add_train_parsers(train_sub):
                    help="peak learning rate of the schedule (default: 0.002)")
     p.add_argument("--schedule", choices=SCHEDULES, default="inverse-sqrt",
                    help="learning-rate schedule after the linear warm-up (default: %(default)s)")
-    p.add_argument("--warmup", type=int, default=200, help="warm-up steps (default: 200)")
+    p.add_argument("--warmup", type=nonnegative_int, default=200,
+                   help="warm-up steps (default: 200)")
     p.add_argument("--max-grad", type=float, default=1.0)
     p.add_argument("--adam", choices=sorted(ADAM_FORMS), default="torch")
     p.add_argument("--generate-size", type=positive_int, default=50_000,
