@@ -61,7 +61,7 @@ def fraction(value):
 def add_train_parsers(train_sub):
     p = train_sub.add_parser(NAME, help="train a Transformer encoder-decoder on dates or "
                              "additions (generated when no data directory is set)")
-    add_common_training_options(p, 10, os.path.join("runs", NAME))
+    add_common_training_options(p, 5, os.path.join("runs", NAME))
     p.add_argument("--dataset", "--task", dest="dataset", default="date",
                    choices=["addition", "date"])
     p.add_argument("--reverse", dest="reverse", action="store_true", default=False,
