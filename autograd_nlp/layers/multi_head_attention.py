@@ -5,8 +5,9 @@ one dot product. Here queries, keys and values are first projected into
 ``num_heads`` smaller spaces, each head attends on its own (scores scaled by
 1/sqrt(head_dim)), and the heads' contexts are concatenated and projected back.
 
-Masks use True = may attend (as ``dot_product_attention``), combined from
-``key_padding_mask`` (batch, S), True = padding (as torch), and ``causal``.
+Two masks, as in torch: ``key_padding_mask`` (batch, S), True = padding, and
+``causal=True`` (query i sees keys up to i). Internally they are combined into
+one "allowed" mask (True = may attend, as ``dot_product_attention``'s).
 Masked positions get exactly zero weight (``masked_softmax``), also when a
 whole row is masked: that row's output is the output projection's bias.
 """
