@@ -2,7 +2,8 @@
 
 Updates are in place on the parameter arrays. Every optimizer can save and
 restore its state (``state_dict`` / ``load_state_dict``: flat dicts of arrays,
-ready for an .npz checkpoint).
+ready for an .npz checkpoint). Learning-rate schedules (lr_schedules.py)
+attach to an optimizer and are re-exported here.
 """
 import math
 
@@ -31,11 +32,14 @@ class Optimizer:
         self.params = unique
         self.lr = lr
         self.step = 0
+        self.schedule = None     # an LRSchedule sets lr before each step
         self.slots = [{} for _ in unique]
 
     def update(self):
         """One step for every parameter that has a gradient."""
         self.step += 1
+        if self.schedule is not None:
+            self.lr = self.schedule.lr_at(self.step)
         for p, slots in zip(self.params, self.slots):
             if p.grad is not None:
                 if not slots:
@@ -252,3 +256,7 @@ def clip_grads(params, max_norm):
                 p.grad = Variable(p.grad.data * np.asarray(rate, dtype=p.grad.dtype),
                                   requires_grad=False)
     return norm
+
+
+from autograd_nlp.lr_schedules import (SCHEDULES, LRSchedule, WarmupCosine,  # noqa: E402,F401
+                                       WarmupInverseSqrt)

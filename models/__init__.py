@@ -5,3 +5,13 @@ def language_models():
     """CLI name -> class of the chapter 5-6 language models."""
     from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
     return {"simple-rnnlm": SimpleRnnlm, "rnnlm": Rnnlm, "better-rnnlm": BetterRnnlm}
+
+
+def seq2seq_models():
+    """CLI name -> class of the seq2seq models (chapters 7-8 and the Transformer);
+    ``translate`` rebuilds a checkpoint's model from it."""
+    from models.attention_seq2seq import AttentionSeq2seq
+    from models.seq2seq import PeekySeq2seq, Seq2seq
+    from models.transformer_seq2seq import TransformerSeq2seq
+    return {"seq2seq": Seq2seq, "peeky": PeekySeq2seq, "attention": AttentionSeq2seq,
+            "transformer": TransformerSeq2seq}

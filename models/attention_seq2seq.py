@@ -2,17 +2,15 @@
 looks at all encoder states, weighted by softmax(decoder h . encoder h), and
 concatenates that context with its own state before the output projection.
 """
-import numpy as np
-
-from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import concat
 from autograd_nlp.layers import LSTM, Attention, Bidirectional, Embedding, Linear, Module
-from models.seq2seq import Seq2seq, _start_state
+from models.encoder_decoder import EncoderDecoder
+from models.seq2seq import start_from_encoder
 
 
 class AttentionEncoder(Module):
-    """xs (batch, S) -> all hidden states (batch, S, H) and the final state;
-    ``bidirectional`` reads the question both ways (H = 2 * hidden)."""
+    """xs (batch, S) -> memory: all hidden states (batch, S, H) and the final
+    state; ``bidirectional`` reads the question both ways (H = 2 * hidden)."""
 
     def __init__(self, vocab_size, wordvec_size, hidden_size, bidirectional=False):
         super().__init__()
@@ -28,9 +26,9 @@ class AttentionEncoder(Module):
 
 
 class AttentionDecoder(Module):
-    """ys (batch, T), start state, encoder hs (batch, S, H) -> logits
-    (batch, T, vocab); the attention weights (batch, T, S) stay in
-    ``self.attention.weights``."""
+    """ys (batch, T), state, memory (encoder hs (batch, S, H), final state) ->
+    logits (batch, T, vocab); the attention weights (batch, T, S) of the last
+    call come back from ``attention_weights()``."""
 
     def __init__(self, vocab_size, wordvec_size, hidden_size):
         super().__init__()
@@ -39,36 +37,24 @@ class AttentionDecoder(Module):
         self.attention = Attention()
         self.out = Linear(2 * hidden_size, vocab_size)
 
-    def forward(self, ys, state, encoder_hs):
+    def start(self, memory):
+        return start_from_encoder(memory)
+
+    def forward(self, ys, state, memory):
+        encoder_hs, _ = memory
         hs, state = self.lstm(self.embed(ys), state=state, return_state=True)
         context = self.attention(hs, encoder_hs)                  # (batch, T, H)
         return self.out(concat(context, hs, axis=-1)), state
 
+    def attention_weights(self):
+        return self.attention.weights
 
-class AttentionSeq2seq(Seq2seq):
-    """AttentionEncoder + AttentionDecoder."""
+
+class AttentionSeq2seq(EncoderDecoder):
+    """AttentionEncoder + AttentionDecoder; ``generate(...,
+    return_attention=True)`` also returns the weights (batch, length, S)."""
 
     def __init__(self, vocab_size, wordvec_size=16, hidden_size=256, bidirectional=False):
-        Module.__init__(self)
-        self.hidden_size = 2 * hidden_size if bidirectional else hidden_size
-        self.encoder = AttentionEncoder(vocab_size, wordvec_size, hidden_size, bidirectional)
-        self.decoder = AttentionDecoder(vocab_size, wordvec_size, self.hidden_size)
-
-    def encode(self, xs):
-        hs, (h, _) = self.encoder(xs)
-        return hs, _start_state(h, self.hidden_size), (hs,)
-
-    def generate(self, xs, start_id, length, return_attention=False):
-        """Greedy decoding; with ``return_attention`` also the weights
-        (batch, length, S) of every output step."""
-        with no_grad(), eval_mode():
-            _, state, extra = self.encode(xs)
-            y = np.full((len(xs), 1), start_id, dtype=np.int64)
-            out, weights = [], []
-            for _ in range(length):
-                logits, state = self.decode(y, state, extra)
-                y = logits.data.argmax(axis=-1)
-                out.append(y[:, 0])
-                weights.append(self.decoder.attention.weights[:, 0])
-        ids = np.stack(out, axis=1)
-        return (ids, np.stack(weights, axis=1)) if return_attention else ids
+        decoder_hidden = 2 * hidden_size if bidirectional else hidden_size
+        super().__init__(AttentionEncoder(vocab_size, wordvec_size, hidden_size, bidirectional),
+                         AttentionDecoder(vocab_size, wordvec_size, decoder_hidden))

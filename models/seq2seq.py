@@ -4,17 +4,18 @@ LSTM decoder writes the answer starting from the encoder's last state.
 xs (batch, S) int question ids; ts (batch, 1 + T) int answer ids starting
 with the start symbol. Training feeds ts[:, :-1] and predicts ts[:, 1:]
 (teacher forcing); ``generate`` decodes greedily, one step at a time, for a
-whole batch at once.
+whole batch at once. Both come from ``EncoderDecoder`` (models/encoder_decoder.py).
 """
 import numpy as np
 
-from autograd_nlp.core import Variable, eval_mode, no_grad
-from autograd_nlp.functions import broadcast_to, concat, softmax_cross_entropy
+from autograd_nlp.core import Variable
+from autograd_nlp.functions import broadcast_to, concat
 from autograd_nlp.layers import LSTM, Embedding, Linear, Module
+from models.encoder_decoder import EncoderDecoder
 
 
 class Encoder(Module):
-    """xs (batch, S) -> hs (batch, S, hidden) and the final state (h, c)."""
+    """xs (batch, S) -> memory: hs (batch, S, hidden) and the final state (h, c)."""
 
     def __init__(self, vocab_size, wordvec_size, hidden_size):
         super().__init__()
@@ -23,6 +24,13 @@ class Encoder(Module):
 
     def forward(self, xs):
         return self.lstm(self.embed(xs), return_state=True)
+
+
+def start_from_encoder(memory):
+    """An LSTM decoder's start state from an LSTM encoder's memory (hs, (h, c)):
+    the encoder's last h and a zero cell state, as in the book."""
+    _, (h, _) = memory
+    return h, Variable(np.zeros(h.shape, dtype=h.dtype), requires_grad=False)
 
 
 class Decoder(Module):
@@ -34,78 +42,56 @@ class Decoder(Module):
         self.lstm = LSTM(wordvec_size, hidden_size, name="decoder")
         self.out = Linear(hidden_size, vocab_size)
 
-    def forward(self, ys, state):
+    def start(self, memory):
+        return start_from_encoder(memory)
+
+    def forward(self, ys, state, memory=None):
         """ys (batch, T) ids, state (h, c) -> logits (batch, T, vocab), new state."""
         hs, state = self.lstm(self.embed(ys), state=state, return_state=True)
         return self.out(hs), state
 
+    def attention_weights(self):
+        return None
 
-class PeekyDecoder(Decoder):
+
+class PeekyDecoder(Module):
     """The encoder's last h is also fed to every LSTM step and to the output
     projection (concatenated with their usual inputs)."""
 
     def __init__(self, vocab_size, wordvec_size, hidden_size, context_size=None):
-        Module.__init__(self)
+        super().__init__()
         context_size = context_size or hidden_size
         self.embed = Embedding(vocab_size, wordvec_size)
         self.lstm = LSTM(context_size + wordvec_size, hidden_size, name="decoder")
         self.out = Linear(context_size + hidden_size, vocab_size)
 
-    def forward(self, ys, state, context):
-        """context (batch, H): the encoder's last h, repeated over time."""
+    def start(self, memory):
+        return start_from_encoder(memory)
+
+    def forward(self, ys, state, memory):
+        """The encoder's last h (batch, H) from ``memory``, repeated over time."""
+        _, (context, _) = memory
         batch, steps = ys.shape
         peek = broadcast_to(context.reshape(batch, 1, -1), (batch, steps, context.shape[-1]))
         hs, state = self.lstm(concat(peek, self.embed(ys), axis=-1), state=state,
                               return_state=True)
         return self.out(concat(peek, hs, axis=-1)), state
 
+    def attention_weights(self):
+        return None
 
-def _start_state(h, hidden_size):
-    return h, Variable(np.zeros((h.shape[0], hidden_size), dtype=h.dtype), requires_grad=False)
 
-
-class Seq2seq(Module):
+class Seq2seq(EncoderDecoder):
     """Encoder + Decoder; ``model(xs, ts)`` returns the mean cross-entropy."""
 
-    decoder_class = Decoder
+    def __init__(self, vocab_size, wordvec_size=16, hidden_size=128):
+        super().__init__(Encoder(vocab_size, wordvec_size, hidden_size),
+                         Decoder(vocab_size, wordvec_size, hidden_size))
+
+
+class PeekySeq2seq(EncoderDecoder):
+    """Encoder + PeekyDecoder."""
 
     def __init__(self, vocab_size, wordvec_size=16, hidden_size=128):
-        super().__init__()
-        self.hidden_size = hidden_size
-        self.encoder = Encoder(vocab_size, wordvec_size, hidden_size)
-        self.decoder = self.decoder_class(vocab_size, wordvec_size, hidden_size)
-
-    def encode(self, xs):
-        """-> (encoder hs (batch, S, H), decoder start state, extra decoder args)."""
-        hs, (h, _) = self.encoder(xs)
-        return hs, _start_state(h, self.hidden_size), ()
-
-    def decode(self, ys, state, extra):
-        return self.decoder(ys, state, *extra)
-
-    def forward(self, xs, ts):
-        _, state, extra = self.encode(xs)
-        logits, _ = self.decode(ts[:, :-1], state, extra)
-        return softmax_cross_entropy(logits, ts[:, 1:])
-
-    def generate(self, xs, start_id, length):
-        """Greedy decoding of a batch: xs (batch, S) -> ids (batch, length)."""
-        with no_grad(), eval_mode():
-            _, state, extra = self.encode(xs)
-            y = np.full((len(xs), 1), start_id, dtype=np.int64)
-            out = []
-            for _ in range(length):
-                logits, state = self.decode(y, state, extra)
-                y = logits.data.argmax(axis=-1)
-                out.append(y[:, 0])
-        return np.stack(out, axis=1)
-
-
-class PeekySeq2seq(Seq2seq):
-    """Seq2seq with a PeekyDecoder."""
-
-    decoder_class = PeekyDecoder
-
-    def encode(self, xs):
-        hs, (h, _) = self.encoder(xs)
-        return hs, _start_state(h, self.hidden_size), (h,)
+        super().__init__(Encoder(vocab_size, wordvec_size, hidden_size),
+                         PeekyDecoder(vocab_size, wordvec_size, hidden_size))

@@ -21,9 +21,11 @@ def build(kind):
 
 
 ALL_KINDS = [kind for kinds in FAMILIES.values() for kind in kinds]
+# kinds whose checkpoints may predate the meta "kind" key (the Transformer's never do)
+LEGACY_KINDS = [kind for kind in ALL_KINDS if kind != "transformer"]
 
 
-@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("kind", LEGACY_KINDS)
 def test_the_parameters_tell_the_kind(kind):
     params = build(kind).state_dict()
     expected = WORD2VEC_BY_KEYS if kind in ("cbow", "skipgram") else kind

@@ -161,7 +161,7 @@ def test_a_checkpoint_is_not_a_vectors_file(runs, capsys):
     (["eval"], "cbow", "eval needs a language-model checkpoint (rnnlm, better-rnnlm, "
                        "simple-rnnlm)"),
     (["translate", "1+1"], "rnnlm", "translate needs a seq2seq checkpoint (seq2seq, peeky, "
-                                    "attention)"),
+                                    "attention, transformer)"),
     (["translate", "1+1"], "cbow", "translate needs a seq2seq checkpoint"),
 ])
 def test_a_checkpoint_of_another_kind_is_named(runs, capsys, argv, kind, wanted):

@@ -12,7 +12,7 @@ from autograd_nlp.training import load_checkpoint
 
 FAMILIES = {
     "language-model": ("rnnlm", "better-rnnlm", "simple-rnnlm"),
-    "seq2seq": ("seq2seq", "peeky", "attention"),
+    "seq2seq": ("seq2seq", "peeky", "attention", "transformer"),
     "word2vec": ("cbow", "skipgram"),
 }
 # meta keys each family's reading commands use

@@ -121,10 +121,8 @@ def add_parsers(sub):
 
 
 def build_model(name, kwargs):
-    from models.attention_seq2seq import AttentionSeq2seq
-    from models.seq2seq import PeekySeq2seq, Seq2seq
-    return {"seq2seq": Seq2seq, "peeky": PeekySeq2seq, "attention": AttentionSeq2seq}[name](
-        **kwargs)
+    from models import seq2seq_models
+    return seq2seq_models()[name](**kwargs)
 
 
 def load_dataset(args):
@@ -286,8 +284,8 @@ def answer_probabilities(model, x, start_id, answer):
     ys = np.concatenate([np.full((len(x), 1), start_id, dtype=answer.dtype),
                          answer[:, :-1]], axis=1)
     with no_grad(), eval_mode():
-        _, state, extra = model.encode(x)
-        logits, _ = model.decode(ys, state, extra)
+        memory = model.encoder(x)
+        logits, _ = model.decoder(ys, model.decoder.start(memory), memory)
     z = logits.data.astype(np.float64)
     z -= z.max(axis=-1, keepdims=True)
     p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)

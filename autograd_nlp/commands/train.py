@@ -1,10 +1,11 @@
 """``autograd-nlp train MODEL``: one sub-command per chapter model."""
-from autograd_nlp.commands import language_model, seq2seq, word_vectors
+from autograd_nlp.commands import language_model, seq2seq, transformer, word_vectors
 
 
 def add_parser(sub):
     p = sub.add_parser("train", help="train a chapter model (see: autograd-nlp train -h)")
     train_sub = p.add_subparsers(dest="model", required=True, metavar="MODEL")
     seq2seq.add_train_parsers(train_sub)
+    transformer.add_train_parsers(train_sub)
     language_model.add_train_parsers(train_sub)
     word_vectors.add_train_parsers(train_sub)

@@ -67,16 +67,18 @@ def seq2seq_graph(model, graph, batch, question_length, answer_length):
     xs = np.zeros((batch, question_length), dtype=np.int64)
     if graph == "forward":
         def forward(xs, ys):
-            _, state, more = model.encode(xs)
-            return model.decode(ys, state, more)[0]
+            memory = model.encoder(xs)
+            return model.decoder(ys, model.decoder.start(memory), memory)[0]
         return forward, {"xs": xs, "ys": np.zeros((batch, answer_length), np.int64)}, ["logits"]
     if graph == "encoder":
         def encoder(xs):
-            _, (h, c), more = model.encode(xs)
+            memory = model.encoder(xs)
+            h, c = model.decoder.start(memory)
+            more = {"encoder_hs": [memory[0]], "context": [memory[1][0]]}.get(extra, [])
             return [h, c, *more]
         return encoder, {"xs": xs}, ["h", "c"] + ([extra] if extra else [])
     if graph == "decoder-step":
-        H = model.hidden_size
+        H = model.decoder.lstm.hidden_size
         inputs = {"y": np.zeros((batch, 1), np.int64),
                   "h": np.zeros((batch, H), np.float32), "c": np.zeros((batch, H), np.float32)}
         if extra == "encoder_hs":
@@ -84,8 +86,10 @@ def seq2seq_graph(model, graph, batch, question_length, answer_length):
         elif extra == "context":
             inputs[extra] = np.zeros((batch, H), np.float32)
 
-        def decoder_step(y, h, c, **more):
-            logits, (h, c) = model.decode(y, (h, c), tuple(more.values()))
+        def decoder_step(y, h, c, encoder_hs=None, context=None):
+            # the parts of the encoder's memory (hs, (h, c)) each decoder reads
+            memory = (encoder_hs, (context, None))
+            logits, (h, c) = model.decoder(y, (h, c), memory)
             return logits, h, c
         return decoder_step, inputs, ["logits", "h_next", "c_next"]
     raise ExportError(f"ONNX export: a seq2seq model exports one of {SEQ2SEQ_GRAPHS}, "

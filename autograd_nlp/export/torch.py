@@ -91,12 +91,13 @@ def _language_model(model):
 def _seq2seq(model):
     from models.attention_seq2seq import AttentionSeq2seq
     from models.seq2seq import PeekySeq2seq, Seq2seq
-    if not isinstance(model, Seq2seq):
+    if not isinstance(model, (Seq2seq, PeekySeq2seq, AttentionSeq2seq)):
         return None
     encoder, decoder = model.encoder, model.decoder
     bidirectional = isinstance(encoder.lstm, Bidirectional)
     vocab, wordvec = encoder.embed.W.shape
-    hidden = model.hidden_size // 2 if bidirectional else model.hidden_size
+    decoder_hidden = decoder.lstm.hidden_size
+    hidden = decoder_hidden // 2 if bidirectional else decoder_hidden
     config = dict(vocab_size=vocab, wordvec_size=wordvec, hidden_size=hidden,
                   peeky=isinstance(model, PeekySeq2seq),
                   attention=isinstance(model, AttentionSeq2seq), bidirectional=bidirectional)

@@ -22,3 +22,5 @@ from autograd_nlp.functions.loss import (mean_squared_error,  # noqa: F401
                                          softmax_cross_entropy)
 from autograd_nlp.functions.nn import dropout, embedding, layer_norm  # noqa: F401
 from autograd_nlp.functions.recurrent import lstm_step  # noqa: F401
+from autograd_nlp.functions.attention import attention_scores, masked_softmax  # noqa: F401
+from autograd_nlp.functions.label_smoothing import label_smoothed_cross_entropy  # noqa: F401

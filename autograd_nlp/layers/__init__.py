@@ -8,3 +8,11 @@ from autograd_nlp.layers.recurrent import (GRU, LSTM, RNN, GRUCell, LSTMCell,  #
                                            RNNCell, Bidirectional, Stacked,
                                            recurrent_layers)
 from autograd_nlp.layers.attention import Attention, dot_product_attention  # noqa: F401
+from autograd_nlp.layers.layer_norm import LayerNorm  # noqa: F401
+from autograd_nlp.layers.positional import (LearnedPositionalEmbedding,  # noqa: F401
+                                            SinusoidalPositionalEncoding, sinusoidal_table)
+from autograd_nlp.layers.feed_forward import FeedForward  # noqa: F401
+from autograd_nlp.layers.multi_head_attention import MultiHeadAttention, causal_mask  # noqa: F401
+from autograd_nlp.layers.transformer import (DecodingCache, ResidualBlock,  # noqa: F401
+                                             TransformerDecoder, TransformerDecoderLayer,
+                                             TransformerEncoder, TransformerEncoderLayer)

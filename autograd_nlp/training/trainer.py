@@ -227,7 +227,10 @@ class Trainer:
         self.check_finite_params()
         meta = {**self.meta, "lr": self.optimizer.lr,
                 **{name.lstrip("_"): getattr(self, name) for name in self.resumable}}
-        if "settings" in meta and "lr" in meta["settings"]:
+        scheduled = getattr(self.optimizer, "schedule", None) is not None
+        if "settings" in meta and "lr" in meta["settings"] and not scheduled:
+            # lr decayed by the loop is the one to resume with; under a schedule
+            # the setting stays the schedule's peak and the schedule sets lr
             meta["settings"] = {**meta["settings"], "lr": self.optimizer.lr}
         save_checkpoint(path or self.checkpoint_path, self.model, self.optimizer, meta,
                         extra_arrays=self.extra_arrays())
@@ -249,7 +252,7 @@ class Trainer:
         self.load_extra_arrays(checkpoint["extra"])
         self.log(f"resumed from {path}: epoch {self.epoch + 1}, iteration {self.iteration}")
         settings = self.meta.get("settings", {})
-        if "lr" in settings:
+        if "lr" in settings and getattr(self.optimizer, "schedule", None) is None:
             self.optimizer.lr = settings["lr"]
         for name, old, new in changes:
             self.log(f"  {name} {old} -> {new} from epoch {self.epoch + 1}, iteration "

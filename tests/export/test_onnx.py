@@ -179,8 +179,8 @@ def test_seq2seq_forward_and_greedy_decoding_in_onnxruntime(make):
     graphs = {name: export_onnx(*seq2seq_graph(model, name, batch, S, T), param_names(model))
               for name in SEQ2SEQ_GRAPHS}
     with no_grad(), eval_mode():
-        _, state, extra = model.encode(xs)
-        expected = model.decode(ys, state, extra)[0].data
+        memory = model.encoder(xs)
+        expected = model.decoder(ys, model.decoder.start(memory), memory)[0].data
     np.testing.assert_allclose(run(graphs["forward"], {"xs": xs, "ys": ys})[0], expected, **TOL)
     # greedy decoding: the encoder graph once, then the step graph in a loop
     h, c, *extra = run(graphs["encoder"], {"xs": xs})

@@ -75,8 +75,8 @@ def test_seq2seq_models_match_teacher_forced_and_greedy(make):
     exported = to_torch(model)
     xs, ys = ids((4, 7)), ids((4, 5), seed=3)
     with no_grad(), eval_mode():
-        _, state, extra = model.encode(xs)
-        ours = model.decode(ys, state, extra)[0].data
+        memory = model.encoder(xs)
+        ours = model.decoder(ys, model.decoder.start(memory), memory)[0].data
     with torch.no_grad():
         theirs = exported(torch.from_numpy(xs), torch.from_numpy(ys)).numpy()
     np.testing.assert_allclose(theirs, ours, **TOL)

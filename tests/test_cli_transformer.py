@@ -1,0 +1,66 @@
+"""``autograd-nlp train transformer`` end to end on tiny settings, then
+``translate`` with its checkpoint, ``--resume`` and the argument checks."""
+import numpy as np
+import pytest
+
+from autograd_nlp.cli import main
+
+TINY = ["--generate-size", "300", "--dim", "8", "--heads", "2", "--layers", "1",
+        "--batch-size", "32", "--warmup", "5", "--quiet"]
+
+
+def test_trains_on_generated_dates_draws_the_heads_and_translates(tmp_path, capsys,
+                                                                   monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
+    out = tmp_path / "tf"
+    assert main(["train", "transformer", "--task", "date", "--epochs", "1", "--out", str(out),
+                 *TINY]) == 0
+    text = capsys.readouterr().out
+    assert "generated date" in text and "accuracy per epoch" in text
+    assert "transformer:" in text and "2 heads" in text
+    assert (out / "checkpoint.npz").exists()
+    pytest.importorskip("matplotlib")
+    assert (out / "accuracy.png").stat().st_size > 0
+    assert (out / "attention_heads.png").stat().st_size > 0
+    with np.load(out / "checkpoint.npz", allow_pickle=False) as f:
+        assert "model/decoder.layers.layers.0.cross_attention.query.W" in f.files
+    assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"),
+                 "september 27, 1994"]) == 0
+    assert len(capsys.readouterr().out.strip()) == 10      # YYYY-MM-DD
+
+
+def test_addition_resumes_with_its_schedule(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
+    out = tmp_path / "add"
+    args = ["train", "transformer", "--dataset", "addition", "--schedule", "cosine",
+            "--out", str(out), *TINY]
+    assert main(args + ["--epochs", "1"]) == 0
+    assert main(args + ["--epochs", "2", "--resume", str(out / "checkpoint.npz")]) == 0
+    text = capsys.readouterr().out
+    assert "generated addition" in text and "resumed from" in text and "epoch 2:" in text
+
+
+def test_bad_settings_exit_2_with_a_message(tmp_path, capsys):
+    assert main(["train", "transformer", "--dim", "10", "--heads", "3", "--out",
+                 str(tmp_path), "--quiet"]) == 2
+    assert "--dim 10 is not divisible by --heads 3" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main(["train", "transformer", "--dropout", "1.5"])
+    assert e.value.code == 2
+    assert "must be in [0, 1), got '1.5'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main(["train", "transformer", "--warmup", "-3"])
+    assert e.value.code == 2
+    assert "must be an integer >= 0, got '-3'" in capsys.readouterr().err
+
+
+def test_graph_example_draws_one_cluster_per_sub_layer():
+    import autograd_nlp as ag
+    from autograd_nlp.commands import examples
+    _, loss_fn, title = examples.build("transformer")
+    source = ag.to_dot(loss_fn(), fold="clusters").source
+    for scope in ("encoder-layer-0/self-attention", "encoder-layer-0/feed-forward",
+                  "decoder-layer-0/self-attention", "decoder-layer-0/cross-attention",
+                  "decoder-layer-0/feed-forward"):
+        assert scope in source, scope
+    assert "Transformer" in title
