@@ -299,10 +299,11 @@ def test_answer_probabilities_are_the_greedy_steps_probabilities(runs):
     x = rng.integers(0, len(meta["chars"]), (3, meta["question_length"]))
     start = meta["chars"].index("_")
     answer = model.generate(x, start, meta["answer_length"] - 1)
-    _, state, extra = model.encode(x)
+    memory = model.encoder(x)
+    state = model.decoder.start(memory)
     y, probs = np.full((3, 1), start), []
     for step in range(answer.shape[1]):
-        logits, state = model.decode(y, state, extra)
+        logits, state = model.decoder(y, state, memory)
         z = logits.data[:, 0].astype(np.float64)
         p = np.exp(z - z.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
