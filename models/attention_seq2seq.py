@@ -4,6 +4,7 @@ concatenates that context with its own state before the output projection.
 """
 import numpy as np
 
+from autograd_nlp.backend import get_array_module, to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import concat
 from autograd_nlp.layers import LSTM, Attention, Bidirectional, Embedding, Linear, Module
@@ -60,7 +61,8 @@ class AttentionSeq2seq(Seq2seq):
 
     def generate(self, xs, start_id, length, return_attention=False):
         """Greedy decoding; with ``return_attention`` also the weights
-        (batch, length, S) of every output step."""
+        (batch, length, S) of every output step; NumPy arrays whatever the
+        model's device."""
         with no_grad(), eval_mode():
             _, state, extra = self.encode(xs)
             y = np.full((len(xs), 1), start_id, dtype=np.int64)
@@ -70,5 +72,6 @@ class AttentionSeq2seq(Seq2seq):
                 y = logits.data.argmax(axis=-1)
                 out.append(y[:, 0])
                 weights.append(self.decoder.attention.weights[:, 0])
-        ids = np.stack(out, axis=1)
-        return (ids, np.stack(weights, axis=1)) if return_attention else ids
+        xp = get_array_module(y)
+        ids = to_device(xp.stack(out, axis=1), "cpu")
+        return (ids, to_device(xp.stack(weights, axis=1), "cpu")) if return_attention else ids

@@ -8,6 +8,7 @@ whole batch at once.
 """
 import numpy as np
 
+from autograd_nlp.backend import get_array_module, to_device
 from autograd_nlp.core import Variable, eval_mode, no_grad
 from autograd_nlp.functions import broadcast_to, concat, softmax_cross_entropy
 from autograd_nlp.layers import LSTM, Embedding, Linear, Module
@@ -61,7 +62,8 @@ class PeekyDecoder(Decoder):
 
 
 def _start_state(h, hidden_size):
-    return h, Variable(np.zeros((h.shape[0], hidden_size), dtype=h.dtype), requires_grad=False)
+    zeros = get_array_module(h.data).zeros((h.shape[0], hidden_size), dtype=h.dtype)
+    return h, Variable(zeros, requires_grad=False)
 
 
 class Seq2seq(Module):
@@ -89,7 +91,8 @@ class Seq2seq(Module):
         return softmax_cross_entropy(logits, ts[:, 1:])
 
     def generate(self, xs, start_id, length):
-        """Greedy decoding of a batch: xs (batch, S) -> ids (batch, length)."""
+        """Greedy decoding of a batch: xs (batch, S) -> ids (batch, length),
+        a NumPy array whatever the model's device."""
         with no_grad(), eval_mode():
             _, state, extra = self.encode(xs)
             y = np.full((len(xs), 1), start_id, dtype=np.int64)
@@ -98,7 +101,7 @@ class Seq2seq(Module):
                 logits, state = self.decode(y, state, extra)
                 y = logits.data.argmax(axis=-1)
                 out.append(y[:, 0])
-        return np.stack(out, axis=1)
+        return to_device(get_array_module(y).stack(out, axis=1), "cpu")
 
 
 class PeekySeq2seq(Seq2seq):
