@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
 from autograd_nlp.training.progress import Progress, format_duration
@@ -43,6 +44,7 @@ def evaluate_perplexity(model, corpus, batch_size=10, time_size=35, progress=Fal
     with no_grad(), eval_mode():
         for it in range(iters):
             xs, ts = lm_batch(corpus, batch_size, time_size, it * time_size)
+            ts = to_device(ts, model.device)        # the model moves xs itself
             total += float(softmax_cross_entropy(model(xs), ts).data)
             bar.update(1, tokens=xs.size)
     bar.close()
@@ -81,6 +83,7 @@ class LanguageModelTrainer(Trainer):
 
     def step(self, xs, ts):
         """Forward, backward, clip, update, cut the graph. Returns the loss."""
+        ts = to_device(ts, self.model.device)       # the model moves xs itself
         loss = self.update(softmax_cross_entropy(self.model(xs), ts))
         self.model.unchain()
         return loss

@@ -1,0 +1,53 @@
+"""Every registered op, forward and backward, on the fake device: outputs and
+gradients stay FakeArrays (no path fell back to NumPy), and gradcheck /
+gradgradcheck pass there as on the CPU (tests/functions/test_registry.py)."""
+import numpy as np
+import pytest
+from fake_device import FakeArray
+
+import autograd_nlp as ag
+from autograd_nlp.backend import to_device
+from autograd_nlp.functions.registry import all_ops
+
+CASES = [(name, label) for name, spec in sorted(all_ops().items())
+         for label in spec.cases]
+IDS = [f"{n}[{c}]" for n, c in CASES]
+
+
+def _to_fake(x):
+    """Arrays (also inside index tuples) moved to the fake device."""
+    if isinstance(x, np.ndarray):
+        return to_device(x, "fake")
+    if isinstance(x, tuple):
+        return tuple(_to_fake(i) for i in x)
+    return x
+
+
+def _fake_case(name, label, seed=0):
+    spec = all_ops()[name]
+    args, kwargs = spec.cases[label](np.random.default_rng(seed))
+    return spec, [_to_fake(a) for a in args], {k: _to_fake(v) for k, v in kwargs.items()}
+
+
+@pytest.mark.parametrize("name,label", CASES, ids=IDS)
+def test_op_stays_on_the_fake_device_and_gradchecks(fake, name, label):
+    spec, args, kwargs = _fake_case(name, label)
+    variables = [ag.Variable(a.astype(np.float64))
+                 if isinstance(a, FakeArray) and a.dtype.kind == "f" else a
+                 for a in args]
+    outputs = spec(*variables, **kwargs)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    assert all(type(y.data) is FakeArray for y in outputs), name
+    total = sum((y * y).sum() for y in outputs)
+    total.backward()
+    for v in variables:
+        if isinstance(v, ag.Variable) and v.grad is not None:
+            assert type(v.grad.data) is FakeArray, f"{name}: gradient left the device"
+    assert ag.gradcheck(lambda *xs: spec(*xs, **kwargs), *args, **spec.tolerance)
+
+
+@pytest.mark.parametrize("name,label", [c for c in CASES if all_ops()[c[0]].twice_differentiable],
+                         ids=[i for i, c in zip(IDS, CASES) if all_ops()[c[0]].twice_differentiable])
+def test_op_gradgradchecks_on_the_fake_device(fake, name, label):
+    spec, args, kwargs = _fake_case(name, label)
+    assert ag.gradgradcheck(lambda *xs: spec(*xs, **kwargs), *args)
