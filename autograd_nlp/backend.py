@@ -203,6 +203,14 @@ def scatter_add(table, ids, values):
         device.scatter_add(table, ids, values)
 
 
+def ids_out_of_range(ids, n):
+    """True when an integer id lies outside [0, n): min/max on the CPU, one
+    reduction on a device (each read of a device value waits for the GPU)."""
+    if type(ids) is np.ndarray:
+        return ids.min() < 0 or ids.max() >= n
+    return bool(((ids < 0) | (ids >= n)).any())
+
+
 _host_erf = np.frompyfunc(math.erf, 1, 1)
 
 

@@ -5,7 +5,10 @@ keeps the probabilities so the first backward costs no second ``exp``; the
 backward is itself a Function with a differentiable backward, so the loss is
 still twice differentiable.
 """
-from autograd_nlp.backend import get_array_module
+import numpy as np
+
+from autograd_nlp import cuda_kernels
+from autograd_nlp.backend import get_array_module, ids_out_of_range
 from autograd_nlp.core import Function, ShapeError
 from autograd_nlp.functions.activation import sigmoid, softmax
 from autograd_nlp.functions.reduction import sum
@@ -40,10 +43,13 @@ class SoftmaxCrossEntropy(Function):
         t1 = t.reshape(-1)
         valid = None if self.ignore_label is None else (t1 != self.ignore_label)
         safe_t = t1 if valid is None else xp.where(valid, t1, 0)
-        if safe_t.size and (safe_t.min() < 0 or safe_t.max() >= n_class):
+        if safe_t.size and ids_out_of_range(safe_t, n_class):
             bad = safe_t[(safe_t < 0) | (safe_t >= n_class)][0]
             raise IndexError(f"SoftmaxCrossEntropy: target id {bad} is outside "
                              f"[0, {n_class}) (ignore_label={self.ignore_label})")
+        if xp is not np and cuda_kernels.usable(x2):      # one kernel for the rows
+            p, losses = cuda_kernels.softmax_ce_forward(x2, safe_t, valid)
+            return self._finish(xp, x, t, p, losses, safe_t, valid)
         row_max = x2.max(axis=1, keepdims=True)
         if valid is not None and not xp.isfinite(row_max).all():
             # an ignored row may be fully masked (all -inf) or hold inf/NaN: it
@@ -58,8 +64,12 @@ class SoftmaxCrossEntropy(Function):
         losses = xp.log(norm[:, 0]) - shifted[rows, safe_t]
         if valid is not None:
             losses *= valid
+        return self._finish(xp, x, t, p, losses, safe_t, valid)
+
+    def _finish(self, xp, x, t, p, losses, safe_t, valid):
+        """Keep what backward needs; reduce the per-row losses."""
         self.probs, self.targets, self.valid = p, safe_t, valid
-        self.count = int(valid.sum()) if valid is not None else len(t1)
+        self.count = int(valid.sum()) if valid is not None else len(safe_t)
         if self.reduction == "none":
             return losses.reshape(t.shape)
         total = losses.sum()
@@ -81,8 +91,12 @@ class SoftmaxCrossEntropyGrad(Function):
 
     def forward(self, x, gy):
         ce = self.ce
-        g = ce.probs.copy()
-        g[get_array_module(g).arange(len(ce.targets)), ce.targets] -= 1
+        xp = get_array_module(ce.probs)
+        if xp is not np and cuda_kernels.usable(ce.probs):
+            g = cuda_kernels.softmax_ce_grad(ce.probs, ce.targets)   # probs - onehot
+        else:
+            g = ce.probs.copy()
+            g[xp.arange(len(ce.targets)), ce.targets] -= 1
         g = g.reshape(x.shape)
         g *= self._scale(gy, x.shape)
         return g

@@ -2,7 +2,8 @@
 import numpy as np
 
 from autograd_nlp import random as ag_random
-from autograd_nlp.backend import get_array_module, is_device_array, scatter_add
+from autograd_nlp.backend import (get_array_module, ids_out_of_range, is_device_array,
+                                  scatter_add)
 from autograd_nlp.core import Config, Function, ShapeError, Variable
 from autograd_nlp.functions.math import sqrt
 from autograd_nlp.functions.reduction import mean
@@ -36,7 +37,7 @@ class Embedding(Function):
     def forward(self, W, ids):
         if ids.dtype.kind not in "iu":
             raise TypeError(f"embedding: ids must be integers, got dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= W.shape[0]):
+        if ids.size and ids_out_of_range(ids, W.shape[0]):
             bad = ids[(ids < 0) | (ids >= W.shape[0])].reshape(-1)[0]
             raise IndexError(f"embedding: id {bad} is out of range [0, {W.shape[0]}) "
                              f"for a table of shape {W.shape}")
