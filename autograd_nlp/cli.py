@@ -2,11 +2,12 @@
 import argparse
 import sys
 
-from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
+from autograd_nlp.backend import DeviceError
+from autograd_nlp.commands import (gradcheck, graph, info, language_model, seq2seq, train,
                                    word_vectors)
 from autograd_nlp.data.paths import DatasetError
 
-COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck]
+COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, info]
 
 
 def build_parser():
@@ -24,7 +25,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.run(args) or 0
-    except DatasetError as e:       # missing/unusable data: say what to do, no traceback
+    except (DatasetError, DeviceError) as e:   # missing data, no GPU: what to do, no traceback
         print(f"autograd-nlp: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

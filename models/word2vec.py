@@ -7,7 +7,7 @@ distribution (label 0). The word vectors are ``in_embed.W`` (vocab, hidden).
 """
 import numpy as np
 
-from autograd_nlp.backend import get_array_module
+from autograd_nlp.backend import get_array_module, to_device
 from autograd_nlp.functions import (broadcast_to, sigmoid_cross_entropy,
                                     softmax_cross_entropy)
 from autograd_nlp.layers import Embedding, Linear, Module
@@ -70,8 +70,9 @@ class _NegativeSampling(Module):
 
     @property
     def word_vectors(self):
-        """(vocab, hidden) float32: the input embedding."""
-        return self.in_embed.W.data
+        """(vocab, hidden) float32 NumPy array (whatever the model's device):
+        the input embedding."""
+        return to_device(self.in_embed.W.data, "cpu")
 
 
 class CBOW(_NegativeSampling):

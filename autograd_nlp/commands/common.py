@@ -15,6 +15,13 @@ def add_common_training_options(p, epochs, out):
     p.add_argument("--checkpoint-every", type=int, default=500,
                    help="also checkpoint every N iterations (0: only per epoch)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_device_option(p)
+
+
+def add_device_option(p):
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                   help="where the model runs: cpu (NumPy) or cuda (a GPU, needs CuPy) "
+                        "(default: cpu)")
 
 
 def prepare_out(path):

@@ -2,8 +2,8 @@
 import os
 
 from autograd_nlp import optim
-from autograd_nlp.commands.common import (add_common_training_options, prepare_out,
-                                          seed_everything)
+from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
+                                          prepare_out, seed_everything)
 from autograd_nlp.data import load_ptb
 from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity,
                                    load_checkpoint, restore, save_curves)
@@ -54,6 +54,7 @@ def add_parsers(sub):
     p.add_argument("--data-dir", default=None)
     p.add_argument("--batch-size", type=int, default=10)
     p.add_argument("--time-size", type=int, default=35)
+    add_device_option(p)
     p.set_defaults(run=evaluate)
 
     p = sub.add_parser("generate", help="sample text from a language-model checkpoint")
@@ -64,6 +65,7 @@ def add_parsers(sub):
     p.add_argument("--top-k", type=int, default=None)
     p.add_argument("--greedy", action="store_true", help="always take the most likely word")
     p.add_argument("--seed", type=int, default=None)
+    add_device_option(p)
     p.set_defaults(run=generate)
 
 
@@ -104,6 +106,7 @@ def train(args):
     if getattr(args, "dropout", None) is not None:
         kwargs["dropout"] = args.dropout
     model = build_model(args.model_name, kwargs)
+    model.to(args.device)
     optimizer = optim.SGD(model.params(), lr=args.lr)
     checkpoint = os.path.join(out, "checkpoint.npz")
     meta = {"model": args.model_name, "model_kwargs": kwargs,
@@ -156,6 +159,7 @@ def _curves(history):
 
 def evaluate(args):
     model, meta = model_from_checkpoint(args.checkpoint, args.params)
+    model.to(args.device)
     corpus = load_ptb(args.split, args.data_dir)[0]
     ppl = evaluate_perplexity(model, corpus, args.batch_size, args.time_size, progress=True)
     print(f"{meta['model']} {args.split} perplexity: {ppl:.2f}")
@@ -164,6 +168,7 @@ def evaluate(args):
 
 def generate(args):
     model, meta = model_from_checkpoint(args.checkpoint)
+    model.to(args.device)
     vocab = meta["vocab"]
     word_to_id = {w: i for i, w in enumerate(vocab)}
     if args.start not in word_to_id:

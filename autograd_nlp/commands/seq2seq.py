@@ -10,8 +10,8 @@ import numpy as np
 
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
-from autograd_nlp.commands.common import (add_common_training_options, prepare_out,
-                                          seed_everything)
+from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
+                                          prepare_out, seed_everything)
 from autograd_nlp.data.paths import configured_data_dir
 from autograd_nlp.data.seq import (SeqDataset, UnknownCharacterError, book_random_state,
                                    load_seq_dataset, make_seq_dataset)
@@ -76,6 +76,7 @@ def add_parsers(sub):
     p = sub.add_parser("translate", help="answer one question with a seq2seq checkpoint")
     p.add_argument("--checkpoint", required=True)
     p.add_argument("text", nargs="+", help='the question, e.g. "september 27, 1994"')
+    add_device_option(p)
     p.set_defaults(run=translate)
 
     p = sub.add_parser("plot-accuracy",
@@ -137,6 +138,7 @@ def train(args):
         print(f"random numbers: NumPy's legacy generator seeded {args.book_rng}, "
               f"drawn in the book's order")
     model = build_model(args.model_name, kwargs)
+    model.to(args.device)
     if args.book_rng is not None:       # the draws filled the book's gate layout
         for cell in model.modules():
             if isinstance(cell, LSTMCell):
@@ -200,6 +202,7 @@ def translate(args):
         raise SystemExit(f"{args.checkpoint} is not a seq2seq checkpoint")
     model = build_model(meta["model"], meta["model_kwargs"])
     restore(checkpoint, model, rng=False)
+    model.to(args.device)
     chars = meta["chars"]
     ds = SeqDataset(np.zeros((0, meta["question_length"]), dtype=np.int64),
                     np.zeros((0, meta["answer_length"]), dtype=np.int64), None, None,

@@ -118,6 +118,7 @@ def train_word2vec(args):
     contexts, target = create_contexts_target(corpus, args.window)
     model_class = CBOW if args.model_name == "cbow" else SkipGram
     model = model_class(len(word_to_id), args.hidden, corpus, sample_size=args.sample_size)
+    model.to(args.device)
     checkpoint = os.path.join(out, "checkpoint.npz")
     trainer = MinibatchTrainer(model, optim.Adam(model.params(), lr=args.lr), args.batch_size,
                                checkpoint_path=checkpoint,
