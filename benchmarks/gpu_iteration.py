@@ -296,19 +296,26 @@ def iteration_benchmark(args):
         try:
             ag_random.seed(0)
             ours, theirs = make()
-            cuda_kernels.set_enabled(True)
-            cells["ours"] = time_steps(ours(args.device), sync, share * 0.4)
-            cuda_kernels.set_enabled(False)
-            cells["nofuse"] = time_steps(ours(args.device), sync, share * 0.25)
-            cuda_kernels.set_enabled(True)
-            if torch is not None:
-                torch.manual_seed(0)
-                cells["torch"] = time_steps(theirs(torch, args.device), torch_sync, share * 0.25)
         except Exception as e:   # noqa: BLE001 - report and go on with the next model
-            cuda_kernels.set_enabled(True)
-            say(f"{name:12} FAILED: {type(e).__name__}: {e}")
-            traceback.print_exc(limit=4)
-            sys.stdout.flush()
+            say(f"{name:12} FAILED to build: {type(e).__name__}: {e}")
+            continue
+        parts = [("ours", lambda: time_steps(ours(args.device), sync, share * 0.4), True),
+                 ("nofuse", lambda: time_steps(ours(args.device), sync, share * 0.25), False)]
+        if torch is not None:
+            parts.append(("torch", lambda: time_steps(theirs(torch, args.device), torch_sync,
+                                                      share * 0.25), True))
+        for key, measure, fused in parts:
+            cuda_kernels.set_enabled(fused)
+            try:
+                ag_random.seed(0)
+                if torch is not None:
+                    torch.manual_seed(0)
+                cells[key] = measure()
+            except Exception as e:   # noqa: BLE001 - report and go on
+                say(f"{name:12} {key} FAILED: {type(e).__name__}: {e}")
+                traceback.print_exc(limit=-3)
+                sys.stdout.flush()
+        cuda_kernels.set_enabled(True)
         ms = {k: v[0] * 1e3 for k, v in cells.items()}
 
         def cell(key, width):
