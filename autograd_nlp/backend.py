@@ -37,6 +37,7 @@ class Device:
 
 _BY_NAME = {}
 _BY_TYPE = {}
+_ndarray = np.ndarray
 _CPU = Device("cpu", np.ndarray, np, lambda a: a, lambda a: a)
 
 
@@ -165,12 +166,14 @@ def get_array_module(*arrays):
     unless one of them lives on another device (then cupy, or a test
     module). Cheap for NumPy: one type check per argument."""
     for a in arrays:
-        t = type(a)
-        if t is np.ndarray:
-            continue
-        device = _BY_TYPE.get(t)
-        if device is None:
-            device = _device_of_array(a)
+        if type(a) is not _ndarray:
+            return _module_of(arrays)
+    return np
+
+
+def _module_of(arrays):
+    for a in arrays:
+        device = _BY_TYPE.get(type(a)) or _device_of_array(a)
         if device is not _CPU:
             return device.xp
     return np
@@ -179,7 +182,7 @@ def get_array_module(*arrays):
 def is_device_array(a):
     """True for an array of a registered non-CPU device (e.g. cupy.ndarray)."""
     t = type(a)
-    return t is not np.ndarray and (_BY_TYPE.get(t) or _lookup_type(t)) is not _CPU
+    return t is not _ndarray and (_BY_TYPE.get(t) or _lookup_type(t)) is not _CPU
 
 
 def to_device(array, device):
