@@ -71,8 +71,14 @@ def cupy_available():
 
 
 def _cupy_scatter_add(table, ids, values):
-    import cupyx
-    cupyx.scatter_add(table, ids, values)
+    """``cupy.add.at`` (CuPy >= 13: float64 too); ``cupyx.scatter_add`` before."""
+    import cupy
+    at = getattr(cupy.add, "at", None)
+    if at is not None:
+        at(table, ids, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(table, ids, values)
 
 
 def _cupy_erf(x):
@@ -198,7 +204,7 @@ def to_device(array, device):
 
 def scatter_add(table, ids, values):
     """``table[ids] += values`` with repeated ids accumulating, in place, on
-    the table's device (``np.add.at`` on the CPU, ``cupyx.scatter_add`` on CuPy)."""
+    the table's device (``np.add.at`` on the CPU, ``cupy.add.at`` on CuPy)."""
     device = _device_of_array(table)
     if device is _CPU:
         np.add.at(table, ids, values)

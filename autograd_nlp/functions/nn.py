@@ -16,7 +16,7 @@ def scatter_add_rows(ids, values, num_rows):
     (n,), repeated ids accumulating. On the CPU a sort + ``np.add.reduceat``
     segment sum (see benchmarks/scatter_add.py for the comparison with
     ``np.add.at`` and per-column ``np.bincount``); on a device its scatter-add
-    kernel (``cupyx.scatter_add``: atomic adds)."""
+    kernel (``cupy.add.at``: atomic adds)."""
     xp = get_array_module(values)
     out = xp.zeros((num_rows, values.shape[1]), dtype=values.dtype)
     if len(ids) == 0:
