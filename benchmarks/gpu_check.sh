@@ -8,8 +8,10 @@
 #   benchmarks/gpu_check.sh [--ptb DIR] [--device cuda|cpu] [--quick]
 #   benchmarks/gpu_check.sh --device cpu --quick      # dry run of every part, no GPU
 #
-# DIR holds ptb.train.txt and ptb.valid.txt (or ptb/ptb.*.txt). The project is
-# used from this working tree (PYTHONPATH), nothing is installed or downloaded.
+# DIR holds ptb.train.txt and ptb.valid.txt (or ptb/ptb.*.txt); by default the
+# copy that benchmarks/gpu_check_prepare.sh puts in runs/gpu_check/ (with pytest,
+# for a machine whose Python lacks it). The project is used from this working
+# tree (PYTHONPATH), nothing is installed or downloaded.
 # Every section has its own time limit and the next one runs even if it fails.
 # With $OUT set, the whole output is also written to $OUT/gpu_check.log.
 set -u
@@ -17,6 +19,9 @@ set -u
 DEVICE=cuda
 QUICK=""
 PTB="${PTB_DIR:-}"
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+# prepared by benchmarks/gpu_check_prepare.sh (PTB slice, pytest for a bare Python)
+[ -z "$PTB" ] && [ -f "$HERE/runs/gpu_check/data/ptb/ptb.train.txt" ] && PTB="$HERE/runs/gpu_check/data"
 while [ $# -gt 0 ]; do
     case "$1" in
         --device) DEVICE="$2"; shift 2 ;;
@@ -29,6 +34,9 @@ done
 
 cd "$(dirname "$0")/.." || exit 2
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+if ! "${PYTHON:-python}" -c "import pytest" >/dev/null 2>&1 && [ -d runs/gpu_check/deps ]; then
+    export PYTHONPATH="$PYTHONPATH:$PWD/runs/gpu_check/deps"   # after the machine's own packages
+fi
 export PYTHONUNBUFFERED=1
 PY="${PYTHON:-python}"
 command -v "$PY" >/dev/null 2>&1 || PY=python3
