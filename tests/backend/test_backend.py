@@ -195,3 +195,11 @@ def test_get_array_module_stays_cheap_for_numpy():
     x = np.ones(3)
     per_call = min(timeit.repeat(lambda: get_array_module(x, x), number=20000, repeat=3)) / 20000
     assert per_call < 2e-6
+
+
+def test_graph_pictures_and_stats_work_on_the_fake_device(fake):
+    x = ag.Variable(to_device(np.ones((2, 3), np.float32), "fake"), name="x")
+    y = (F.tanh(x) * 2.0).sum()
+    dot = ag.to_dot(y).source
+    assert "x" in dot and "2" in dot
+    assert ag.graph_stats(y)["functions"] == 3
