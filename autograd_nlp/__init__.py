@@ -29,7 +29,7 @@ _EXPORTS = {
     "autograd_nlp.graphviz": ("render_graph", "to_dot"),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
-_SUBMODULES = ("functions", "random")
+_SUBMODULES = ("backend", "functions", "random")
 
 __all__ = sorted(_HOME) + list(_SUBMODULES)
 

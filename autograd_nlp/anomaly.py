@@ -8,8 +8,7 @@ instead of blaming the op.
 """
 import traceback
 
-import numpy as np
-
+from autograd_nlp.backend import get_array_module
 from autograd_nlp.config import using_config
 
 
@@ -41,9 +40,9 @@ def _first_nonfinite(arrays):
     for i, a in enumerate(arrays):
         if a is None:
             continue
-        if not isinstance(a, np.ndarray):
+        if hasattr(a, "creator"):
             a = a.data                      # a Variable
-        if a.dtype.kind in "fc" and not np.isfinite(a).all():
+        if a.dtype.kind in "fc" and not get_array_module(a).isfinite(a).all():
             return i, a
     return None
 

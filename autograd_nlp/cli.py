@@ -7,13 +7,14 @@ bad option; a traceback means a bug.
 """
 import sys
 
-from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
+from autograd_nlp.backend import DeviceError
+from autograd_nlp.commands import (gradcheck, graph, info, language_model, seq2seq, train,
                                    word_vectors)
 from autograd_nlp.commands import export
 from autograd_nlp.commands.common import Parser, plain_value
 from autograd_nlp.errors import UserError
 
-COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export]
+COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export, info]
 USAGE_ERROR = 2
 
 
@@ -35,7 +36,7 @@ def main(argv=None):
         if check is not None:
             check(args)
         return args.run(args) or 0
-    except UserError as e:   # bad data, file, checkpoint or run: say what to do, no traceback
+    except (UserError, DeviceError) as e:   # bad data/file/checkpoint/run, no GPU: no traceback
         print(f"autograd-nlp: {e}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:

@@ -17,6 +17,7 @@ import weakref
 
 import numpy as np
 
+from autograd_nlp import backend as _backend
 from autograd_nlp.anomaly import (check_forward, checked_backward,  # noqa: F401
                                   detect_anomaly, op_name, record_creation_site)
 from autograd_nlp.config import (Config, default_dtype, enable_grad, eval_mode,  # noqa: F401
@@ -31,8 +32,9 @@ class ShapeError(ValueError):
 # Variable
 # ----------------------------------------------------------------------------
 def as_array(x, dtype=None):
-    """Wrap NumPy scalars and Python numbers as ndarrays (optionally cast)."""
-    if isinstance(x, np.ndarray):
+    """Wrap NumPy scalars and Python numbers as ndarrays (optionally cast);
+    arrays (NumPy or a device's, e.g. CuPy) stay where they are."""
+    if isinstance(x, np.ndarray) or _backend.is_device_array(x):
         return x if dtype is None or x.dtype == dtype else x.astype(dtype)
     return np.asarray(x, dtype=dtype)
 
@@ -52,7 +54,7 @@ class Variable:
     def __init__(self, data, name=None, requires_grad=None):
         if isinstance(data, Variable):
             raise TypeError("Variable(...) got a Variable; use .data or .detach()")
-        if not isinstance(data, np.ndarray):
+        if not isinstance(data, np.ndarray) and not _backend.is_device_array(data):
             data = np.asarray(data)
         floating = data.dtype.kind == "f"
         if requires_grad is None:
@@ -83,6 +85,20 @@ class Variable:
 
     def __len__(self):
         return len(self.data)
+
+    @property
+    def device(self):
+        """Name of the device holding ``data``: "cpu", "cuda"..."""
+        return _backend.device_of(self.data)
+
+    def to(self, device):
+        """This Variable on ``device`` ("cpu", "cuda"): itself if it is
+        already there, else a new leaf with a copy of the data (like
+        PyTorch's ``tensor.to``; ``Module.to`` moves parameters in place)."""
+        data = _backend.to_device(self.data, device)
+        if data is self.data:
+            return self
+        return Variable(data, name=self.name, requires_grad=self.requires_grad)
 
     def __repr__(self):
         if self.data is None:
@@ -245,7 +261,7 @@ def _fill(v, data, name, requires_grad):
 
 def _new_variable(data, requires_grad):
     """Fast constructor for op outputs (no validation: ops return arrays)."""
-    if type(data) is not np.ndarray:
+    if type(data) is not np.ndarray and not _backend.is_device_array(data):
         data = np.asarray(data)
     v = _object_new(Variable)
     _fill(v, data, None, requires_grad)
@@ -278,8 +294,15 @@ class Function:
                 like = next((x.data for x in inputs if isinstance(x, Variable)), None)
                 inputs = [as_variable(x, like) for x in inputs]
                 break
+        xs = [x.data for x in inputs]
+        if len(xs) > 1:
+            kind = type(xs[0])
+            for a in xs:
+                if type(a) is not kind:     # rare: arrays of two types meet
+                    xs = _same_device(self, inputs, xs)
+                    break
         try:
-            ys = self.forward(*[x.data for x in inputs])
+            ys = self.forward(*xs)
         except ValueError as e:
             if isinstance(e, ShapeError):
                 raise
@@ -327,6 +350,28 @@ class Function:
 
     def backward(self, *gys):
         raise NotImplementedError(f"{op_name(self)} has no backward")
+
+
+def _same_device(func, inputs, xs):
+    """``xs`` ready for one device, or a DeviceError naming both devices.
+    A 0-d NumPy constant (a Python number wrapped by ``as_variable``) may
+    join a device array, as a NumPy scalar, which CuPy takes as a kernel
+    argument (PyTorch also lets 0-d CPU tensors meet CUDA tensors)."""
+    devices = [_backend.device_of(a) for a in xs]
+    others = {d for d in devices if d != "cpu"}
+    if not others:
+        return xs                           # NumPy arrays of several subclasses
+    if len(others) == 1:
+        out = list(xs)
+        for i, (a, d) in enumerate(zip(xs, devices)):
+            if d == "cpu":
+                if np.ndim(a) == 0 and not inputs[i].requires_grad:
+                    out[i] = np.asarray(a)[()]
+                else:
+                    break
+        else:
+            return out
+    raise _backend.describe_mismatch(op_name(func), xs)
 
 
 class FusedFunction(Function):
@@ -433,15 +478,17 @@ def _seed_gradient(y, grad, caller):
             f"was computed inside ag.no_grad() (or only from constants); compute it "
             f"outside no_grad() from Variables that require gradients.")
     if grad is not None:
-        seed = grad if isinstance(grad, Variable) else \
-            Variable(as_array(grad, y.data.dtype), requires_grad=False)
+        seed = grad if isinstance(grad, Variable) else Variable(
+            _backend.to_device(as_array(grad, y.data.dtype), _backend.device_of(y.data)),
+            requires_grad=False)
     elif y.data.size != 1:
         raise ValueError(
             f"{caller} on a non-scalar output of shape {y.shape} needs an explicit "
             f"gradient: call y.backward(grad=...) with an array of that shape, or "
             f"reduce y first (y.sum()).")
     else:
-        seed = Variable(np.ones_like(y.data), requires_grad=False)
+        seed = Variable(_backend.get_array_module(y.data).ones_like(y.data),
+                        requires_grad=False)
     if seed.shape != y.data.shape:
         raise ShapeError(f"{caller}: gradient shape {seed.shape} does not match "
                          f"output shape {y.shape}")

@@ -4,12 +4,14 @@ Everything is promoted to float64. The output is reduced to a scalar with a
 random upstream gradient, so every element of a non-scalar output is checked.
 Analytic gradients come from ``backward``; numerical ones from central
 differences, one input element at a time (or a random sample of elements).
+Inputs on a device (CuPy) are checked there; the comparison runs on the CPU.
 """
 from dataclasses import dataclass
 
 import numpy as np
 
 from autograd_nlp import core
+from autograd_nlp.backend import device_of, get_array_module, is_device_array, to_device
 from autograd_nlp.core import Variable, as_array
 
 
@@ -36,7 +38,7 @@ class GradientReport:
 def _as_float64_variable(x, index):
     data = x.data if isinstance(x, Variable) else as_array(x)
     name = (x.name if isinstance(x, Variable) else None) or f"input{index}"
-    return Variable(np.array(data, dtype=np.float64), name=name)
+    return Variable(get_array_module(data).array(data, dtype=np.float64), name=name)
 
 
 def _prepare(inputs):
@@ -44,15 +46,16 @@ def _prepare(inputs):
     args, variables = [], []
     for i, x in enumerate(inputs):
         data = x.data if isinstance(x, Variable) else x
-        if isinstance(data, (np.ndarray, np.generic)) and \
-                np.asarray(data).dtype.kind == "f":
+        if (isinstance(data, (np.ndarray, np.generic)) or is_device_array(data)) and \
+                data.dtype.kind == "f":
             v = _as_float64_variable(x, i)
             variables.append(v)
             args.append(v)
         else:
             args.append(x)
     if not variables:
-        kinds = ", ".join(str(np.asarray(getattr(x, "data", x)).dtype) for x in inputs)
+        kinds = ", ".join(str(getattr(getattr(x, "data", x), "dtype", type(x).__name__))
+                          for x in inputs)
         raise TypeError(f"gradcheck: no floating input to differentiate (got dtypes "
                         f"{kinds}); integer arrays cannot have gradients, convert "
                         f"them with .astype(np.float64)")
@@ -66,7 +69,12 @@ def _outputs(result):
 
 
 def _scalar_value(outputs, directions):
-    return sum(float(np.sum(y.data * r)) for y, r in zip(outputs, directions))
+    return sum(float((y.data * r).sum()) for y, r in zip(outputs, directions))
+
+
+def _like(host_array, y):
+    """``host_array`` (NumPy) moved to the device of Variable ``y``."""
+    return to_device(host_array, device_of(y.data))
 
 
 def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
@@ -79,13 +87,14 @@ def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
     """
     rng = np.random.default_rng(seed)
     outputs = _outputs(fn())
-    directions = [rng.standard_normal(y.shape) for y in outputs]
+    directions = [_like(rng.standard_normal(y.shape), y) for y in outputs]
     for v in variables:
         v.grad = None
     total = sum((y * r).sum() for y, r in zip(outputs, directions))
     if total.requires_grad:      # else no input reaches the outputs: all gradients are 0
         total.backward()
-    analytic = [np.zeros_like(v.data) if v.grad is None else v.grad.data for v in variables]
+    analytic = [np.zeros(v.shape, v.dtype) if v.grad is None else
+                np.asarray(to_device(v.grad.data, "cpu")) for v in variables]
 
     def value():
         return _scalar_value(_outputs(fn()), directions)
@@ -101,7 +110,7 @@ def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
             indices = rng.choice(flat.size, samples, replace=False)
         numerical = np.empty(len(indices))
         for k, i in enumerate(indices):
-            old = flat[i]
+            old = float(flat[i])     # a copy: on CuPy flat[i] is a 0-d view
             flat[i] = old + eps
             plus = value()
             flat[i] = old - eps
@@ -144,15 +153,17 @@ def numerical_grad(fn, *inputs, eps=1e-6, grad_output=None):
     args, variables = _prepare(inputs)
     outputs = _outputs(fn(*args))
     if grad_output is None:
-        directions = [np.ones(y.shape) for y in outputs]
+        directions = [_like(np.ones(y.shape), y) for y in outputs]
     else:
         directions = grad_output if isinstance(grad_output, (list, tuple)) else [grad_output]
+        directions = [_like(np.asarray(to_device(d, "cpu")), y)
+                      for d, y in zip(directions, outputs)]
     grads = []
     for v in variables:
         g = np.empty(v.shape)
         flat, gflat = v.data.reshape(-1), g.reshape(-1)
         for i in range(flat.size):
-            old = flat[i]
+            old = float(flat[i])     # a copy: on CuPy flat[i] is a 0-d view
             flat[i] = old + eps
             plus = _scalar_value(_outputs(fn(*args)), directions)
             flat[i] = old - eps
@@ -188,7 +199,8 @@ def _upstream_variables(outputs, grad_outputs, rng):
                          f"{len(grad_outputs)} grad_outputs")
     upstream = []
     for k, (y, g) in enumerate(zip(outputs, grad_outputs)):
-        g = np.array(g.data if isinstance(g, Variable) else g, dtype=np.float64)
+        g = to_device(g.data if isinstance(g, Variable) else g, device_of(y.data))
+        g = get_array_module(g).array(g, dtype=np.float64)
         if g.shape != y.shape:
             raise ValueError(f"gradgradcheck: grad_outputs[{k}] has shape {g.shape}, "
                              f"output {k} has shape {y.shape}")
@@ -216,7 +228,7 @@ def compare_second_order(fn, args, variables, grad_outputs=None, eps=1e-6, atol=
             outputs = _outputs(fn(*args))
             total = sum((y * u).sum() for y, u in zip(outputs, upstream))
             grads = core.grad(total, variables, create_graph=True)
-        return [Variable(np.zeros(v.shape)) if g is None else g
+        return [Variable(get_array_module(v.data).zeros(v.shape)) if g is None else g
                 for v, g in zip(variables, grads)]
 
     return compare_gradients(first_gradients, variables + upstream, eps, atol, rtol,

@@ -23,7 +23,7 @@ FOLDS = (None, "clusters", "repeats")
 def _describe(v, show_grad):
     name = v.name or ""
     if v.data.size == 1 and not v.requires_grad and not name:
-        return f"{v.data.reshape(-1)[0]:.4g}"
+        return f"{float(v.data.reshape(-1)[0]):.4g}"   # (a 0-d CuPy array has no format)
     label = f"{name}\n{v.shape} {v.dtype}" if name else f"{v.shape} {v.dtype}"
     if show_grad and v.grad is not None:
         label += f"\ngrad {v.grad.shape}"

@@ -4,6 +4,8 @@ import gc
 
 import numpy as np
 
+from autograd_nlp.backend import is_device_array
+
 from autograd_nlp.core import Function, walk_graph
 
 
@@ -18,7 +20,7 @@ def graph_stats(*outputs):
         for x in f.inputs:
             arrays[id(x.data)] = x.data
         for v in vars(f).values():
-            if isinstance(v, np.ndarray):
+            if isinstance(v, np.ndarray) or is_device_array(v):
                 arrays[id(v)] = v
     # depth: longest path, processed in decreasing generation (a topological order)
     depth = {}

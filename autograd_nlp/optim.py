@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from autograd_nlp.backend import device_of, get_array_module, to_device
 from autograd_nlp.core import Variable
 
 
@@ -17,6 +18,8 @@ class Optimizer:
 
     Subclasses implement ``update_one(p, g, slots)`` where ``g`` is the
     gradient array and ``slots`` this parameter's dict of state arrays.
+    State arrays live on their parameter's device: made there on first use,
+    and moved there when the parameter has moved (``Module.to``).
     """
 
     slot_names = ()
@@ -43,8 +46,13 @@ class Optimizer:
         for p, slots in zip(self.params, self.slots):
             if p.grad is not None:
                 if not slots:
+                    xp = get_array_module(p.data)
                     for name in self.slot_names:
-                        slots[name] = np.zeros_like(p.data)
+                        slots[name] = xp.zeros_like(p.data)
+                elif type(next(iter(slots.values()))) is not type(p.data):
+                    device = device_of(p.data)      # the parameter moved
+                    for name in slots:
+                        slots[name] = to_device(slots[name], device)
                 self.update_one(p, p.grad.data, slots)
 
     def update_one(self, p, g, slots):
@@ -83,7 +91,9 @@ class Optimizer:
                     got = self.params[index].shape if index < len(self.params) else "none"
                     raise ValueError(f"{type(self).__name__}.load_state_dict: slot {key} "
                                      f"has shape {value.shape}, parameter {index} has {got}")
-                self.slots[index][name] = np.array(value, dtype=self.params[index].dtype)
+                p = self.params[index]
+                value = to_device(value, device_of(p.data))
+                self.slots[index][name] = get_array_module(value).array(value, dtype=p.dtype)
 
 
 def _with_weight_decay(g, p, weight_decay):
@@ -91,7 +101,7 @@ def _with_weight_decay(g, p, weight_decay):
     as ``torch.optim.SGD``'s ``weight_decay``); ``g`` itself when it is 0."""
     if not weight_decay:
         return g
-    return g + np.asarray(weight_decay, dtype=p.dtype) * p.data
+    return g + p.dtype.type(weight_decay) * p.data
 
 
 class SGD(Optimizer):
@@ -148,7 +158,7 @@ class AdaGrad(Optimizer):
     def update_one(self, p, g, slots):
         h = slots["sum_squares"]
         h += g * g
-        p.data -= self.lr * g / (np.sqrt(h) + self.eps)
+        p.data -= self.lr * g / (get_array_module(h).sqrt(h) + self.eps)
 
 
 class RMSprop(Optimizer):
@@ -167,7 +177,7 @@ class RMSprop(Optimizer):
         h = slots["mean_squares"]
         h *= self.decay
         h += (1 - self.decay) * g * g
-        p.data -= self.lr * g / (np.sqrt(h) + self.eps)
+        p.data -= self.lr * g / (get_array_module(h).sqrt(h) + self.eps)
 
 
 class Adam(Optimizer):
@@ -192,22 +202,23 @@ class Adam(Optimizer):
 
     def update_one(self, p, g, slots):
         m, v = slots["m"], slots["v"]
+        xp = get_array_module(v)
         if self.eps_hat:
             m += (1 - self.beta1) * (g - m)
             v += (1 - self.beta2) * (g ** 2 - v)
             step_size = (self.lr * math.sqrt(1 - self.beta2 ** self.step)
                          / (1 - self.beta1 ** self.step))
-            p.data -= step_size * m / (np.sqrt(v) + self.eps)
+            p.data -= step_size * m / (xp.sqrt(v) + self.eps)
             return
         m *= self.beta1
         m += (1 - self.beta1) * g
         v *= self.beta2
         v += (1 - self.beta2) * (g * g)
         step_size = self.lr / (1 - self.beta1 ** self.step)
-        denom = np.sqrt(v)
+        denom = xp.sqrt(v)
         denom *= 1 / math.sqrt(1 - self.beta2 ** self.step)
         denom += self.eps
-        np.divide(m, denom, out=denom)
+        xp.divide(m, denom, out=denom)
         denom *= step_size
         p.data -= denom
 
@@ -230,13 +241,20 @@ class AdamW(Adam):
 
 
 def grad_norm(params):
-    """Global L2 norm of the gradients of ``params`` (each counted once)."""
-    seen, total = set(), 0.0
+    """Global L2 norm of the gradients of ``params`` (each counted once).
+    On a device the squares are summed there and read back once."""
+    seen, total, on_device = set(), 0.0, None
     for p in params:
         if p.grad is not None and id(p) not in seen:
             seen.add(id(p))
             g = p.grad.data.reshape(-1)
-            total += float(np.dot(g, g))
+            if type(g) is np.ndarray:
+                total += float(np.dot(g, g))
+            else:
+                square = get_array_module(g).dot(g, g)
+                on_device = square if on_device is None else on_device + square
+    if on_device is not None:
+        total += float(on_device)
     return math.sqrt(total)
 
 
@@ -253,7 +271,7 @@ def clip_grads(params, max_norm):
         for p in params:
             if p.grad is not None and id(p) not in seen:
                 seen.add(id(p))
-                p.grad = Variable(p.grad.data * np.asarray(rate, dtype=p.grad.dtype),
+                p.grad = Variable(p.grad.data * p.grad.dtype.type(rate),
                                   requires_grad=False)
     return norm
 

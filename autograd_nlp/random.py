@@ -7,16 +7,39 @@ It is a ``numpy.random.Generator`` unless ``set_generator`` installs a legacy
 for number. Draw through the helpers below (``random_floats``), not the
 generator's own methods where the two kinds differ (``Generator.random``
 takes a ``dtype``, ``RandomState.random`` does not).
+
+Draws for arrays on another device (dropout masks, negative samples on a
+GPU) come from that device's own generator, made on first use and seeded
+from the last ``seed(n)``, so a GPU run is repeatable too (its stream is
+not the CPU's, and it is not part of ``get_state``).
 """
 import numpy as np
 
 _rng = np.random.default_rng()
+_seed_value = None      # the last seed(n), for the device generators
+_device_rngs = {}       # device name -> that device's generator
 
 
 def seed(value):
-    """Reseed the generator used by every random op of autograd_nlp."""
-    global _rng
+    """Reseed the generator used by every random op of autograd_nlp (and
+    restart every device's generator from the same seed)."""
+    global _rng, _seed_value
     _rng = np.random.default_rng(value)
+    _seed_value = value
+    _device_rngs.clear()
+
+
+def device_rng(xp):
+    """The generator behind draws for arrays of module ``xp`` (numpy: the
+    global one; cupy: a ``cupy.random.Generator`` seeded from ``seed``)."""
+    if xp is np:
+        return _rng
+    from autograd_nlp.backend import get_device_of_module
+    device = get_device_of_module(xp)
+    gen = _device_rngs.get(device.name)
+    if gen is None:
+        gen = _device_rngs[device.name] = device.make_generator(_seed_value)
+    return gen
 
 
 def get_rng():
@@ -33,10 +56,13 @@ def set_generator(rng):
     _rng = rng
 
 
-def random_floats(shape, dtype=np.float64, rng=None):
+def random_floats(shape, dtype=np.float64, rng=None, xp=np):
     """Uniform draws in [0, 1) of ``shape`` and ``dtype`` from ``rng`` (default:
     the global generator). A Generator draws in ``dtype`` directly; a
-    RandomState draws float64 as ``np.random.rand`` does (the book's stream)."""
+    RandomState draws float64 as ``np.random.rand`` does (the book's stream).
+    ``xp`` (e.g. cupy): draw on that module's device, from its generator."""
+    if xp is not np:
+        return device_rng(xp).random(shape, dtype=dtype)
     rng = _rng if rng is None else rng
     if isinstance(rng, np.random.RandomState):
         return rng.random_sample(shape).astype(dtype, copy=False)

@@ -14,6 +14,7 @@ import zlib
 
 import numpy as np
 
+from autograd_nlp.backend import to_device
 from autograd_nlp.errors import BadFileError
 
 META_KEY = "__meta__"
@@ -107,8 +108,10 @@ def _running(pid):
 
 
 def save_npz(path, arrays, meta=None):
-    """Write {name: array} (plus optional JSON-able ``meta``) to ``path``."""
-    arrays = dict(arrays)
+    """Write {name: array} (plus optional JSON-able ``meta``) to ``path``.
+    Arrays on a device (CuPy) are written as NumPy arrays, so any machine
+    can read the file."""
+    arrays = {k: to_device(v, "cpu") for k, v in arrays.items()}
     if meta is not None:
         arrays[META_KEY] = np.array(json.dumps(meta))
     atomic_write(path, lambda f: np.savez(f, **arrays))

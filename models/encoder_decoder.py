@@ -15,6 +15,7 @@ one step to the next):
 """
 import numpy as np
 
+from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
 from autograd_nlp.layers import Module
@@ -40,7 +41,8 @@ class EncoderDecoder(Module):
         return self.loss(logits, ts[:, 1:])
 
     def generate(self, xs, start_id, length, return_attention=False, cached=True):
-        """Greedy decoding of a batch: xs (batch, S) -> ids (batch, length).
+        """Greedy decoding of a batch: xs (batch, S) -> ids (batch, length),
+        NumPy arrays whatever the model's device.
 
         ``cached`` (default): one decoder call per new token, carrying the
         state; ``cached=False`` re-reads the whole prefix from the start state
@@ -57,12 +59,14 @@ class EncoderDecoder(Module):
                     logits, state = self.decoder(ids[:, -1:], state, memory)
                 else:
                     logits, _ = self.decoder(ids, self.decoder.start(memory), memory)
-                ids = np.concatenate([ids, logits.data[:, -1].argmax(axis=-1)[:, None]], axis=1)
+                # the ids stay NumPy (a moved model moves its inputs itself)
+                next_ids = to_device(logits.data[:, -1].argmax(axis=-1), "cpu")
+                ids = np.concatenate([ids, next_ids[:, None]], axis=1)
                 if return_attention:
                     step_weights = self.decoder.attention_weights()
                     if step_weights is None:
                         raise ValueError(f"{type(self).__name__}.generate: its decoder has "
                                          f"no attention weights to return")
-                    weights.append(step_weights[..., -1, :])
+                    weights.append(to_device(step_weights[..., -1, :], "cpu"))
         ids = ids[:, 1:]
         return (ids, np.stack(weights, axis=-2)) if return_attention else ids

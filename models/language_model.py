@@ -2,6 +2,7 @@
 import numpy as np
 
 from autograd_nlp import random as ag_random
+from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.layers import Module, recurrent_layers
 
@@ -41,6 +42,7 @@ class LanguageModel(Module):
                 x = int(start_id)
                 while len(ids) < length:
                     logits = self(np.array([[x]])).data[0, -1].astype(np.float64)
+                    logits = to_device(logits, "cpu")           # sampling runs on the CPU
                     x = self._pick(logits, skip, temperature, top_k, greedy, rng)
                     ids.append(x)
             finally:

@@ -8,6 +8,7 @@ whole batch at once. Both come from ``EncoderDecoder`` (models/encoder_decoder.p
 """
 import numpy as np
 
+from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Variable
 from autograd_nlp.functions import broadcast_to, concat
 from autograd_nlp.layers import LSTM, Embedding, Linear, Module
@@ -30,7 +31,8 @@ def start_from_encoder(memory):
     """An LSTM decoder's start state from an LSTM encoder's memory (hs, (h, c)):
     the encoder's last h and a zero cell state, as in the book."""
     _, (h, _) = memory
-    return h, Variable(np.zeros(h.shape, dtype=h.dtype), requires_grad=False)
+    zeros = get_array_module(h.data).zeros(h.shape, dtype=h.dtype)   # on h's device
+    return h, Variable(zeros, requires_grad=False)
 
 
 class Decoder(Module):

@@ -7,6 +7,7 @@ distribution (label 0). The word vectors are ``in_embed.W`` (vocab, hidden).
 """
 import numpy as np
 
+from autograd_nlp.backend import get_array_module, to_device
 from autograd_nlp.functions import (broadcast_to, sigmoid_cross_entropy,
                                     softmax_cross_entropy)
 from autograd_nlp.layers import Embedding, Linear, Module
@@ -58,8 +59,9 @@ class _NegativeSampling(Module):
         """h (..., hidden); positives (...) ids -> mean over the batch of the
         summed binary losses of each positive and its negatives."""
         negatives = self.sampler.get_negative_sample(positives)     # (..., k)
-        ids = np.concatenate([positives[..., None], negatives], axis=-1)  # (..., 1 + k)
-        labels = np.zeros(ids.shape, dtype=np.int32)
+        xp = get_array_module(positives)                            # numpy or cupy
+        ids = xp.concatenate([positives[..., None], negatives], axis=-1)  # (..., 1 + k)
+        labels = xp.zeros(ids.shape, dtype=np.int32)
         labels[..., 0] = 1
         w = self.out_embed(ids)                                     # (..., 1 + k, hidden)
         scores = (w * h.reshape(h.shape[:-1] + (1, h.shape[-1]))).sum(axis=-1)
@@ -68,8 +70,9 @@ class _NegativeSampling(Module):
 
     @property
     def word_vectors(self):
-        """(vocab, hidden) float32: the input embedding."""
-        return self.in_embed.W.data
+        """(vocab, hidden) float32 NumPy array (whatever the model's device):
+        the input embedding."""
+        return to_device(self.in_embed.W.data, "cpu")
 
 
 class CBOW(_NegativeSampling):

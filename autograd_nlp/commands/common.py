@@ -132,6 +132,13 @@ def add_common_training_options(p, epochs, out):
                    help="checkpoint after every M minutes of training (0: after every "
                         "step) and at every epoch end")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_device_option(p)
+
+
+def add_device_option(p):
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                   help="where the model runs: cpu (NumPy) or cuda (a GPU, needs CuPy) "
+                        "(default: cpu)")
 
 
 def plain_value(value):

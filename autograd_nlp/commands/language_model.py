@@ -3,10 +3,10 @@ import os
 
 from autograd_nlp import optim
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
-from autograd_nlp.commands.common import (add_common_training_options, data_dir_for_meta,
-                                          dropout_rate, load_ptb_announced, non_negative_int,
-                                          positive_float, positive_int, prepare_out,
-                                          seed_everything)
+from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
+                                          data_dir_for_meta, dropout_rate, load_ptb_announced,
+                                          non_negative_int, positive_float, positive_int,
+                                          prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import load_ptb
@@ -80,6 +80,7 @@ def add_parsers(sub):
                    help="sequences evaluated side by side")
     p.add_argument("--time-size", type=positive_int, default=35,
                    help="time steps per chunk")
+    add_device_option(p)
     p.set_defaults(run=evaluate)
 
     p = sub.add_parser("generate", help="sample text from a language-model checkpoint")
@@ -96,6 +97,7 @@ def add_parsers(sub):
     p.add_argument("--greedy", action="store_true", help="always take the most likely word")
     p.add_argument("--seed", type=non_negative_int, default=None,
                    help="random seed (default: a fresh one each run)")
+    add_device_option(p)
     p.set_defaults(run=generate)
 
 
@@ -140,6 +142,7 @@ def train(args):
     if getattr(args, "dropout", None) is not None:
         kwargs["dropout"] = args.dropout
     model = build_model(args.model_name, kwargs)
+    model.to(args.device)
     optimizer = optim.SGD(model.params(), lr=args.lr)
     checkpoint = os.path.join(out, "checkpoint.npz")
     vocab = [id_to_word[i] for i in range(vocab_size)]
@@ -198,6 +201,7 @@ def _curves(history):
 
 def evaluate(args):
     model, meta = model_from_checkpoint(args.checkpoint, args.params, command="eval")
+    model.to(args.device)
     data_dir = eval_data_dir(args.data_dir, meta)
     corpus, word_to_id, _ = load_ptb(args.split, data_dir)
     check_vocabulary(meta, word_to_id, corpus, args.split)
@@ -241,6 +245,7 @@ def check_vocabulary(meta, word_to_id, corpus, split):
 
 def generate(args):
     model, meta = model_from_checkpoint(args.checkpoint, command="generate")
+    model.to(args.device)
     vocab = meta["vocab"]
     word_to_id = {w: i for i, w in enumerate(vocab)}
     if args.start not in word_to_id:

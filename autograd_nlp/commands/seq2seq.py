@@ -12,9 +12,9 @@ import numpy as np
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
-from autograd_nlp.commands.common import (add_common_training_options, image_path,
-                                          plain_value, positive_float, positive_int,
-                                          prepare_out, seed_everything)
+from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
+                                          image_path, plain_value, positive_float,
+                                          positive_int, prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
 from autograd_nlp.data.paths import configured_data_dir
@@ -109,6 +109,7 @@ def add_parsers(sub):
     p.add_argument("--checkpoint", required=True,
                    help="checkpoint.npz of a seq2seq, peeky or attention run")
     p.add_argument("text", nargs="+", help='the question, e.g. "september 27, 1994"')
+    add_device_option(p)
     p.set_defaults(run=translate)
 
     p = sub.add_parser("plot-accuracy",
@@ -171,6 +172,7 @@ def train(args):
         print(f"random numbers: NumPy's legacy generator seeded {args.book_rng}, "
               f"drawn in the book's order")
     model = build_model(args.model_name, kwargs)
+    model.to(args.device)
     if args.book_rng is not None:       # the draws filled the book's gate layout
         for cell in model.modules():
             if isinstance(cell, LSTMCell):
@@ -238,6 +240,7 @@ def translate(args):
     checkpoint = read_checkpoint(args.checkpoint, "translate", "seq2seq")
     model = restore_model(checkpoint, args.checkpoint, build_model, restore)
     meta = checkpoint["meta"]
+    model.to(args.device)
     chars = meta["chars"]
     ds = SeqDataset(np.zeros((0, meta["question_length"]), dtype=np.int64),
                     np.zeros((0, meta["answer_length"]), dtype=np.int64), None, None,

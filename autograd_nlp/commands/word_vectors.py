@@ -147,6 +147,7 @@ def train_word2vec(args):
     contexts, target = create_contexts_target(corpus, args.window)
     model_class = CBOW if args.model_name == "cbow" else SkipGram
     model = model_class(len(word_to_id), args.hidden, corpus, sample_size=args.sample_size)
+    model.to(args.device)
     checkpoint = os.path.join(out, "checkpoint.npz")
     vocab = [id_to_word[i] for i in range(len(id_to_word))]
     meta = {"kind": args.model_name, "model": args.model_name, "window": args.window,

@@ -9,11 +9,12 @@ attended, with finite gradients everywhere.
 """
 import numpy as np
 
+from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Function, ShapeError, Variable
 from autograd_nlp.functions.linalg import matmul
 from autograd_nlp.functions.reduction import sum
 from autograd_nlp.functions.registry import custom, randn, register
-from autograd_nlp.functions.shape import swapaxes
+from autograd_nlp.functions.shape import _device_mask, swapaxes
 
 
 class AttentionScores(Function):
@@ -28,8 +29,9 @@ class AttentionScores(Function):
                              f"(..., T, d) and (..., S, d) with the same d")
         # k^T made contiguous first: heads are strided views, and NumPy's batched
         # matmul of a transposed strided view skips BLAS (3-4x slower here)
-        scores = q @ np.ascontiguousarray(np.swapaxes(k, -1, -2))
-        scores *= np.asarray(self.scale, dtype=scores.dtype)
+        xp = get_array_module(q, k)
+        scores = q @ xp.ascontiguousarray(xp.swapaxes(k, -1, -2))
+        scores *= xp.asarray(self.scale, dtype=scores.dtype)
         return scores
 
     def backward(self, gy):
@@ -49,10 +51,11 @@ class MaskedSoftmax(Function):
     def forward(self, x):
         if x.size == 0:
             return x.copy()
-        shifted = np.where(self.allowed, x, -np.inf)
+        xp = get_array_module(x)
+        shifted = xp.where(self.allowed, x, -xp.inf)
         top = shifted.max(axis=self.axis, keepdims=True)
-        top[~np.isfinite(top)] = 0.0                    # a fully masked row: nothing to shift
-        e = np.exp(np.where(self.allowed, x - top, -np.inf))   # exactly 0 where masked
+        top[~xp.isfinite(top)] = 0.0                    # a fully masked row: nothing to shift
+        e = xp.exp(xp.where(self.allowed, x - top, -xp.inf))   # exactly 0 where masked
         total = e.sum(axis=self.axis, keepdims=True)
         total[total == 0] = 1.0                         # a fully masked row stays all 0
         return e / total
@@ -128,7 +131,7 @@ def masked_softmax(x, allowed, axis=-1):
     """Softmax of ``x`` over ``axis`` where ``allowed`` (bool, broadcastable to
     x's shape; True = may attend) and exactly 0 elsewhere. A row with nothing
     allowed is all 0 (not NaN, not uniform). x: (..., S) -> the same shape."""
-    allowed = np.asarray(allowed.data if isinstance(allowed, Variable) else allowed)
+    allowed = _device_mask(allowed, x)          # on x's device
     if allowed.dtype != bool:
         raise TypeError(f"masked_softmax: allowed must be a boolean array (True = may "
                         f"attend), got dtype {allowed.dtype}; compare first, e.g. ids != pad_id")

@@ -9,6 +9,9 @@ which is ``torch.nn.functional.cross_entropy(..., label_smoothing=smoothing)``.
 """
 import numpy as np
 
+from autograd_nlp.backend import get_array_module
+from autograd_nlp.core import Variable
+
 from autograd_nlp.functions.activation import log_softmax
 from autograd_nlp.functions.loss import softmax_cross_entropy
 from autograd_nlp.functions.reduction import sum
@@ -54,11 +57,13 @@ def label_smoothed_cross_entropy(logits, targets, smoothing=0.1, ignore_label=No
     if not 0.0 <= smoothing < 1.0:
         raise ValueError(f"label_smoothed_cross_entropy: smoothing must be in [0, 1), "
                          f"got {smoothing}")
-    targets = np.asarray(getattr(targets, "data", targets))
+    targets = targets.data if isinstance(targets, Variable) else targets
+    if not hasattr(targets, "shape"):                  # a list: onto the CPU
+        targets = np.asarray(targets)
     hard = softmax_cross_entropy(logits, targets, ignore_label, reduction)
     if smoothing == 0.0:
         return hard
-    counted = np.ones(targets.shape, dtype=bool) if ignore_label is None \
+    counted = get_array_module(targets).ones(targets.shape, dtype=bool) if ignore_label is None \
         else targets != ignore_label
     spread = -sum(log_softmax(logits, axis=-1), axis=-1) * (1.0 / logits.shape[-1])
     spread = sum(where(counted, spread, 0.0))

@@ -7,6 +7,8 @@ still twice differentiable.
 """
 import numpy as np
 
+from autograd_nlp import cuda_kernels
+from autograd_nlp.backend import get_array_module, ids_out_of_range
 from autograd_nlp.core import Function, ShapeError
 from autograd_nlp.functions.activation import sigmoid, softmax
 from autograd_nlp.functions.reduction import sum
@@ -35,37 +37,45 @@ class SoftmaxCrossEntropy(Function):
         if x.shape[:-1] != t.shape:
             raise ShapeError(f"SoftmaxCrossEntropy: logits {x.shape} need targets of "
                              f"shape {x.shape[:-1]}, got {t.shape}")
+        xp = get_array_module(x)
         n_class = x.shape[-1]
         x2 = x.reshape(-1, n_class)
         t1 = t.reshape(-1)
         valid = None if self.ignore_label is None else (t1 != self.ignore_label)
-        safe_t = t1 if valid is None else np.where(valid, t1, 0)
-        if safe_t.size and (safe_t.min() < 0 or safe_t.max() >= n_class):
+        safe_t = t1 if valid is None else xp.where(valid, t1, 0)
+        if safe_t.size and ids_out_of_range(safe_t, n_class):
             bad = safe_t[(safe_t < 0) | (safe_t >= n_class)][0]
             raise IndexError(f"SoftmaxCrossEntropy: target id {bad} is outside "
                              f"[0, {n_class}) (ignore_label={self.ignore_label})")
+        if xp is not np and cuda_kernels.usable(x2):      # one kernel for the rows
+            p, losses = cuda_kernels.softmax_ce_forward(x2, safe_t, valid)
+            return self._finish(xp, x, t, p, losses, safe_t, valid)
         row_max = x2.max(axis=1, keepdims=True)
-        if valid is not None and not np.isfinite(row_max).all():
+        if valid is not None and not xp.isfinite(row_max).all():
             # an ignored row may be fully masked (all -inf) or hold inf/NaN: it
             # must not make NaN (one pass over the logits only when that happens)
-            x2 = np.where(valid[:, None], x2, 0)
+            x2 = xp.where(valid[:, None], x2, 0)
             row_max = x2.max(axis=1, keepdims=True)
         shifted = x2 - row_max
-        p = np.exp(shifted)
+        p = xp.exp(shifted)
         norm = p.sum(axis=1, keepdims=True)
         p /= norm
-        rows = np.arange(len(t1))
-        losses = np.log(norm[:, 0]) - shifted[rows, safe_t]
+        rows = xp.arange(len(t1))
+        losses = xp.log(norm[:, 0]) - shifted[rows, safe_t]
         if valid is not None:
             losses *= valid
+        return self._finish(xp, x, t, p, losses, safe_t, valid)
+
+    def _finish(self, xp, x, t, p, losses, safe_t, valid):
+        """Keep what backward needs; reduce the per-row losses."""
         self.probs, self.targets, self.valid = p, safe_t, valid
-        self.count = int(valid.sum()) if valid is not None else len(t1)
+        self.count = int(valid.sum()) if valid is not None else len(safe_t)
         if self.reduction == "none":
             return losses.reshape(t.shape)
         total = losses.sum()
         if self.reduction == "mean":
             total = total / max(self.count, 1)
-        return np.asarray(total, dtype=x.dtype)
+        return xp.asarray(total, dtype=x.dtype)
 
     def backward(self, gy):
         return SoftmaxCrossEntropyGrad(self)(self.inputs[0], gy), None
@@ -81,8 +91,12 @@ class SoftmaxCrossEntropyGrad(Function):
 
     def forward(self, x, gy):
         ce = self.ce
-        g = ce.probs.copy()
-        g[np.arange(len(ce.targets)), ce.targets] -= 1
+        xp = get_array_module(ce.probs)
+        if xp is not np and cuda_kernels.usable(ce.probs):
+            g = cuda_kernels.softmax_ce_grad(ce.probs, ce.targets)   # probs - onehot
+        else:
+            g = ce.probs.copy()
+            g[xp.arange(len(ce.targets)), ce.targets] -= 1
         g = g.reshape(x.shape)
         g *= self._scale(gy, x.shape)
         return g
@@ -104,8 +118,9 @@ class SoftmaxCrossEntropyGrad(Function):
         if ce.valid is not None:   # as in the forward: ignored rows never make NaN
             x = where(valid, x, 0.0)
         p = softmax(x, axis=-1)
-        onehot = np.zeros(x.shape, dtype=x.dtype)
-        onehot.reshape(-1, x.shape[-1])[np.arange(len(ce.targets)), ce.targets] = 1
+        xp = get_array_module(x.data)
+        onehot = xp.zeros(x.shape, dtype=x.dtype)
+        onehot.reshape(-1, x.shape[-1])[xp.arange(len(ce.targets)), ce.targets] = 1
         # gx = (p - onehot) * s, with s = gy * valid / count (per row)
         count = max(ce.count, 1) if ce.reduction == "mean" else 1
         s = (gy if ce.reduction != "none" else gy.reshape(gy.shape + (1,))) * valid / count
@@ -172,11 +187,12 @@ class SigmoidCrossEntropy(Function):
             raise ShapeError(f"SigmoidCrossEntropy: logits {x.shape} and targets "
                              f"{t.shape} must have the same shape")
         # -[t log s(x) + (1 - t) log(1 - s(x))] = max(x, 0) - x t + log(1 + e^-|x|)
-        losses = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+        xp = get_array_module(x)
+        losses = xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
         if self.reduction == "none":
             return losses
         total = losses.sum() / (losses.size if self.reduction == "mean" else 1)
-        return np.asarray(total, dtype=x.dtype)
+        return xp.asarray(total, dtype=x.dtype)
 
     def backward(self, gy):
         x, t = self.inputs
@@ -209,7 +225,7 @@ def sigmoid_cross_entropy(logits, targets, reduction="mean"):
 class MeanSquaredError(Function):
     def forward(self, x0, x1):
         diff = x0 - x1
-        return np.asarray((diff * diff).sum() / diff.size, dtype=diff.dtype)
+        return get_array_module(diff).asarray((diff * diff).sum() / diff.size, dtype=diff.dtype)
 
     def backward(self, gy):
         x0, x1 = self.inputs

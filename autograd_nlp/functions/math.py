@@ -6,6 +6,7 @@ differentiable ops: all of these are twice differentiable.
 """
 import numpy as np
 
+from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Function, Variable, as_variable
 from autograd_nlp.functions.registry import (away_from_zero, custom, positive,
                                              randn, register)
@@ -144,7 +145,7 @@ def pow(x, c):
 # --- elementwise functions ----------------------------------------------------
 class Exp(Function):
     def forward(self, x):
-        return np.exp(x)
+        return get_array_module(x).exp(x)
 
     def backward(self, gy):
         return gy * self.outputs[0]()
@@ -158,7 +159,7 @@ def exp(x):
 
 class Log(Function):
     def forward(self, x):
-        return np.log(x)
+        return get_array_module(x).log(x)
 
     def backward(self, gy):
         return gy / self.inputs[0]
@@ -172,7 +173,7 @@ def log(x):
 
 class Sqrt(Function):
     def forward(self, x):
-        return np.sqrt(x)
+        return get_array_module(x).sqrt(x)
 
     def backward(self, gy):
         return gy / (2 * self.outputs[0]())
@@ -186,7 +187,7 @@ def sqrt(x):
 
 class Tanh(Function):
     def forward(self, x):
-        return np.tanh(x)
+        return get_array_module(x).tanh(x)
 
     def backward(self, gy):
         return TanhGrad()(self.outputs[0](), gy)
@@ -211,7 +212,7 @@ def tanh(x):
 
 class Sin(Function):
     def forward(self, x):
-        return np.sin(x)
+        return get_array_module(x).sin(x)
 
     def backward(self, gy):
         return gy * cos(self.inputs[0])
@@ -225,7 +226,7 @@ def sin(x):
 
 class Cos(Function):
     def forward(self, x):
-        return np.cos(x)
+        return get_array_module(x).cos(x)
 
     def backward(self, gy):
         return gy * -sin(self.inputs[0])
@@ -240,7 +241,7 @@ def cos(x):
 class Maximum(Function):
     def forward(self, x0, x1):
         self.mask = x0 >= x1
-        return np.maximum(x0, x1)
+        return get_array_module(x0, x1).maximum(x0, x1)
 
     def backward(self, gy):
         return gy * self.mask, gy * ~self.mask
@@ -266,7 +267,7 @@ def maximum(x0, x1):
 class Minimum(Function):
     def forward(self, x0, x1):
         self.mask = x0 <= x1
-        return np.minimum(x0, x1)
+        return get_array_module(x0, x1).minimum(x0, x1)
 
     def backward(self, gy):
         return gy * self.mask, gy * ~self.mask
@@ -286,7 +287,7 @@ class Clip(Function):
 
     def forward(self, x):
         self.mask = (x >= self.low) & (x <= self.high)
-        return np.clip(x, self.low, self.high)
+        return get_array_module(x).clip(x, self.low, self.high)
 
     def backward(self, gy):
         return gy * self.mask
@@ -307,10 +308,11 @@ def clip(x, low, high):
 
 class Abs(Function):
     def forward(self, x):
-        return np.abs(x)
+        return get_array_module(x).abs(x)
 
     def backward(self, gy):
-        return gy * np.sign(self.inputs[0].data)
+        x = self.inputs[0].data
+        return gy * get_array_module(x).sign(x)
 
 
 @register("abs", {"matrix": away_from_zero((3, 4))}, torch=lambda t, x: t.abs(x))

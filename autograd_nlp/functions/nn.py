@@ -2,6 +2,8 @@
 import numpy as np
 
 from autograd_nlp import random as ag_random
+from autograd_nlp.backend import (get_array_module, ids_out_of_range, is_device_array,
+                                  scatter_add)
 from autograd_nlp.core import Config, Function, ShapeError, Variable
 from autograd_nlp.functions.math import sqrt
 from autograd_nlp.functions.reduction import mean
@@ -11,11 +13,16 @@ from autograd_nlp.functions.registry import custom, randn, register
 # --- embedding ------------------------------------------------------------------
 def scatter_add_rows(ids, values, num_rows):
     """Sum the rows of ``values`` (n, D) into a (num_rows, D) array by ``ids``
-    (n,), repeated ids accumulating. A sort + ``np.add.reduceat`` segment sum:
-    see benchmarks/scatter_add.py for the comparison with ``np.add.at`` and
-    per-column ``np.bincount``."""
-    out = np.zeros((num_rows, values.shape[1]), dtype=values.dtype)
+    (n,), repeated ids accumulating. On the CPU a sort + ``np.add.reduceat``
+    segment sum (see benchmarks/scatter_add.py for the comparison with
+    ``np.add.at`` and per-column ``np.bincount``); on a device its scatter-add
+    kernel (``cupy.add.at``: atomic adds)."""
+    xp = get_array_module(values)
+    out = xp.zeros((num_rows, values.shape[1]), dtype=values.dtype)
     if len(ids) == 0:
+        return out
+    if xp is not np:
+        scatter_add(out, ids, values)
         return out
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
@@ -30,8 +37,8 @@ class Embedding(Function):
     def forward(self, W, ids):
         if ids.dtype.kind not in "iu":
             raise TypeError(f"embedding: ids must be integers, got dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= W.shape[0]):
-            bad = ids[(ids < 0) | (ids >= W.shape[0])].flat[0]
+        if ids.size and ids_out_of_range(ids, W.shape[0]):
+            bad = ids[(ids < 0) | (ids >= W.shape[0])].reshape(-1)[0]
             raise IndexError(f"embedding: id {bad} is out of range [0, {W.shape[0]}) "
                              f"for a table of shape {W.shape}")
         return W[ids]
@@ -73,7 +80,7 @@ def embedding(W, ids):
     accumulate). Out-of-range ids raise IndexError naming the range."""
     if isinstance(ids, Variable):
         ids = ids.data
-    return Embedding()(W, np.asarray(ids))
+    return Embedding()(W, ids if is_device_array(ids) else np.asarray(ids))
 
 
 # --- dropout --------------------------------------------------------------------
@@ -82,8 +89,9 @@ class Dropout(Function):
         self.ratio = ratio
 
     def forward(self, x):
-        keep = ag_random.random_floats(x.shape, np.float32) >= self.ratio
-        self.mask = keep * np.asarray(1.0 / (1.0 - self.ratio), dtype=x.dtype)
+        xp = get_array_module(x)
+        keep = ag_random.random_floats(x.shape, np.float32, xp=xp) >= self.ratio
+        self.mask = keep * x.dtype.type(1.0 / (1.0 - self.ratio))
         return x * self.mask
 
     def backward(self, gy):
@@ -103,7 +111,7 @@ def dropout(x, ratio=0.5):
     if not 0.0 <= ratio < 1.0:
         raise ValueError(f"dropout: ratio must be in [0, 1), got {ratio}")
     if not Config.train or ratio == 0.0:
-        return x if isinstance(x, Variable) else Variable(np.asarray(x), requires_grad=False)
+        return x if isinstance(x, Variable) else Variable(x, requires_grad=False)
     return Dropout(ratio)(x)
 
 

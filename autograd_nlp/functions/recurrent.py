@@ -7,6 +7,8 @@ the registry like every other op (and compared with torch.autograd).
 """
 import numpy as np
 
+from autograd_nlp import cuda_kernels
+from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import FusedFunction, ShapeError
 from autograd_nlp.functions.registry import custom, register
 
@@ -23,21 +25,26 @@ class LSTMStep(FusedFunction):
                 x_proj.shape[:-1] != c_prev.shape[:-1]:
             raise ShapeError(f"LSTMStep: x_proj {x_proj.shape} must be (batch, 4H) and Wh "
                              f"{Wh.shape} (H, 4H) for a cell state of shape {c_prev.shape}")
+        xp = get_array_module(x_proj)
         if h_prev is None:
             act = x_proj.copy()
         else:
             act = h_prev @ Wh
             act += x_proj
+        if xp is not np and act.flags.c_contiguous and cuda_kernels.usable(act, c_prev):
+            h, c, tanh_c = cuda_kernels.lstm_forward(act, c_prev)    # one kernel
+            self.saved = (act, tanh_c)
+            return h, c
         # sigmoid(x) = 0.5 * tanh(x / 2) + 0.5 (stable); tanh for the candidate
         sig = act[:, :3 * H]
         sig *= 0.5
-        np.tanh(act, out=act)
+        xp.tanh(act, out=act)
         sig *= 0.5
         sig += 0.5
         f, i, o, g = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
         c = f * c_prev
         c += i * g
-        tanh_c = np.tanh(c)
+        tanh_c = xp.tanh(c)
         self.saved = (act, tanh_c)
         return o * tanh_c, c
 
@@ -49,15 +56,18 @@ class LSTMStep(FusedFunction):
         act, tanh_c = self.saved
         self.saved = None          # act is overwritten with the gate gradients below
         inputs = self.inputs
-        c_prev, Wh = inputs[1].data, inputs[2].data
+        c_prev = inputs[1].data
         H = c_prev.shape[-1]
+        xp = get_array_module(act)
+        if xp is not np and cuda_kernels.usable(act, c_prev, dh, dc):
+            return self._gradients(act, cuda_kernels.lstm_backward(act, tanh_c, c_prev, dh, dc))
         f, i, o, g = act[:, :H], act[:, H:2 * H], act[:, 2 * H:3 * H], act[:, 3 * H:]
         if dh is None:
-            ds = np.zeros_like(c_prev) if dc is None else dc.copy()
+            ds = xp.zeros_like(c_prev) if dc is None else dc.copy()
             o[...] = 0
         else:
             ds = tanh_c * tanh_c                      # ds = dc + dh * o * (1 - tanh(c)^2)
-            np.subtract(1, ds, out=ds)
+            xp.subtract(1, ds, out=ds)
             ds *= o
             ds *= dh
             if dc is not None:
@@ -73,10 +83,15 @@ class LSTMStep(FusedFunction):
         i *= 1 - i                                    # d i-gate = ds * g * i (1 - i)
         i *= ds
         i *= g
-        np.multiply(g, g, out=g)                      # d candidate = ds * i * (1 - g^2)
-        np.subtract(1, g, out=g)
+        xp.multiply(g, g, out=g)                      # d candidate = ds * i * (1 - g^2)
+        xp.subtract(1, g, out=g)
         g *= ds_i
-        dgates = act
+        return self._gradients(act, dc_prev)
+
+    def _gradients(self, dgates, dc_prev):
+        """(d x_proj, d c_prev, d Wh[, d h_prev]) from the gate gradients."""
+        inputs = self.inputs
+        Wh = inputs[2].data
         grads = [dgates, dc_prev, None]
         if len(inputs) == 4:                      # recurrent part: h_prev @ Wh
             h_prev = inputs[3].data

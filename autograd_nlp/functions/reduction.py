@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 
+from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Function, ShapeError
 from autograd_nlp.functions.registry import distinct, randn, register
 from autograd_nlp.functions.shape import broadcast_to, reshape
@@ -92,10 +93,10 @@ class _Extreme(Function):
                              f"(input shape {x.shape}, axis={self.axis}): it has no "
                              f"value (torch.a{name} refuses too). Check where the "
                              f"length-0 axis comes from, e.g. an empty batch")
-        y = self.reduce(x, axis=self.axis, keepdims=True)
+        y = getattr(x, self.reduce)(axis=self.axis, keepdims=True)
         mask = (x == y)
         self.weights = mask / mask.sum(axis=self.axis, keepdims=True)
-        return y if self.keepdims else np.squeeze(y, axis=self.axis) \
+        return y if self.keepdims else y.squeeze(axis=self.axis) \
             if self.axis is not None else y.reshape(())
 
     def backward(self, gy):
@@ -105,11 +106,11 @@ class _Extreme(Function):
 
 
 class Max(_Extreme):
-    reduce = staticmethod(np.max)
+    reduce = "max"
 
 
 class Min(_Extreme):
-    reduce = staticmethod(np.min)
+    reduce = "min"
 
 
 EXTREME_CASES = {"all": distinct((3, 4)), "axis1": distinct((3, 4), axis=1),
@@ -142,15 +143,16 @@ class LogSumExp(Function):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
+        xp = get_array_module(x)
         if x.size == 0:   # an empty sum of exponentials: log(0) = -inf, as torch
-            y = np.full(_keepdims_shape(x.shape, self.axis), -np.inf, dtype=x.dtype)
+            y = xp.full(_keepdims_shape(x.shape, self.axis), -np.inf, dtype=x.dtype)
         else:
-            m = np.asarray(x.max(axis=self.axis, keepdims=True))
-            m[~np.isfinite(m)] = 0   # an all -inf row gives -inf (torch), not NaN
+            m = xp.asarray(x.max(axis=self.axis, keepdims=True))
+            m[~xp.isfinite(m)] = 0   # an all -inf row gives -inf (torch), not NaN
             with np.errstate(divide="ignore"):
-                y = np.log(np.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
+                y = xp.log(xp.exp(x - m).sum(axis=self.axis, keepdims=True)) + m
         return y if self.keepdims else y.reshape(
-            np.sum(y, axis=self.axis).shape)
+            y.sum(axis=self.axis).shape)
 
     def backward(self, gy):
         from autograd_nlp.functions.math import exp

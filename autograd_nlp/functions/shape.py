@@ -2,6 +2,8 @@
 sum_to, getitem, concat, split, stack, where. All twice differentiable."""
 import numpy as np
 
+from autograd_nlp.backend import (device_of, get_array_module, is_device_array,
+                                  scatter_add, to_device)
 from autograd_nlp.core import Function, ShapeError, Variable, as_variable
 from autograd_nlp.functions.registry import custom, randn, register
 
@@ -80,7 +82,7 @@ class BroadcastTo(Function):
         self.shape = shape
 
     def forward(self, x):
-        return np.broadcast_to(x, self.shape)
+        return get_array_module(x).broadcast_to(x, self.shape)
 
     def backward(self, gy):
         return sum_to(gy, self.inputs[0].shape)
@@ -120,19 +122,27 @@ def sum_to(x, shape):
 
 
 # --- indexing -------------------------------------------------------------------
-def _plain_index(index):
-    """Replace Variables inside an index by their arrays."""
-    if isinstance(index, Variable):
-        return index.data
+def _plain_index(index, x):
+    """Replace Variables inside an index by their arrays; index arrays go to
+    the device of ``x`` (as PyTorch moves a CPU index for a CUDA tensor)."""
+    data = x.data if isinstance(x, Variable) else x
+    device = None if type(data) is np.ndarray else device_of(data)
+
+    def plain(i):
+        if isinstance(i, Variable):
+            i = i.data
+        if device is not None and device != "cpu" and isinstance(i, (np.ndarray, list)):
+            i = to_device(np.asarray(i), device)
+        return i
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Variable) else i for i in index)
-    return index
+        return tuple(plain(i) for i in index)
+    return plain(index)
 
 
 def _is_basic(index):
     """True when the index has no integer/boolean arrays (a view, no repeats)."""
     items = index if isinstance(index, tuple) else (index,)
-    return not any(isinstance(i, (np.ndarray, list)) for i in items)
+    return not any(isinstance(i, (np.ndarray, list)) or is_device_array(i) for i in items)
 
 
 class GetItem(Function):
@@ -159,11 +169,11 @@ class GetItemGrad(Function):
         self.in_shape = in_shape
 
     def forward(self, gy):
-        gx = np.zeros(self.in_shape, dtype=gy.dtype)
+        gx = get_array_module(gy).zeros(self.in_shape, dtype=gy.dtype)
         if _is_basic(self.index):
             gx[self.index] = gy
         else:
-            np.add.at(gx, self.index, gy)
+            scatter_add(gx, self.index, gy)
         return gx
 
     def backward(self, ggx):
@@ -198,7 +208,7 @@ def _torch_getitem(t, x, index):
 def getitem(x, index):
     """``x[index]`` for ints, slices and integer arrays; backward is a
     scatter-add, so repeated indices accumulate their gradients."""
-    return GetItem(_plain_index(index))(x)
+    return GetItem(_plain_index(index, x))(x)
 
 
 # --- joining and splitting ----------------------------------------------------------
@@ -207,7 +217,7 @@ class Concat(Function):
         self.axis = axis
 
     def forward(self, *xs):
-        return np.concatenate(xs, axis=self.axis)
+        return get_array_module(*xs).concatenate(xs, axis=self.axis)
 
     def backward(self, gy):
         sizes = [x.shape[self.axis] for x in self.inputs]
@@ -231,12 +241,14 @@ class Split(Function):
         self.axis = axis
 
     def forward(self, x):
-        return tuple(np.split(x, self.indices_or_sections, axis=self.axis))
+        return tuple(get_array_module(x).split(x, self.indices_or_sections, axis=self.axis))
 
     def backward(self, *gys):
         if any(g is None for g in gys):   # an unused piece has zero gradient
-            pieces = np.split(self.inputs[0].data, self.indices_or_sections, self.axis)
-            gys = [as_variable(np.zeros_like(p)) if g is None else g
+            x = self.inputs[0].data
+            xp = get_array_module(x)
+            pieces = xp.split(x, self.indices_or_sections, self.axis)
+            gys = [as_variable(xp.zeros_like(p)) if g is None else g
                    for p, g in zip(pieces, gys)]
         return concat(*gys, axis=self.axis)
 
@@ -258,7 +270,7 @@ class Stack(Function):
         self.axis = axis
 
     def forward(self, *xs):
-        return np.stack(xs, axis=self.axis)
+        return get_array_module(*xs).stack(xs, axis=self.axis)
 
     def backward(self, gy):
         n = len(self.inputs)
@@ -283,13 +295,14 @@ class Unstack(Function):
         self.axis = axis
 
     def forward(self, x):
-        return tuple(np.moveaxis(x, self.axis, 0))
+        return tuple(get_array_module(x).moveaxis(x, self.axis, 0))
 
     def backward(self, *gys):
         if any(g is None for g in gys):   # an unused slice has zero gradient
             shape = self.inputs[0].shape[:self.axis % self.inputs[0].ndim] + \
                 self.inputs[0].shape[self.axis % self.inputs[0].ndim + 1:]
-            zero = as_variable(np.zeros(shape, dtype=self.inputs[0].dtype))
+            x = self.inputs[0].data
+            zero = as_variable(get_array_module(x).zeros(shape, dtype=x.dtype))
             gys = [zero if g is None else g for g in gys]
         return stack(*gys, axis=self.axis)
 
@@ -308,7 +321,7 @@ class Where(Function):
         self.condition = condition
 
     def forward(self, x0, x1):
-        return np.where(self.condition, x0, x1)
+        return get_array_module(x0, x1).where(self.condition, x0, x1)
 
     def backward(self, gy):
         # select, not multiply: a NaN/Inf upstream gradient at a position that
@@ -328,10 +341,25 @@ def _where_case(rng):
           torch=lambda t, x0, x1, condition: t.where(t.as_tensor(condition), x0, x1))
 def where(condition, x0, x1):
     """``x0`` where ``condition`` (a boolean array) holds, else ``x1``."""
-    condition = np.asarray(condition.data if isinstance(condition, Variable) else condition,
-                           dtype=bool)
+    condition = _device_mask(condition, x0, x1).astype(bool, copy=False)
     like = x0.data if isinstance(x0, Variable) else (x1.data if isinstance(x1, Variable) else None)
     return Where(condition)(as_variable(x0, like), as_variable(x1, like))
+
+
+def _device_mask(mask, *operands):
+    """A mask (array, list or Variable) as an array on the device of the
+    first Variable among ``operands`` (a NumPy mask goes to a CuPy operand's
+    device, as an index does)."""
+    mask = mask.data if isinstance(mask, Variable) else mask
+    for v in operands:
+        if isinstance(v, Variable):
+            if type(v.data) is not np.ndarray:
+                device = device_of(v.data)
+                if device != "cpu":
+                    return to_device(mask if is_device_array(mask) else np.asarray(mask),
+                                     device)
+            break
+    return mask if is_device_array(mask) else np.asarray(mask)
 
 
 def _masked_fill_case(mask_shape, value):
@@ -346,7 +374,7 @@ def _masked_fill_case(mask_shape, value):
 def masked_fill(x, mask, value):
     """``x`` with ``value`` where ``mask`` is True (e.g. -inf before a softmax).
     x: (...) float; mask: bool, broadcastable to x's shape; returns x's shape."""
-    mask = np.asarray(mask.data if isinstance(mask, Variable) else mask)
+    mask = _device_mask(mask, x)
     if mask.dtype != bool:
         raise TypeError(f"masked_fill: mask must be a boolean array, got dtype {mask.dtype}; "
                         f"compare first, e.g. ids == pad_id")

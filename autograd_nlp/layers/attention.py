@@ -7,7 +7,8 @@ softmax), so it is twice differentiable and needs no backward of its own.
 """
 import numpy as np
 
-from autograd_nlp.core import ShapeError
+from autograd_nlp.backend import get_array_module
+from autograd_nlp.core import ShapeError, Variable
 from autograd_nlp.functions import masked_fill, matmul, softmax, swapaxes
 from autograd_nlp.layers.module import Module
 
@@ -27,7 +28,8 @@ def dot_product_attention(query, keys, values=None, mask=None, scale=False):
     if scale:
         scores = scores * (1.0 / np.sqrt(query.shape[-1]))
     if mask is not None:
-        scores = masked_fill(scores, ~np.asarray(mask, dtype=bool), -1e9)
+        mask = mask.data if isinstance(mask, Variable) else mask
+        scores = masked_fill(scores, ~get_array_module(mask).asarray(mask, dtype=bool), -1e9)
     weights = softmax(scores, axis=-1)
     return matmul(weights, values), weights
 

@@ -6,18 +6,26 @@ when two modules share it (weight tying).
 """
 import numpy as np
 
-from autograd_nlp.core import Parameter
+from autograd_nlp.backend import device_of, get_array_module, get_device, to_device
+from autograd_nlp.core import Parameter, Variable
 from autograd_nlp.serialization import load_npz, save_npz
 
 
 class Module:
     """Subclasses assign Parameters / Modules as attributes and define
-    ``forward``; calling the module calls ``forward``."""
+    ``forward``; calling the module calls ``forward``.
+
+    After ``to("cuda")`` a call moves NumPy array arguments (token ids from
+    a data set) to the module's device, so data pipelines stay on the CPU."""
+
+    _device = None      # set by to(): the device NumPy inputs are moved to
 
     def __init__(self):
         object.__setattr__(self, "training", True)
 
     def __call__(self, *args, **kwargs):
+        if self._device is not None:
+            args, kwargs = _inputs_to(self._device, args, kwargs)
         return self.forward(*args, **kwargs)
 
     def forward(self, *args, **kwargs):
@@ -93,6 +101,39 @@ class Module:
         """Evaluation mode (dropout off) for this module and its children."""
         return self.train(False)
 
+    # --- devices ----------------------------------------------------------------
+    def to(self, device):
+        """Move every parameter (and its gradient) and every recurrent state
+        to ``device`` ("cpu", "cuda"), in place; returns self. Optimizers
+        move their state to their parameters' device on the next update."""
+        name = get_device(device).name          # fails early for an unknown device
+        for m in self.modules():
+            object.__setattr__(m, "_device", None if name == "cpu" else name)
+        for p in self.params():
+            p.data = to_device(p.data, name)
+            if p.grad is not None:
+                p.grad = Variable(to_device(p.grad.data, name), requires_grad=False)
+        for m in self.modules():
+            state = getattr(m, "state", None)
+            if isinstance(state, tuple) and all(isinstance(v, Variable) for v in state):
+                m.state = tuple(v.to(name) for v in state)
+        return self
+
+    def cuda(self):
+        """``to("cuda")``: parameters on the GPU (needs CuPy)."""
+        return self.to("cuda")
+
+    def cpu(self):
+        """``to("cpu")``: parameters back in NumPy arrays."""
+        return self.to("cpu")
+
+    @property
+    def device(self):
+        """The device of the parameters ("cpu" for a module without any)."""
+        for p in self.params():
+            return device_of(p.data)
+        return "cpu" if self._device is None else self._device
+
     def astype(self, dtype):
         """Cast every Parameter in place (e.g. float64 for gradcheck)."""
         for p in self.params():
@@ -122,7 +163,8 @@ class Module:
                 raise ValueError(f"{type(self).__name__}.load_state_dict: parameter "
                                  f"{name!r} has shape {p.shape} in the model but "
                                  f"{array.shape} in the saved state")
-            p.data = np.array(array, dtype=p.dtype)
+            value = to_device(array, device_of(p.data))    # saved on the CPU
+            p.data = get_array_module(value).array(value, dtype=p.dtype)
 
     def save(self, path):
         """Write the parameters to ``path`` (.npz, no pickle), atomically."""
@@ -142,6 +184,15 @@ class Module:
             if isinstance(value, Parameter):
                 lines.append(f"  {name}: Parameter{value.shape}")
         return "\n".join(lines) + ")" if len(lines) > 1 else lines[0] + ")"
+
+
+def _inputs_to(device, args, kwargs):
+    """NumPy arrays among a call's arguments, moved to ``device``."""
+    args = tuple(to_device(a, device) if isinstance(a, np.ndarray) else a for a in args)
+    if kwargs:
+        kwargs = {k: to_device(a, device) if isinstance(a, np.ndarray) else a
+                  for k, a in kwargs.items()}
+    return args, kwargs
 
 
 class ModuleList(Module):

@@ -8,6 +8,7 @@ Shapes: xs (batch, time, in_size) -> hs (batch, time, hidden_size).
 """
 import numpy as np
 
+from autograd_nlp.backend import device_of, get_array_module, to_device
 from autograd_nlp.core import Parameter, Variable, scope
 from autograd_nlp.functions import (concat, linear, lstm_step, matmul, sigmoid, split,
                                     stack, tanh, unstack)
@@ -40,7 +41,8 @@ class _Cell(Module):
         return linear(xs, self.Wx, self.b)
 
     def initial_state(self, batch_size):
-        zeros = np.zeros((batch_size, self.hidden_size), dtype=self.Wh.dtype)
+        zeros = get_array_module(self.Wh.data).zeros((batch_size, self.hidden_size),
+                                                     dtype=self.Wh.dtype)
         return tuple(Variable(zeros, requires_grad=False) for _ in range(self.state_size))
 
     def forward(self, x, state=None):
@@ -73,11 +75,12 @@ class LSTMCell(_Cell):
         H = self.hidden_size
         order = np.r_[0:H, 2 * H:3 * H, 3 * H:4 * H, H:2 * H]
         for p in (self.Wx, self.Wh, self.b):
-            p.data[...] = p.data[..., order]
+            p.data[...] = p.data[..., to_device(order, device_of(p.data))]
 
     def step(self, x_proj, state):
         if state is None:
-            c0 = Variable(np.zeros(x_proj.shape[:-1] + (self.hidden_size,), dtype=x_proj.dtype),
+            xp = get_array_module(x_proj.data)
+            c0 = Variable(xp.zeros(x_proj.shape[:-1] + (self.hidden_size,), dtype=x_proj.dtype),
                           requires_grad=False)
             h, c = lstm_step(x_proj, c0, self.Wh)
         else:

@@ -3,6 +3,7 @@ raised to a power, never the word they are negatives for."""
 import numpy as np
 
 from autograd_nlp import random as ag_random
+from autograd_nlp.backend import get_array_module, get_device_of_module, to_device
 
 
 class UnigramSampler:
@@ -12,7 +13,8 @@ class UnigramSampler:
     ids drawn independently from p restricted to ``w != target``: one
     vectorised draw by inverse CDF, then only the (rare) collisions with the
     target are drawn again. Draws are with replacement (the book's CPU code
-    draws without; with 10,000 words the difference is negligible).
+    draws without; with 10,000 words the difference is negligible). Targets
+    on a device (CuPy) get negatives drawn there, from that device's generator.
     """
 
     def __init__(self, corpus, power=0.75, sample_size=5, vocab_size=None):
@@ -27,22 +29,34 @@ class UnigramSampler:
         self.cdf[-1] = 1.0
         self.vocab_size = len(p)
         self.sample_size = sample_size
+        self._device_cdf = {}
 
-    def sample(self, shape, rng=None):
+    def sample(self, shape, rng=None, xp=np):
         """Ids drawn from p (targets not excluded); ``rng`` a Generator or a
-        RandomState (default: autograd_nlp's generator)."""
-        ids = np.searchsorted(self.cdf, ag_random.random_floats(shape, rng=rng),
+        RandomState (default: autograd_nlp's generator); ``xp``: the array
+        module to draw on (then from its device's generator, not ``rng``)."""
+        cdf = self.cdf if xp is np else self._cdf_on(xp)
+        ids = xp.searchsorted(cdf, ag_random.random_floats(shape, rng=rng, xp=xp),
                               side="right")
-        return np.minimum(ids, self.vocab_size - 1)
+        return xp.minimum(ids, self.vocab_size - 1)
+
+    def _cdf_on(self, xp):
+        """The CDF copied once to the device of module ``xp``."""
+        name = get_device_of_module(xp).name
+        if name not in self._device_cdf:
+            self._device_cdf[name] = to_device(self.cdf, name)
+        return self._device_cdf[name]
 
     def get_negative_sample(self, targets, rng=None):
         """targets (any shape, ints) -> negatives targets.shape + (sample_size,)."""
         rng = rng or ag_random.get_rng()
-        targets = np.asarray(targets)
+        xp = get_array_module(targets)
+        if xp is np:
+            targets = np.asarray(targets)
         shape = targets.shape + (self.sample_size,)
-        negatives = self.sample(shape, rng)
+        negatives = self.sample(shape, rng, xp)
         clash = negatives == targets[..., None]
         while clash.any():
-            negatives[clash] = self.sample(int(clash.sum()), rng)
+            negatives[clash] = self.sample(int(clash.sum()), rng, xp)
             clash = negatives == targets[..., None]
         return negatives

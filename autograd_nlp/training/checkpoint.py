@@ -8,6 +8,7 @@ Written atomically; read without unpickling.
 import numpy as np
 
 from autograd_nlp import random as ag_random
+from autograd_nlp.backend import to_device
 from autograd_nlp.core import Variable
 from autograd_nlp.layers import recurrent_layers
 from autograd_nlp.serialization import load_npz, save_npz
@@ -58,7 +59,8 @@ def restore(checkpoint, model, optimizer=None, rng=True):
     for name, module in modules.items():
         if name in grouped:
             values = grouped[name]
-            module.state = tuple(Variable(values[i], requires_grad=False)
+            module.state = tuple(Variable(to_device(values[i], model.device),
+                                          requires_grad=False)
                                  for i in range(len(values)))
         else:
             module.state = None

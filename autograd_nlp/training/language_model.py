@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
 from autograd_nlp.training.errors import TooLittleDataError
@@ -52,6 +53,7 @@ def evaluate_perplexity(model, corpus, batch_size=10, time_size=35, progress=Fal
     with no_grad(), eval_mode():
         for it in range(iters):
             xs, ts = lm_batch(corpus, batch_size, time_size, it * time_size)
+            ts = to_device(ts, model.device)        # the model moves xs itself
             total += float(softmax_cross_entropy(model(xs), ts).data)
             bar.update(1, items=xs.size)
     bar.close()
@@ -122,6 +124,7 @@ class LanguageModelTrainer(Trainer):
     def step(self, batch):
         """Forward, backward, clip, update, cut the graph. Returns the loss."""
         xs, ts = batch
+        ts = to_device(ts, self.model.device)       # the model moves xs itself
         loss = self.update(softmax_cross_entropy(self.model(xs), ts))
         self.unchain()
         return loss

@@ -1,0 +1,422 @@
+"""GPU speed of every chapter model: ms per training iteration (forward,
+backward, clip, update) at the book's configurations, ours on CuPy (with and
+without the fused kernels) and PyTorch with cuDNN on the same GPU; then,
+with ``--ptb DIR``, a short BetterRnnlm run on a slice of PTB (perplexity and
+time per epoch, and the projection to the book's 40 full epochs).
+
+    python benchmarks/gpu_iteration.py --device cuda [--budget 150] [--ptb DIR]
+    python benchmarks/gpu_iteration.py --device cpu --quick     # dry run, no GPU
+
+Each timing synchronizes the device before and after a step and reports the
+median after warm-up (kernel compilation happens in the warm-up). Every
+model gets an equal share of ``--budget`` seconds; a model that fails
+prints its error and the others go on. Configurations as in
+benchmarks/lm_iteration.py, seq2seq_iteration.py and word2vec_iteration.py.
+"""
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+import autograd_nlp.functions as F  # noqa: E402
+from autograd_nlp import cuda_kernels, optim  # noqa: E402
+from autograd_nlp import random as ag_random  # noqa: E402
+from autograd_nlp.backend import to_device  # noqa: E402
+from autograd_nlp.core import eval_mode, no_grad  # noqa: E402
+
+# the book's own CuPy code on one H200, ms/iteration, as measured in issue 14
+BOOK_CUPY_H200 = {"Rnnlm": 35.2, "BetterRnnlm": 71.8, "seq2seq": 14.2, "peeky": 14.8,
+                  "attention": 45.9, "CBOW": 4.69}
+
+
+def say(*parts):
+    print(*parts, flush=True)
+
+
+# --- devices ------------------------------------------------------------------------
+def make_sync(device):
+    if device == "cuda":
+        import cupy
+        return cupy.cuda.runtime.deviceSynchronize
+    return lambda: None
+
+
+def torch_device(torch, device):
+    if device == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("torch sees no CUDA device")
+    return torch.device(device)
+
+
+def time_steps(step, sync, budget, warmup=3, max_iters=40, min_iters=5):
+    """Median seconds of ``step`` (device synchronized around each call) and
+    the number of timed calls: warm-up first, then until ``budget`` seconds
+    have passed (at least ``min_iters``, at most ``max_iters`` calls)."""
+    start = time.perf_counter()
+    for _ in range(warmup):
+        step()
+    sync()
+    times = []
+    while len(times) < max_iters and (len(times) < min_iters
+                                      or time.perf_counter() - start < budget):
+        sync()
+        t0 = time.perf_counter()
+        step()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), len(times)
+
+
+# --- the cases: (our model, our step) and the PyTorch peer --------------------------
+def lm_case(name, V, B, T, quick):
+    from models.rnnlm import BetterRnnlm, Rnnlm
+    size, layers, tied, dropout = (100, 1, False, 0.0) if name == "Rnnlm" else (650, 2, True, 0.5)
+    if quick:
+        size = 32
+    rng = np.random.default_rng(0)
+    xs, ts = rng.integers(0, V, (B, T)), rng.integers(0, V, (B, T))
+
+    def ours(device):
+        model = (Rnnlm(V, size, size) if name == "Rnnlm" else BetterRnnlm(V, size, size))
+        model.to(device)
+        opt = optim.SGD(model.params(), lr=20.0)
+        x, t = to_device(xs, device), to_device(ts, device)
+
+        def step():
+            loss = F.softmax_cross_entropy(model(x), t)
+            model.cleargrads()
+            loss.backward()
+            optim.clip_grads(model.params(), 0.25)
+            opt.update()
+            model.unchain()
+        return step
+
+    def theirs(torch, device):
+        nn = torch.nn
+
+        class TorchLM(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(V, size)
+                self.lstm = nn.LSTM(size, size, layers, batch_first=True,
+                                    dropout=dropout if layers > 1 else 0.0)
+                self.drop = nn.Dropout(dropout)
+                self.out = nn.Linear(size, V)
+                if tied:
+                    self.out.weight = self.embed.weight
+                self.state = None
+
+            def forward(self, x):
+                h, state = self.lstm(self.drop(self.embed(x)), self.state)
+                self.state = tuple(s.detach() for s in state)
+                return self.out(self.drop(h))
+        dev = torch_device(torch, device)
+        model = TorchLM().to(dev)
+        opt = torch.optim.SGD(model.parameters(), lr=20.0)
+        tx, tt = torch.as_tensor(xs, device=dev), torch.as_tensor(ts, device=dev)
+
+        def step():
+            loss = nn.functional.cross_entropy(model(tx).reshape(-1, V), tt.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+            opt.step()
+        return step
+    return ours, theirs
+
+
+def seq2seq_case(kind, vocab, q_len, a_len, wordvec, hidden, batch, quick):
+    from models.attention_seq2seq import AttentionSeq2seq
+    from models.seq2seq import PeekySeq2seq, Seq2seq
+    cls = {"seq2seq": Seq2seq, "peeky": PeekySeq2seq, "attention": AttentionSeq2seq}[kind]
+    if quick:
+        hidden, batch = 16, 8
+    rng = np.random.default_rng(0)
+    xs, ts = rng.integers(0, vocab, (batch, q_len)), rng.integers(0, vocab, (batch, a_len))
+
+    def ours(device):
+        model = cls(vocab, wordvec, hidden).to(device)
+        opt = optim.Adam(model.params())
+        x, t = to_device(xs, device), to_device(ts, device)
+
+        def step():
+            loss = model(x, t)
+            model.cleargrads()
+            loss.backward()
+            optim.clip_grads(model.params(), 5.0)
+            opt.update()
+        return step
+
+    def theirs(torch, device):
+        nn = torch.nn
+
+        class TorchSeq2seq(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.enc_embed = nn.Embedding(vocab, wordvec)
+                self.encoder = nn.LSTM(wordvec, hidden, batch_first=True)
+                self.dec_embed = nn.Embedding(vocab, wordvec)
+                peek = hidden if kind == "peeky" else 0
+                self.decoder = nn.LSTM(wordvec + peek, hidden, batch_first=True)
+                wide = kind in ("peeky", "attention")
+                self.out = nn.Linear(2 * hidden if wide else hidden, vocab)
+
+            def forward(self, x, t):
+                enc_hs, (h, _) = self.encoder(self.enc_embed(x))
+                ys = self.dec_embed(t[:, :-1])
+                if kind == "peeky":
+                    peek = h.transpose(0, 1).expand(-1, ys.shape[1], -1)
+                    ys = torch.cat([peek, ys], dim=-1)
+                hs, _ = self.decoder(ys, (h, torch.zeros_like(h)))
+                if kind == "peeky":
+                    hs = torch.cat([peek, hs], dim=-1)
+                elif kind == "attention":
+                    weights = torch.softmax(hs @ enc_hs.transpose(1, 2), dim=-1)
+                    hs = torch.cat([weights @ enc_hs, hs], dim=-1)
+                logits = self.out(hs)
+                return nn.functional.cross_entropy(logits.reshape(-1, vocab),
+                                                   t[:, 1:].reshape(-1))
+        dev = torch_device(torch, device)
+        model = TorchSeq2seq().to(dev)
+        opt = torch.optim.Adam(model.parameters(), lr=0.001)
+        tx, tt = torch.as_tensor(xs, device=dev), torch.as_tensor(ts, device=dev)
+
+        def step():
+            loss = model(tx, tt)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+        return step
+    return ours, theirs
+
+
+def cbow_case(V, H, window, batch, negatives, quick):
+    from autograd_nlp.data import create_contexts_target
+    from models.word2vec import CBOW
+    rng = np.random.default_rng(0)
+    corpus = np.minimum(rng.zipf(1.2, 20_000 if quick else 200_000) - 1, V - 1)
+    contexts, target = create_contexts_target(corpus, window)
+    batches = [rng.integers(0, len(target), batch) for _ in range(16)]
+
+    def ours(device):
+        model = CBOW(V, H, corpus, sample_size=negatives).to(device)
+        opt = optim.Adam(model.params())
+        data = [(to_device(contexts[i], device), to_device(target[i], device)) for i in batches]
+        position = [0]
+
+        def step():
+            c, t = data[position[0] % len(data)]
+            position[0] += 1
+            loss = model(c, t)
+            model.cleargrads()
+            loss.backward()
+            opt.update()
+        return step
+
+    def theirs(torch, device):
+        nn = torch.nn
+        dev = torch_device(torch, device)
+        counts = np.bincount(corpus, minlength=V).astype(np.float64) ** 0.75
+        p = torch.as_tensor(counts / counts.sum(), device=dev)
+
+        class TorchCBOW(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.in_embed = nn.Embedding(V, H)
+                self.out_embed = nn.Embedding(V, H)
+                nn.init.normal_(self.in_embed.weight, std=0.01)
+                nn.init.normal_(self.out_embed.weight, std=0.01)
+
+            def forward(self, ctx, tgt):
+                neg = torch.multinomial(p, tgt.shape[0] * negatives, replacement=True)
+                h = self.in_embed(ctx).mean(dim=1)
+                ids = torch.cat([tgt[:, None], neg.reshape(-1, negatives)], dim=1)
+                scores = (self.out_embed(ids) * h[:, None, :]).sum(-1)
+                labels = torch.zeros_like(scores)
+                labels[:, 0] = 1
+                return nn.functional.binary_cross_entropy_with_logits(
+                    scores, labels, reduction="none").sum(1).mean()
+        model = TorchCBOW().to(dev)
+        opt = torch.optim.Adam(model.parameters(), lr=0.001)
+        data = [(torch.as_tensor(contexts[i], device=dev), torch.as_tensor(target[i], device=dev))
+                for i in batches]
+        position = [0]
+
+        def step():
+            c, t = data[position[0] % len(data)]
+            position[0] += 1
+            loss = model(c, t)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return step
+    return ours, theirs
+
+
+def cases(quick):
+    V = 1000 if quick else 10_000
+    B, T = (4, 8) if quick else (20, 35)
+    return [
+        ("Rnnlm", lambda: lm_case("Rnnlm", V, B, T, quick)),
+        ("BetterRnnlm", lambda: lm_case("BetterRnnlm", V, B, T, quick)),
+        ("seq2seq", lambda: seq2seq_case("seq2seq", 13, 7, 5, 16, 128, 128, quick)),
+        ("peeky", lambda: seq2seq_case("peeky", 13, 7, 5, 16, 128, 128, quick)),
+        ("attention", lambda: seq2seq_case("attention", 59, 29, 11, 16, 256, 128, quick)),
+        ("CBOW", lambda: cbow_case(V, 100, 5, 100, 5, quick)),
+    ]
+
+
+def iteration_benchmark(args):
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    sync = make_sync(args.device)
+    torch_sync = (torch.cuda.synchronize if torch is not None and args.device == "cuda"
+                  else (lambda: None))
+    all_cases = [c for c in cases(args.quick) if not args.models or c[0] in args.models]
+    share = args.budget / max(len(all_cases), 1)
+    say(f"# ms per training iteration on {args.device}, median after warm-up "
+        f"(budget {share:.0f} s per model: ours fused / ours array ops / torch)")
+    if torch is not None:
+        say(f"# torch {torch.__version__}, cudnn "
+            f"{torch.backends.cudnn.version() if args.device == 'cuda' else '-'}, "
+            f"tf32 matmul {torch.backends.cuda.matmul.allow_tf32}")
+    say(f"{'model':12} {'ours':>9} {'ours-nofuse':>12} {'torch':>9} {'ours/torch':>10} "
+        f"{'book-CuPy/ours (issue, H200)':>28}")
+    for name, make in all_cases:
+        cells = {}
+        try:
+            ag_random.seed(0)
+            ours, theirs = make()
+        except Exception as e:   # noqa: BLE001 - report and go on with the next model
+            say(f"{name:12} FAILED to build: {type(e).__name__}: {e}")
+            continue
+        parts = [("ours", lambda: time_steps(ours(args.device), sync, share * 0.4), True),
+                 ("nofuse", lambda: time_steps(ours(args.device), sync, share * 0.25), False)]
+        if torch is not None:
+            parts.append(("torch", lambda: time_steps(theirs(torch, args.device), torch_sync,
+                                                      share * 0.25), True))
+        for key, measure, fused in parts:
+            cuda_kernels.set_enabled(fused)
+            try:
+                ag_random.seed(0)
+                if torch is not None:
+                    torch.manual_seed(0)
+                cells[key] = measure()
+            except Exception as e:   # noqa: BLE001 - report and go on
+                say(f"{name:12} {key} FAILED: {type(e).__name__}: {e}")
+                traceback.print_exc(limit=-3)
+                sys.stdout.flush()
+        cuda_kernels.set_enabled(True)
+        ms = {k: v[0] * 1e3 for k, v in cells.items()}
+
+        def cell(key, width):
+            return f"{ms[key]:{width}.2f}" if key in ms else f"{'-':>{width}}"
+        ratio = f"{ms['ours'] / ms['torch']:10.2f}" if "ours" in ms and "torch" in ms else \
+            f"{'-':>10}"
+        book = f"{BOOK_CUPY_H200[name] / ms['ours']:28.1f}" \
+            if "ours" in ms and args.device == "cuda" else f"{'-':>28}"
+        if ms:
+            say(f"{name:12} {cell('ours', 9)} {cell('nofuse', 12)} {cell('torch', 9)} "
+                f"{ratio} {book}   (n={'/'.join(str(v[1]) for v in cells.values())})")
+
+
+# --- a short BetterRnnlm run on PTB ---------------------------------------------------
+def ptb_run(args):
+    from autograd_nlp.data import load_ptb
+    from models.rnnlm import BetterRnnlm
+    sync = make_sync(args.device)
+    train, word_to_id, _ = load_ptb("train", args.ptb)
+    valid = load_ptb("valid", args.ptb)[0]
+    full_tokens = len(train)
+    train, valid = train[:args.ptb_tokens], valid[:args.ptb_valid_tokens]
+    B, T = (4, 8) if args.quick else (20, 35)
+    size = 32 if args.quick else 650
+    ag_random.seed(1)
+    model = BetterRnnlm(len(word_to_id), size, size).to(args.device)
+    opt = optim.SGD(model.params(), lr=20.0)
+    iters = (len(train) - 1) // (B * T)
+    full_iters = (full_tokens - 1) // (B * T)
+    say(f"# BetterRnnlm on the first {len(train):,} PTB training tokens ({iters} iterations "
+        f"of batch {B} x time {T}; a full epoch is {full_iters}), validation on the first "
+        f"{len(valid):,} validation tokens, lr 20, clip 0.25, {args.device}")
+    start_all = time.perf_counter()
+    best = math.inf
+    for epoch in range(1, args.ptb_epochs + 1):
+        model.reset_state()
+        model.train()
+        jump = (len(train) - 1) // B
+        offsets = np.arange(B)[:, None] * jump
+        total, start = 0.0, time.perf_counter()
+        for it in range(iters):
+            positions = offsets + it * T + np.arange(T)[None, :]
+            xs = to_device(train[positions], args.device)
+            ts = to_device(train[positions + 1], args.device)
+            loss = F.softmax_cross_entropy(model(xs), ts)
+            model.cleargrads()
+            loss.backward()
+            optim.clip_grads(model.params(), 0.25)
+            opt.update()
+            model.unchain()
+            total += float(loss.data)
+        sync()
+        seconds = time.perf_counter() - start
+        valid_ppl = perplexity(model, valid, args.device, T)
+        if valid_ppl > best:
+            opt.lr /= 4.0
+        best = min(best, valid_ppl)
+        per_iter = seconds / iters
+        say(f"epoch {epoch}: train ppl {math.exp(total / iters):8.2f}, valid ppl "
+            f"{valid_ppl:8.2f}, {seconds:6.1f} s ({per_iter * 1e3:.1f} ms/iter) -> a full "
+            f"epoch ~ {per_iter * full_iters / 60:.1f} min, 40 epochs ~ "
+            f"{per_iter * full_iters * 40 / 3600:.1f} h (training only)")
+        if time.perf_counter() - start_all > args.budget * epoch / (epoch + 1):
+            say("# stopping: the time budget is spent")
+            break
+
+
+def perplexity(model, corpus, device, T, B=10):
+    """exp(mean cross-entropy) over ``corpus`` read as the book does (batch 10)."""
+    model.reset_state()
+    jump = (len(corpus) - 1) // B
+    iters = max(1, jump // T)
+    offsets = np.arange(B)[:, None] * jump
+    total = 0.0
+    with no_grad(), eval_mode():
+        for it in range(iters):
+            positions = (offsets + it * T + np.arange(T)[None, :]) % (len(corpus) - 1)
+            logits = model(to_device(corpus[positions], device))
+            total += float(F.softmax_cross_entropy(
+                logits, to_device(corpus[positions + 1], device)).data)
+    model.reset_state()
+    return math.exp(total / iters)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--device", default="cuda", choices=["cpu", "cuda"])
+    p.add_argument("--quick", action="store_true", help="tiny sizes: a dry run of the code")
+    p.add_argument("--budget", type=float, default=150.0, help="seconds for this part")
+    p.add_argument("--models", nargs="*", default=None, help="only these models")
+    p.add_argument("--ptb", default=None, metavar="DIR",
+                   help="PTB folder: run the short BetterRnnlm training instead")
+    p.add_argument("--ptb-tokens", type=int, default=120_000)
+    p.add_argument("--ptb-valid-tokens", type=int, default=20_000)
+    p.add_argument("--ptb-epochs", type=int, default=4)
+    args = p.parse_args()
+    if args.ptb:
+        ptb_run(args)
+    else:
+        iteration_benchmark(args)
+
+
+if __name__ == "__main__":
+    main()
