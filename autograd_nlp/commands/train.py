@@ -1,5 +1,5 @@
 """``autograd-nlp train MODEL``: one sub-command per chapter model."""
-from autograd_nlp.commands import language_model, seq2seq, word_vectors
+from autograd_nlp.commands import language_model, reinforcement, seq2seq, word_vectors
 
 
 def add_parser(sub):
@@ -8,3 +8,4 @@ def add_parser(sub):
     seq2seq.add_train_parsers(train_sub)
     language_model.add_train_parsers(train_sub)
     word_vectors.add_train_parsers(train_sub)
+    reinforcement.add_train_parsers(train_sub)
