@@ -33,14 +33,19 @@ def reparameterize(mean, logvar, noise):
 
 
 class StringEncoder(Module):
-    """xs (batch, T) ids -> the LSTM's last hidden state (batch, hidden)."""
+    """xs (batch, T) ids -> the LSTM's last hidden state (batch, hidden).
+    With ``reverse`` it reads the string backwards (the book's chapter 7
+    trick): the string's first characters, which the decoder writes first,
+    are then the last the encoder saw."""
 
-    def __init__(self, vocab_size, wordvec_size, hidden_size):
+    def __init__(self, vocab_size, wordvec_size, hidden_size, reverse=True):
         super().__init__()
+        self.reverse = reverse
         self.embed = Embedding(vocab_size, wordvec_size)
         self.lstm = LSTM(wordvec_size, hidden_size, name="encoder")
 
     def forward(self, xs):
+        xs = np.ascontiguousarray(xs[:, ::-1]) if self.reverse else xs
         _, (h, _) = self.lstm(self.embed(xs), return_state=True)
         return h
 
@@ -92,10 +97,11 @@ def teacher_inputs(xs, start_id):
 class SequenceAutoencoder(Module):
     """Encoder LSTM -> Linear -> code (batch, code_size) -> CodeDecoder."""
 
-    def __init__(self, vocab_size, wordvec_size=16, hidden_size=128, code_size=16):
+    def __init__(self, vocab_size, wordvec_size=16, hidden_size=128, code_size=16,
+                 reverse=True):
         super().__init__()
         self.code_size = code_size
-        self.encoder = StringEncoder(vocab_size, wordvec_size, hidden_size)
+        self.encoder = StringEncoder(vocab_size, wordvec_size, hidden_size, reverse)
         self.to_code = Linear(hidden_size, code_size)
         self.decoder = CodeDecoder(vocab_size, wordvec_size, hidden_size, code_size)
 
@@ -128,8 +134,9 @@ class VariationalAutoencoder(SequenceAutoencoder):
     """The encoder gives a Gaussian per string; the loss is the negative ELBO
     ``reconstruction + beta * KL`` (beta annealed from 0 to 1 by the caller)."""
 
-    def __init__(self, vocab_size, wordvec_size=16, hidden_size=128, code_size=16):
-        super().__init__(vocab_size, wordvec_size, hidden_size, code_size)
+    def __init__(self, vocab_size, wordvec_size=16, hidden_size=128, code_size=16,
+                 reverse=True):
+        super().__init__(vocab_size, wordvec_size, hidden_size, code_size, reverse)
         self.to_logvar = Linear(hidden_size, code_size)
 
     def posterior(self, xs):

@@ -6,7 +6,7 @@ import re
 import pytest
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["engine.md", "language-models.md", "seq2seq.md"]
+PAGES = ["engine.md", "language-models.md", "seq2seq.md", "autoencoders-and-rl.md"]
 
 
 @pytest.mark.parametrize("page", PAGES)

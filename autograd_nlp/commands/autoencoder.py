@@ -28,8 +28,8 @@ from autograd_nlp.training.plot import have_matplotlib
 from autograd_nlp.training.trainer import Trainer
 
 DEFAULTS = {
-    "autoencoder": dict(epochs=4, help="a sequence autoencoder (LSTM -> code -> LSTM)"),
-    "vae": dict(epochs=4, help="a variational sequence autoencoder (samples new dates)"),
+    "autoencoder": dict(epochs=8, help="a sequence autoencoder (LSTM -> code -> LSTM)"),
+    "vae": dict(epochs=8, help="a variational sequence autoencoder (samples new dates)"),
 }
 EVAL_ROWS = 1000          # held-out strings scored after each epoch
 SHOWN = 4
