@@ -2,11 +2,12 @@
 import argparse
 import sys
 
-from autograd_nlp.commands import (autoencoder, gradcheck, graph, language_model, seq2seq,
-                                   train, word_vectors)
+from autograd_nlp.commands import (autoencoder, gradcheck, graph, language_model,
+                                   rl_finetune, seq2seq, train, word_vectors)
 from autograd_nlp.data.paths import DatasetError
 
-COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, autoencoder]
+COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, autoencoder,
+            rl_finetune]
 
 
 def build_parser():
