@@ -131,4 +131,3 @@ def test_missing_data_is_explained_without_a_traceback(tmp_path, capsys, monkeyp
     assert main(["train", "rnnlm", "--data-dir", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
     assert "ptb.train.txt" in err and "AUTOGRAD_NLP_DATA" in err
-
