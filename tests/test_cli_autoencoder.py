@@ -25,7 +25,7 @@ def test_train_reports_reconstruction_and_draws_the_codes(model, tmp_path, capsy
 
 def test_vae_resume_continues_exactly_and_sample_dates_reads_the_checkpoint(tmp_path, capsys):
     whole, part = tmp_path / "whole", tmp_path / "part"
-    args = ["train", "vae", "--kl-anneal", "3", "--checkpoint-every", "0"] + TINY
+    args = ["train", "vae", "--kl-anneal", "3", "--checkpoint-every", "0"] + TINY + ["--n", "80"]
     assert main(args + ["--epochs", "2", "--out", str(whole)]) == 0
     assert main(args + ["--epochs", "1", "--out", str(part)]) == 0
     assert main(args + ["--epochs", "2", "--out", str(part),
