@@ -16,7 +16,8 @@ Forward code only.
 import numpy as np
 
 from autograd_nlp.core import Variable, eval_mode, no_grad
-from autograd_nlp.functions import broadcast_to, concat, exp, softmax_cross_entropy, tanh
+from autograd_nlp.functions import (broadcast_to, concat, exp, maximum, softmax_cross_entropy,
+                                    tanh)
 from autograd_nlp.layers import LSTM, Embedding, Linear, Module
 
 
@@ -24,6 +25,15 @@ def gaussian_kl(mean, logvar):
     """KL(N(mean, diag(exp(logvar))) || N(0, I)) of each row, in nats:
     ``0.5 * sum(mean^2 + exp(logvar) - 1 - logvar)``; (batch, d) -> (batch,)."""
     return 0.5 * (mean ** 2 + exp(logvar) - 1.0 - logvar).sum(axis=-1)
+
+
+def free_bits_kl(mean, logvar, free_bits):
+    """The batch's KL summed over code dimensions, each dimension's batch mean
+    counted as at least ``free_bits`` nats (Kingma et al. 2016): below that
+    floor a dimension carries information for free, which keeps a strong
+    decoder from ignoring the code (posterior collapse). (batch, d) -> scalar."""
+    per_dim = (0.5 * (mean ** 2 + exp(logvar) - 1.0 - logvar)).mean(axis=0)
+    return maximum(per_dim, free_bits).sum()
 
 
 def reparameterize(mean, logvar, noise):
@@ -115,8 +125,9 @@ class SequenceAutoencoder(Module):
         logits, _ = self.decoder(teacher_inputs(xs, start_id), z)
         return softmax_cross_entropy(logits, xs) * xs.shape[1]
 
-    def loss(self, xs, start_id, beta=1.0):
-        """(loss, {"reconstruction": nats per string}); beta is unused here."""
+    def loss(self, xs, start_id, beta=1.0, free_bits=0.0):
+        """(loss, {"reconstruction": nats per string}); beta and free_bits are
+        unused here (no KL term)."""
         recon = self.reconstruction_loss(xs, self.encode(xs), start_id)
         return recon, {"reconstruction": float(recon.data)}
 
@@ -148,9 +159,11 @@ class VariationalAutoencoder(SequenceAutoencoder):
         """The posterior mean: the code used to reconstruct and to plot."""
         return self.posterior(xs)[0]
 
-    def loss(self, xs, start_id, beta=1.0, noise=None):
-        """(reconstruction + beta * mean KL, {"reconstruction", "kl"} as floats).
-        ``noise`` (batch, code_size): the standard-normal draw (default: from
+    def loss(self, xs, start_id, beta=1.0, noise=None, free_bits=0.0):
+        """(reconstruction + beta * KL term, {"reconstruction", "kl"} as floats;
+        "kl" is the mean KL per string, without the floor). The KL term is the
+        mean KL, or with ``free_bits`` > 0 nats ``free_bits_kl``. ``noise``
+        (batch, code_size): the standard-normal draw (default: from
         autograd_nlp's generator)."""
         from autograd_nlp import random as ag_random
         mean, logvar = self.posterior(xs)
@@ -159,7 +172,8 @@ class VariationalAutoencoder(SequenceAutoencoder):
         z = reparameterize(mean, logvar, np.asarray(noise, dtype=mean.dtype))
         recon = self.reconstruction_loss(xs, z, start_id)
         kl = gaussian_kl(mean, logvar).mean()
-        return recon + beta * kl, {"reconstruction": float(recon.data), "kl": float(kl.data)}
+        term = free_bits_kl(mean, logvar, free_bits) if free_bits > 0 else kl
+        return recon + beta * term, {"reconstruction": float(recon.data), "kl": float(kl.data)}
 
     def sample(self, n, start_id, length, rng):
         """n new strings: codes drawn from N(0, I) with ``rng`` (a numpy

@@ -53,6 +53,9 @@ def add_train_parsers(train_sub):
             p.add_argument("--kl-anneal", type=int, default=2000, metavar="STEPS",
                            help="KL weight rises linearly from 0 to 1 over this many "
                            "updates (default: %(default)s; 0: always 1)")
+            p.add_argument("--free-bits", type=float, default=1.0, metavar="NATS",
+                           help="each code dimension's KL counts as at least this many "
+                           "nats, against posterior collapse (default: %(default)s; 0: off)")
         p.add_argument("--samples", type=int, default=1000,
                        help="codes drawn from N(0, I) to measure sample quality")
         p.add_argument("--out", default=os.path.join("runs", name))
@@ -255,7 +258,8 @@ def train(args):
             i = run.position
             x = ds.x_train[run.perm[i * args.batch_size:(i + 1) * args.batch_size]]
             beta = kl_weight(args, run.iteration)
-            loss, parts = model.loss(x, ds.start_id, beta)
+            loss, parts = model.loss(x, ds.start_id, beta,
+                                     free_bits=getattr(args, "free_bits", 0.0))
             trainer.update(loss)
             run.position += 1
             run.iteration += 1

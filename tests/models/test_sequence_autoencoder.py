@@ -8,7 +8,8 @@ from autograd_nlp.core import Variable
 from autograd_nlp.gradcheck import gradcheck, gradcheck_module
 from autograd_nlp.training.trainer import Trainer
 from models.sequence_autoencoder import (SequenceAutoencoder, VariationalAutoencoder,
-                                         gaussian_kl, reparameterize, teacher_inputs)
+                                         free_bits_kl, gaussian_kl, reparameterize,
+                                         teacher_inputs)
 
 
 def test_gaussian_kl_matches_the_closed_form_and_is_zero_for_the_prior():
@@ -69,3 +70,14 @@ def test_a_tiny_autoencoder_learns_to_rebuild_its_strings(kind):
     assert np.mean(losses[-5:]) < 0.2 * np.mean(losses[:5])
     assert (model.reconstruct(xs, 5) == xs).mean() > 0.9
     assert model.codes(xs).shape == (8, 4)
+
+
+def test_free_bits_floor_each_dimensions_mean_kl_and_gradcheck():
+    rng = np.random.default_rng(3)
+    mean, logvar = 0.3 * rng.standard_normal((5, 3)), 0.3 * rng.standard_normal((5, 3))
+    per_dim = (0.5 * (mean ** 2 + np.exp(logvar) - 1 - logvar)).mean(0)
+    floor = float(np.sort(per_dim)[:2].mean())      # one dimension floored, none at the kink
+    got = free_bits_kl(Variable(mean), Variable(logvar), floor).data
+    assert np.isclose(got, np.maximum(per_dim, floor).sum())
+    assert np.isclose(free_bits_kl(Variable(mean), Variable(logvar), 0.0).data, per_dim.sum())
+    assert gradcheck(lambda m, v: free_bits_kl(m, v, floor), mean, logvar)
