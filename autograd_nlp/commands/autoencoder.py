@@ -29,7 +29,7 @@ from autograd_nlp.training.trainer import Trainer
 
 DEFAULTS = {
     "autoencoder": dict(epochs=8, help="a sequence autoencoder (LSTM -> code -> LSTM)"),
-    "vae": dict(epochs=8, help="a variational sequence autoencoder (samples new dates)"),
+    "vae": dict(epochs=10, help="a variational sequence autoencoder (samples new dates)"),
 }
 EVAL_ROWS = 1000          # held-out strings scored after each epoch
 SHOWN = 4
