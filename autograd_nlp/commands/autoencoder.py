@@ -310,15 +310,9 @@ def finish(model, ds, args, run, out, checkpoint):
         print(f"{args.samples} samples from N(0, I): {100 * valid:.1f}% are real dates, "
               f"{100 * distinct:.1f}% distinct, {100 * novel:.1f}% of the real ones not in "
               f"the training strings; e.g. " + " | ".join(texts[:6]))
-    h = run.history
-    if h["epoch"]:
-        curves = {"exact match": (h["epoch"], [100 * a for a in h["exact"]]),
-                  "characters": (h["epoch"], [100 * a for a in h["chars"]])}
-        if h["valid"]:
-            curves["samples that are real dates"] = (h["epoch"], [100 * v for v in h["valid"]])
-        curve = save_curves(os.path.join(out, "accuracy.png"), curves, "epoch",
-                            "held-out reconstruction (%)", title=f"{args.model_name} on dates")
-        written += [curve] if curve else []
+    curve = save_epoch_curves(os.path.join(out, "accuracy.png"), run.history,
+                              f"{args.model_name} on dates")
+    written += [curve] if curve else []
     x, families = ds.x_test, ds.families_test
     if len(x) >= 3:
         picture = save_code_projection(
@@ -326,6 +320,16 @@ def finish(model, ds, args, run, out, checkpoint):
             f"{args.model_name}: codes of {len(x):,} held-out dates (PCA)")
         written += [picture] if picture else []
     print("wrote: " + ", ".join(written))
+
+
+def save_epoch_curves(path, history, title):
+    """Held-out reconstruction (and, for a VAE, sample quality) per epoch."""
+    epochs = history["epoch"]
+    curves = {"held-out strings rebuilt exactly": (epochs, [100 * a for a in history["exact"]]),
+              "held-out characters right": (epochs, [100 * a for a in history["chars"]])}
+    if history["valid"]:
+        curves["samples that are real dates"] = (epochs, [100 * v for v in history["valid"]])
+    return save_curves(path, curves, "epoch", "%", title=title)
 
 
 def sample_dates(args):
