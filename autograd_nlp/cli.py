@@ -8,13 +8,13 @@ bad option; a traceback means a bug.
 import sys
 
 from autograd_nlp.backend import DeviceError
-from autograd_nlp.commands import (gradcheck, graph, info, language_model, seq2seq, train,
-                                   word_vectors)
-from autograd_nlp.commands import export
+from autograd_nlp.commands import (autoencoder, export, gradcheck, graph, info, language_model,
+                                   rl_finetune, seq2seq, train, word_vectors)
 from autograd_nlp.commands.common import Parser, plain_value
 from autograd_nlp.errors import UserError
 
-COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export, info]
+COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export, info,
+            autoencoder, rl_finetune]
 USAGE_ERROR = 2
 
 

@@ -6,7 +6,8 @@ import re
 import pytest
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["engine.md", "language-models.md", "seq2seq.md", "training.md", "transformer.md"]
+PAGES = ["engine.md", "language-models.md", "seq2seq.md", "training.md", "transformer.md",
+         "autoencoders-and-rl.md"]
 
 
 @pytest.mark.parametrize("page", PAGES)

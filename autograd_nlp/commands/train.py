@@ -1,5 +1,6 @@
 """``autograd-nlp train MODEL``: one sub-command per chapter model."""
-from autograd_nlp.commands import language_model, seq2seq, transformer, word_vectors
+from autograd_nlp.commands import (autoencoder, language_model, reinforcement, seq2seq,
+                                   transformer, word_vectors)
 
 
 def add_parser(sub):
@@ -9,3 +10,5 @@ def add_parser(sub):
     transformer.add_train_parsers(train_sub)
     language_model.add_train_parsers(train_sub)
     word_vectors.add_train_parsers(train_sub)
+    reinforcement.add_train_parsers(train_sub)
+    autoencoder.add_train_parsers(train_sub)
