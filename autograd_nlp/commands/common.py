@@ -84,6 +84,14 @@ def non_negative_float(text):
     return value
 
 
+def non_negative_fraction(text):
+    """A number in [0, 1): a share of rows (0 meaning "none")."""
+    value = _finite_float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
+    return value
+
+
 def dropout_rate(text):
     """A probability in [0, 1): the fraction of units dropped."""
     value = _finite_float(text)
@@ -132,6 +140,24 @@ def add_common_training_options(p, epochs, out):
                    help="checkpoint after every M minutes of training (0: after every "
                         "step) and at every epoch end")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def add_early_stop_options(p, validation):
+    """``--early-stop P`` and ``--skip-test`` for a train command whose
+    validation score is ``validation`` (a phrase for the help)."""
+    p.add_argument("--early-stop", type=positive_int, default=None, metavar="PATIENCE",
+                   help=f"stop after PATIENCE epochs without a better {validation} and "
+                        f"put the best epoch's parameters back (default: train all epochs)")
+    p.add_argument("--skip-test", action="store_true",
+                   help="do not evaluate on the test split at the end (a search scores "
+                        "trials on validation and tests the best setting once)")
+
+
+def run_listener(args, event):
+    """The callable a caller (``autograd-nlp tune``) set on ``args`` for
+    ``event`` ("on_epoch": fn(trainer, results) after each epoch; "on_test":
+    fn(name, value) with the final test score), or None from the command line."""
+    return getattr(args, event, None)
 
 
 def plain_value(value):
