@@ -10,10 +10,11 @@ import sys
 from autograd_nlp.commands import (gradcheck, graph, language_model, seq2seq, train,
                                    word_vectors)
 from autograd_nlp.commands import export
+from autograd_nlp.commands import tune
 from autograd_nlp.commands.common import Parser, plain_value
 from autograd_nlp.errors import UserError
 
-COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export]
+COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export, tune]
 USAGE_ERROR = 2
 
 
