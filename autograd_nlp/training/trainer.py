@@ -62,7 +62,7 @@ def best_params_path(checkpoint_path):
 
 class Trainer:
     resumable = ("epoch", "iteration", "history", "_loss_sum", "_loss_count",
-                 "_epoch_seconds", "best_score", "best_epoch", "bad_epochs", "stopped_early")
+                 "_epoch_seconds", "best_score", "best_epoch", "bad_epochs")
     adjustable = ("epochs", "lr", "max_grad", "early_stop")   # settings a resume may change
     unit = "examples"                           # what the progress rate counts
     monitor = None            # the epoch result early stopping watches (e.g. "valid accuracy")
@@ -334,6 +334,8 @@ class Trainer:
         self.load_extra_arrays(checkpoint["extra"])
         self.resumed_meta(meta)
         self._load_best_beside(path)
+        # the patience in use now decides (a larger --early-stop lets a stopped run go on)
+        self.stopped_early = self.early_stop is not None and self.bad_epochs >= self.early_stop
         self.log(f"resumed from {path}: epoch {self.epoch + 1}, iteration {self.iteration}")
         settings = self.meta.get("settings", {})
         if "lr" in settings:
@@ -341,8 +343,6 @@ class Trainer:
         for name, old, new in changes:
             self.log(f"  {name} {old} -> {new} from epoch {self.epoch + 1}, iteration "
                      f"{self.iteration} (given on the command line)")
-            if name == "early_stop" and self.stopped_early:
-                self.stopped_early = False       # a new patience: the run may go on
         return meta
 
     def resumed_meta(self, meta):

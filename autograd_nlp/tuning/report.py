@@ -3,6 +3,7 @@ the validation score against each searched parameter."""
 import math
 
 from autograd_nlp.serialization import atomic_write
+from autograd_nlp.training import plot
 from autograd_nlp.tuning.search import format_score, format_value
 
 
@@ -31,10 +32,9 @@ def save_score_plot(path, log, specs):
     points = [t for t in log.trials if t["value"] is not None]
     if not points or not specs:
         return None
-    try:
-        import matplotlib
-    except ImportError:
+    if not plot.have_matplotlib():
         return None
+    import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     metric = log.search["metric"]

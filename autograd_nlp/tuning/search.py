@@ -139,11 +139,13 @@ def make_sampler(kind, specs, log, seed, warmup, n_trials):
     return RandomSampler(specs, log, seed, warmup)
 
 
-def run_search(objective, sampler, log, n_trials, budget_seconds=None,
-               clock=time.monotonic, say=print):
+def run_search(objective, sampler, log, n_trials, budget_seconds=None, clock=None,
+               say=print):
     """Run trials until ``n_trials`` are finished in ``log`` (any state) or
     ``budget_seconds`` of this session are spent (no trial starts after
-    that). Returns True when the search is complete."""
+    that; ``clock`` defaults to ``time.monotonic``). Returns True when the
+    search is complete."""
+    clock = clock or time.monotonic
     start = clock()
     while len(log.trials) < n_trials:
         if budget_seconds is not None and clock() - start >= budget_seconds:
