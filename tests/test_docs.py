@@ -6,7 +6,7 @@ import re
 import pytest
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["engine.md", "language-models.md", "seq2seq.md", "training.md"]
+PAGES = ["engine.md", "language-models.md", "seq2seq.md", "training.md", "tuning.md"]
 
 
 @pytest.mark.parametrize("page", PAGES)
