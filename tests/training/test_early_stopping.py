@@ -99,3 +99,21 @@ def test_resuming_with_a_larger_patience_goes_on(tmp_path):
     assert not again.stopped_early
     again.fit((X, T), epochs=5, evaluate=evaluate)
     assert again.history["epoch"] == [1, 2, 3, 4, 5] and again.best_epoch == 4
+
+
+def test_language_models_stop_on_validation_perplexity_lower_being_better():
+    from autograd_nlp.training import LanguageModelTrainer
+    from models.rnnlm import Rnnlm
+    ag.random.seed(0)
+    model = Rnnlm(12, 4, 4)
+    corpus = np.random.default_rng(1).integers(0, 12, 400)
+    trainer = LanguageModelTrainer(model, optim.SGD(model.params(), lr=50.0), batch_size=4,
+                                   time_size=5, max_grad=None, progress=False,
+                                   log=lambda m: None, early_stop=1)
+    assert trainer.monitor == "valid perplexity" and not trainer.higher_is_better
+    trainer.fit(corpus, epochs=6, valid_corpus=corpus[:200])   # lr 50: it gets worse
+    ppl = trainer.history["valid_ppl"]
+    assert trainer.stopped_early and len(ppl) < 6
+    assert trainer.best_score == min(ppl) and trainer.best_ppl == min(ppl)
+    from autograd_nlp.training import evaluate_perplexity
+    assert evaluate_perplexity(model, corpus[:200], 10, 5) == pytest.approx(min(ppl), rel=1e-5)
