@@ -156,7 +156,7 @@ def run(args):
     print(f"tune {model}: {args.trials} trials ({done} done before), sampler {sampler.name}"
           + ("" if sampler.name == "optuna" or args.sampler == "random" else
              " (Optuna is not installed: pip install optuna for TPE)")
-          + f", scored by {metric} ({direction}), pruning after epoch {warmup}; "
+          + f", scored by {metric} ({direction}), pruning from epoch {warmup} on; "
             f"log {log.path}", flush=True)
     print("  space: " + "  ".join(search["space"]) + ("  fixed: " + " ".join(fixed)
                                                         if fixed else ""), flush=True)

@@ -38,23 +38,23 @@ def optuna_available():
 
 
 def warmup_epochs(epochs):
-    """Epochs a trial always gets before pruning may stop it: a quarter of
-    them (early scores of seq2seq models are all near 0 and say little)."""
+    """The first epoch at which pruning may stop a trial: a quarter of the
+    epochs in (early scores of seq2seq models are all near 0 and say little)."""
     return max(1, epochs // 4)
 
 
 class MedianRule:
-    """Prune a trial at epoch e when its score is worse than the median of
-    the finished trials' scores at epoch e (after ``startup`` finished trials
-    and ``warmup`` epochs): the rule of Optuna's MedianPruner, for the
-    built-in sampler."""
+    """Prune a trial at epoch e >= ``warmup`` when its score is worse than
+    the median of the finished trials' scores at epoch e (once ``startup``
+    trials have finished): the rule of Optuna's MedianPruner
+    (``n_warmup_steps=warmup``), for the built-in sampler."""
 
     def __init__(self, direction, warmup, startup=2):
         self.sign = 1 if direction == "maximize" else -1
         self.warmup, self.startup = warmup, startup
 
     def should_prune(self, epoch, score, trials):
-        if epoch <= self.warmup:
+        if epoch < self.warmup:
             return False
         others = [t["epoch_scores"][epoch - 1] for t in trials
                   if t["state"] == "complete" and len(t["epoch_scores"]) >= epoch]

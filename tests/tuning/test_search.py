@@ -88,9 +88,9 @@ def test_the_median_rule_prunes_only_after_warmup_and_below_the_median():
     trials = [{"state": "complete", "epoch_scores": [0.1, 0.5, 0.6]},
               {"state": "complete", "epoch_scores": [0.2, 0.3, 0.8]},
               {"state": "pruned", "epoch_scores": [0.0, 0.0]}]
-    rule = MedianRule("maximize", warmup=1)
-    assert not rule.should_prune(1, 0.0, trials)                 # warm-up epoch
+    rule = MedianRule("maximize", warmup=2)
+    assert not rule.should_prune(1, 0.0, trials)                 # before the warm-up's end
     assert rule.should_prune(2, 0.3, trials)                     # median 0.4
     assert not rule.should_prune(2, 0.45, trials)
-    assert not MedianRule("minimize", warmup=1).should_prune(2, 0.3, trials)
+    assert not MedianRule("minimize", warmup=2).should_prune(2, 0.3, trials)
     assert not rule.should_prune(2, 0.0, trials[:1])             # fewer than 2 finished
