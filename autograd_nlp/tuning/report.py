@@ -43,18 +43,23 @@ def save_score_plot(path, log, specs):
                              squeeze=False)
     best = log.best()
     for ax, spec in zip(axes[0], specs):
-        for state, marker in (("complete", "o"), ("pruned", "x")):
+        for state, marker, label in (("complete", "o", "complete"),
+                                     ("pruned", "x", "pruned (score then)")):
             chosen = [t for t in points if t["state"] == state]
             xs = [_position(spec, t["params"][spec.dest]) for t in chosen]
             ys = [scale * t["value"] for t in chosen]
             if xs:
-                ax.scatter(xs, ys, marker=marker, s=22, label=state,
+                ax.scatter(xs, ys, marker=marker, s=22, label=label,
                            color="tab:blue" if state == "complete" else "tab:gray")
         if best is not None:
             ax.scatter([_position(spec, best["params"][spec.dest])], [scale * best["value"]],
                        marker="*", s=140, color="tab:red", label="best", zorder=3)
         if spec.kind == "log":
+            from matplotlib.ticker import FixedLocator, NullFormatter
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(FixedLocator(log_ticks(spec.low, spec.high)))
+            ax.xaxis.set_major_formatter(lambda x, _: f"{x:g}")
+            ax.xaxis.set_minor_formatter(NullFormatter())
         if spec.kind == "choice":
             ax.set_xticks(range(len(spec.choices)))
             ax.set_xticklabels([str(c) for c in spec.choices])
@@ -69,6 +74,21 @@ def save_score_plot(path, log, specs):
     finally:
         plt.close(fig)
     return path
+
+
+def log_ticks(low, high):
+    """1, 2, 5 times the powers of ten in [low, high]: labels that do not overlap.
+
+    >>> log_ticks(1e-3, 3e-2)
+    [0.001, 0.002, 0.005, 0.01, 0.02]
+    """
+    ticks = []
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for mantissa in (1, 2, 5):
+            value = float(f"{mantissa}e{exponent}")
+            if low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
+                ticks.append(value)
+    return ticks
 
 
 def _position(spec, value):
