@@ -170,7 +170,12 @@ def run(args):
                                     args.patience), trial_dir, report)
 
     budget = None if args.budget_minutes is None else 60 * args.budget_minutes
-    complete = run_search(objective, sampler, log, args.trials, budget)
+    try:
+        complete = run_search(objective, sampler, log, args.trials, budget)
+    except KeyboardInterrupt:
+        print(f"\ntune: interrupted; {len(log.trials)} finished trials are in {log.path}. "
+              f"Run the same command again to continue", file=sys.stderr)
+        raise
     summarize(log, specs, out, model, fixed, args, complete)
     return 0
 

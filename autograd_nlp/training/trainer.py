@@ -22,6 +22,10 @@ A subclass lists in ``resumable`` the attributes that define where training
 stands (epoch, position, running sums, history...); ``save`` writes them with
 the model, the optimizer and the RNG state, and ``resume`` puts them back.
 
+``epoch_callback(trainer, results)``, if given, runs after each epoch's
+checkpoint (a search reports the validation score there and may stop a
+hopeless trial by raising).
+
 Best parameters and early stopping, for every model: when ``monitor`` names
 one of ``epoch_results``' numbers (a validation score; ``higher_is_better``
 says which way is better), the loop keeps the parameters of the best epoch,
