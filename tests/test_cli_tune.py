@@ -4,6 +4,7 @@ import json
 import time
 import types
 
+import numpy as np
 import pytest
 
 from autograd_nlp.cli import main
@@ -101,3 +102,33 @@ def test_train_with_a_validation_split_tests_once_and_early_stops(tmp_path, caps
     assert main(argv + ["--valid-fraction", "0.2", "--skip-test", "--out",
                         str(tmp_path / "b")]) == 0
     assert "test accuracy" not in capsys.readouterr().out
+
+
+def write_tiny_ptb(root):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(20)]
+    root.mkdir(parents=True)
+    for split, n in (("train", 600), ("valid", 200), ("test", 200)):
+        lines = [" ".join(rng.choice(words, 10)) for _ in range(n // 10)] + [" ".join(words)]
+        (root / f"ptb.{split}.txt").write_text("\n".join(lines) + "\n")
+    return str(root)
+
+
+def test_word2vec_early_stops_on_validation_loss_and_stays_exact(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
+    data = write_tiny_ptb(tmp_path / "ptb")
+    argv = ["train", "cbow", "--data-dir", data, "--window", "2", "--hidden", "4",
+            "--batch-size", "50", "--quiet", "--lr", "0.05"]
+    assert main(argv + ["--epochs", "30", "--early-stop", "2", "--out",
+                        str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    losses = [float(line.split("valid loss ")[1].split(",")[0]) for line in out.splitlines()
+              if line.startswith("epoch ")]
+    assert "early stopping: valid loss has not improved for 2 epoch(s)" in out
+    assert len(losses) < 30 and "restored the best parameters" in out
+    # validating neither draws from nor shifts the training's random numbers
+    assert main(argv + ["--epochs", "2", "--out", str(tmp_path / "b")]) == 0
+    assert main(argv + ["--epochs", "2", "--early-stop", "5", "--out", str(tmp_path / "c")]) == 0
+    b = np.load(tmp_path / "b" / "vectors.npz")
+    c = np.load(tmp_path / "c" / "vectors.npz")
+    np.testing.assert_array_equal(b["vectors"], c["vectors"])
