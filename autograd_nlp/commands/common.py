@@ -142,12 +142,15 @@ def add_common_training_options(p, epochs, out):
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def add_early_stop_options(p, validation):
-    """``--early-stop P`` and ``--skip-test`` for a train command whose
-    validation score is ``validation`` (a phrase for the help)."""
+def add_early_stop_options(p, validation, test=True):
+    """``--early-stop P`` (and, for commands that end with a test
+    evaluation, ``--skip-test``) for a train command whose validation score
+    is ``validation`` (a phrase for the help)."""
     p.add_argument("--early-stop", type=positive_int, default=None, metavar="PATIENCE",
                    help=f"stop after PATIENCE epochs without a better {validation} and "
                         f"put the best epoch's parameters back (default: train all epochs)")
+    if not test:
+        return
     p.add_argument("--skip-test", action="store_true",
                    help="do not evaluate on the test split at the end (a search scores "
                         "trials on validation and tests the best setting once)")

@@ -54,7 +54,7 @@ def add_train_parsers(train_sub):
                             "--out X.npz names the vectors file itself and puts the run's "
                             "other files in the folder X)")
         add_early_stop_options(p, "validation loss (PTB's valid split, measured after "
-                                  "each epoch only with this option)")
+                                  "each epoch only with this option)", test=False)
         p.set_defaults(run=train_word2vec, model_name=name)
         mark_defaults(p)
     p = train_sub.add_parser("count-svd", help="PPMI + SVD word vectors of PTB (chapter 2)")
