@@ -9,12 +9,12 @@ import sys
 
 from autograd_nlp.backend import DeviceError
 from autograd_nlp.commands import (autoencoder, export, gradcheck, graph, info, language_model,
-                                   rl_finetune, seq2seq, train, word_vectors)
+                                   rl_finetune, seq2seq, train, tune, word_vectors)
 from autograd_nlp.commands.common import Parser, plain_value
 from autograd_nlp.errors import UserError
 
 COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export, info,
-            autoencoder, rl_finetune]
+            autoencoder, rl_finetune, tune]
 USAGE_ERROR = 2
 
 

@@ -7,7 +7,7 @@ import pytest
 
 DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
 PAGES = ["engine.md", "language-models.md", "seq2seq.md", "training.md", "transformer.md",
-         "autoencoders-and-rl.md"]
+         "autoencoders-and-rl.md", "tuning.md"]
 
 
 @pytest.mark.parametrize("page", PAGES)

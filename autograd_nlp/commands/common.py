@@ -84,6 +84,14 @@ def non_negative_float(text):
     return value
 
 
+def non_negative_fraction(text):
+    """A number in [0, 1): a share of rows (0 meaning "none")."""
+    value = _finite_float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
+    return value
+
+
 def dropout_rate(text):
     """A probability in [0, 1): the fraction of units dropped."""
     value = _finite_float(text)
@@ -139,6 +147,27 @@ def add_device_option(p):
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
                    help="where the model runs: cpu (NumPy) or cuda (a GPU, needs CuPy) "
                         "(default: cpu)")
+
+
+def add_early_stop_options(p, validation, test=True):
+    """``--early-stop P`` (and, for commands that end with a test
+    evaluation, ``--skip-test``) for a train command whose validation score
+    is ``validation`` (a phrase for the help)."""
+    p.add_argument("--early-stop", type=positive_int, default=None, metavar="PATIENCE",
+                   help=f"stop after PATIENCE epochs without a better {validation} and "
+                        f"put the best epoch's parameters back (default: train all epochs)")
+    if not test:
+        return
+    p.add_argument("--skip-test", action="store_true",
+                   help="do not evaluate on the test split at the end (a search scores "
+                        "trials on validation and tests the best setting once)")
+
+
+def run_listener(args, event):
+    """The callable a caller (``autograd-nlp tune``) set on ``args`` for
+    ``event`` ("on_epoch": fn(trainer, results) after each epoch; "on_test":
+    fn(name, value) with the final test score), or None from the command line."""
+    return getattr(args, event, None)
 
 
 def plain_value(value):

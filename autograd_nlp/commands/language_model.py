@@ -4,15 +4,17 @@ import os
 from autograd_nlp import optim
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
-                                          data_dir_for_meta, dropout_rate, load_ptb_announced,
-                                          non_negative_int, positive_float, positive_int,
-                                          prepare_out, seed_everything)
+                                          add_early_stop_options, data_dir_for_meta,
+                                          dropout_rate, load_ptb_announced, non_negative_int,
+                                          positive_float, positive_int, prepare_out,
+                                          run_listener, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import load_ptb
 from autograd_nlp.errors import CheckpointError, UserError
 from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity, restore,
                                    save_curves)
+from autograd_nlp.training.trainer import best_params_path
 
 # the book's settings (chapter 5: ch05/train.py; chapter 6: ch06/train_rnnlm.py,
 # ch06/train_better_rnnlm.py)
@@ -56,6 +58,7 @@ def add_train_parsers(train_sub):
                        help="batch size of the perplexity evaluations (the book's: 10)")
         p.add_argument("--max-iters", type=positive_int, default=None,
                        help="cap iterations per epoch, for quick trials (default: no cap)")
+        add_early_stop_options(p, "validation perplexity (PTB's valid split)")
         if "dropout" in d:
             p.add_argument("--dropout", type=dropout_rate, default=d["dropout"],
                            help="dropout rate")
@@ -138,6 +141,10 @@ def train(args):
     if not args.corpus_size:
         valid = load_ptb_announced("valid", args.data_dir)[0]
         test = load_ptb_announced("test", args.data_dir)[0]
+    if args.early_stop is not None and valid is None:
+        raise UserError(f"--early-stop {args.early_stop} watches the validation perplexity, "
+                        f"which a run on the first --corpus-size tokens does not measure; "
+                        f"leave out --corpus-size or --early-stop")
     kwargs = dict(vocab_size=vocab_size, wordvec_size=args.wordvec, hidden_size=args.hidden)
     if getattr(args, "dropout", None) is not None:
         kwargs["dropout"] = args.dropout
@@ -155,7 +162,9 @@ def train(args):
                                    args.max_grad, args.lr_decay, checkpoint,
                                    args.checkpoint_every, meta, progress=not args.quiet,
                                    max_iters_per_epoch=args.max_iters,
-                                   checkpoint_seconds=60 * args.checkpoint_minutes)
+                                   checkpoint_seconds=60 * args.checkpoint_minutes,
+                                   early_stop=args.early_stop,
+                                   epoch_callback=run_listener(args, "on_epoch"))
     if args.resume:
         trainer.resume(args.resume)
     print(f"{args.model_name}: {model.num_params():,} parameters, {len(corpus):,} training "
@@ -166,9 +175,11 @@ def train(args):
     curve = save_curves(os.path.join(out, "perplexity.png"),
                         _curves(history), "epoch", "perplexity",
                         title=f"{args.model_name} on PTB", logy=True)
-    if test is not None:
-        best = checkpoint[:-4] + ".best-params.npz"
-        if args.lr_decay and os.path.exists(best):
+    if test is not None and args.skip_test:
+        print("test perplexity: not measured (--skip-test)")
+    elif test is not None:
+        best = best_params_path(checkpoint)
+        if args.lr_decay and args.early_stop is None and os.path.exists(best):
             model.load(best)
             print(f"loaded the best parameters (validation perplexity "
                   f"{trainer.best_ppl:.2f}) from {best}")
@@ -176,6 +187,9 @@ def train(args):
         test_ppl = evaluate_perplexity(model, test, args.eval_batch_size, args.time_size,
                                        progress=not args.quiet, desc="test")
         print(f"test perplexity: {test_ppl:.2f}")
+        on_test = run_listener(args, "on_test")
+        if on_test is not None:
+            on_test("test perplexity", test_ppl)
     else:
         model.reset_state()
         ppl = evaluate_perplexity(model, corpus, batch_size=args.batch_size,

@@ -17,13 +17,13 @@ from autograd_nlp.training import TrainingError, fingerprint, load_checkpoint
 # options that say where and how to run, not what the run is made of
 NOT_SETTINGS = frozenset({"out", "resume", "quiet", "checkpoint_every", "checkpoint_minutes",
                           "data_dir", "run", "model_name", "command", "model", "vectors",
-                          "device"})
+                          "device", "skip_test"})
 
 RESUME_RULE = (
     "--resume CKPT continues the run saved in CKPT with the settings it recorded: options "
     "left out take the checkpoint's values. The data, the vocabulary, the model and its "
     "sizes, the batch shape and the seed must match (a mismatch is an error naming both); "
-    "--epochs, --lr, --max-grad (and for language models --lr-decay, --eval-batch-size, "
+    "--epochs, --lr, --max-grad, --early-stop (and for language models --lr-decay, --eval-batch-size, "
     "--max-iters) may be given anew: the change is applied and announced, e.g. "
     "\"lr 0.001 -> 0.01 from epoch 5\".")
 

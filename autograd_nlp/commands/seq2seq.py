@@ -13,17 +13,21 @@ from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
-                                          image_path, plain_value, positive_float,
-                                          positive_int, prepare_out, seed_everything)
+                                          add_early_stop_options, image_path,
+                                          non_negative_fraction, plain_value,
+                                          positive_float, positive_int, prepare_out,
+                                          run_listener, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
 from autograd_nlp.data.paths import configured_data_dir
 from autograd_nlp.data.seq import (SeqDataset, UnknownCharacterError, book_random_state,
                                    load_seq_dataset, make_seq_dataset)
+from autograd_nlp.data.splits import with_validation
 from autograd_nlp.layers import LSTMCell
 from autograd_nlp.errors import UserError
 from autograd_nlp.training import (MinibatchTrainer, fingerprint, restore,
                                    save_curves, save_heatmaps, seq2seq_accuracy)
+from autograd_nlp.training.trainer import best_params_path
 
 # the book's settings: ch07/train_seq2seq.py and ch08/train.py
 DEFAULTS = {
@@ -80,6 +84,13 @@ def add_train_parsers(train_sub):
                        "it (seed 1984, one shuffle), i.e. the book's own random numbers; with "
                        "SEED, seeded with it (the NumPy reference's --streams SEED). "
                        "Overrides --seed (default: off)")
+        p.add_argument("--valid-fraction", type=non_negative_fraction, default=0.0,
+                       metavar="F",
+                       help="carve a validation split of this fraction from the training "
+                            "rows (never the test rows; fixed seed): per-epoch accuracy is "
+                            "then measured on it and the test split once, at the end "
+                            "(default: 0, the book's way: test accuracy every epoch)")
+        add_early_stop_options(p, "validation accuracy (needs --valid-fraction)")
         if name == "attention":
             p.add_argument("--bidirectional", action="store_true",
                            help="bidirectional LSTM encoder")
@@ -136,7 +147,15 @@ def load_dataset(args):
                               reverse=args.reverse)
         print(f"data: {ds.source} -- no data directory set, so generated "
               f"(--data-dir DIR uses the book's {args.dataset}.txt)")
-    print(f"  {len(ds.x_train):,} train / {len(ds.x_test):,} test, vocabulary "
+    valid = ""
+    fraction = getattr(args, "valid_fraction", 0)   # commands without the option: none
+    if fraction:
+        try:
+            ds = with_validation(ds, fraction)
+        except ValueError as e:
+            raise UserError(f"--valid-fraction {fraction}: {e}") from None
+        valid = f" / {len(ds.x_valid):,} validation (carved from train, seed fixed)"
+    print(f"  {len(ds.x_train):,} train{valid} / {len(ds.x_test):,} test, vocabulary "
           f"{ds.vocab_size}, questions {ds.question_length} chars"
           f"{' (reversed)' if ds.reverse else ''}, answers {ds.answer_length - 1} chars")
     return ds
@@ -146,8 +165,8 @@ def question_text(ds, ids):
     return ds.decode(ids[::-1] if ds.reverse else ids).rstrip()
 
 
-def show_samples(model, ds, n=SAMPLES_SHOWN):
-    x, t = ds.x_test[:n], ds.t_test[:n]
+def show_samples(model, ds, x, t, n=SAMPLES_SHOWN):
+    x, t = x[:n], t[:n]
     predicted = model.generate(x, ds.start_id, t.shape[1] - 1)
     for q, p, a in zip(x, predicted, t[:, 1:]):
         mark = "✓" if np.array_equal(p, a) else "✗"
@@ -157,6 +176,10 @@ def show_samples(model, ds, n=SAMPLES_SHOWN):
 
 def train(args):
     settings = resolve_settings(args)
+    if args.early_stop is not None and not args.valid_fraction:
+        raise UserError(f"--early-stop {args.early_stop} watches the validation accuracy, "
+                        f"but there is no validation split; add --valid-fraction 0.1 "
+                        f"(carved from the training rows)")
     seed_everything(args.seed)
     out = prepare_out(args.out)
     ds = load_dataset(args)
@@ -184,31 +207,51 @@ def train(args):
             "question_length": ds.question_length, "answer_length": ds.answer_length,
             "reverse": ds.reverse, "dataset": ds.source, "book_rng": args.book_rng,
             "data": {"source": ds.source, "fingerprint": fingerprint(
-                ds.x_train, ds.t_train, ds.x_test, ds.t_test)},
+                ds.x_train, ds.t_train, ds.x_test, ds.t_test,
+                *((ds.x_valid, ds.t_valid) if len(ds.x_valid) else ()))},
             "settings": settings}
     optimizer = optim.Adam(model.params(), lr=args.lr, **ADAM_FORMS[args.adam])
     trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
                                args.checkpoint_every, meta, progress=not args.quiet,
-                               unit="questions", checkpoint_seconds=60 * args.checkpoint_minutes)
+                               unit="questions", checkpoint_seconds=60 * args.checkpoint_minutes,
+                               early_stop=args.early_stop,
+                               monitor="valid accuracy" if len(ds.x_valid) else None,
+                               epoch_callback=run_listener(args, "on_epoch"))
     if args.resume:
         trainer.resume(args.resume)
     print(f"{args.model_name}: {model.num_params():,} parameters, batch {args.batch_size}, "
           f"Adam ({args.adam}'s form) lr {trainer.optimizer.lr:g}, clip {args.max_grad}, "
           f"epochs {args.epochs}", flush=True)
 
+    # the book's way: test accuracy every epoch; with a validation split,
+    # validation accuracy every epoch and the test split once at the end
+    split, x_eval, t_eval = (("valid", ds.x_valid, ds.t_valid) if len(ds.x_valid)
+                             else ("test", ds.x_test, ds.t_test))
+    metric = "valid accuracy" if split == "valid" else "accuracy"
+
     def evaluate(trainer):
-        accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet,
-                                    desc=f"epoch {trainer.epoch + 1} test")
-        show_samples(model, ds)
-        return {"accuracy": accuracy}
+        accuracy = seq2seq_accuracy(model, x_eval, t_eval, progress=not args.quiet,
+                                    desc=f"epoch {trainer.epoch + 1} {split}")
+        show_samples(model, ds, x_eval, t_eval)
+        return {metric: accuracy}
 
     history = trainer.fit((ds.x_train, ds.t_train), args.epochs, evaluate=evaluate)
-    accuracies = [m["accuracy"] for m in history["metrics"]]
-    print("accuracy per epoch: " + ", ".join(f"{100 * a:.2f}%" for a in accuracies))
+    accuracies = [m[metric] for m in history["metrics"]]
+    print(f"{metric} per epoch: " + ", ".join(f"{100 * a:.2f}%" for a in accuracies))
+    if split == "valid" and not args.skip_test:
+        test_accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet)
+        print(f"test accuracy: {100 * test_accuracy:.2f}% (measured once, "
+              + (f"with the best epoch's parameters, epoch {trainer.best_epoch})"
+                 if args.early_stop else "after the last epoch)"))
+        on_test = run_listener(args, "on_test")
+        if on_test is not None:
+            on_test("test accuracy", test_accuracy)
     written = [checkpoint]
+    if trainer.best_score is not None:
+        written.append(best_params_path(checkpoint) + f" (epoch {trainer.best_epoch}'s)")
     curve = save_curves(os.path.join(out, "accuracy.png"),
                         {args.model_name: (history["epoch"], [100 * a for a in accuracies])},
-                        "epoch", "exact-match accuracy (%)", title=ds.source)
+                        "epoch", f"exact-match {metric} (%)", title=ds.source)
     written += [curve] if curve else []
     if args.model_name == "attention":
         heatmap = save_attention_heatmap(model, ds, os.path.join(out, "attention.png"))
@@ -315,11 +358,12 @@ def plot_accuracy(args):
         meta = checkpoint["meta"]
         history = meta.get("history") or {}
         metrics = history.get("metrics") or []
-        if not metrics or any("accuracy" not in m for m in metrics):
+        key = "valid accuracy" if metrics and "valid accuracy" in metrics[0] else "accuracy"
+        if not metrics or any(key not in m for m in metrics):
             print(f"{path}: no finished epoch with an accuracy yet; left out",
                   file=sys.stderr)
             continue
-        accuracy = [100 * m["accuracy"] for m in metrics]
+        accuracy = [100 * m[key] for m in metrics]
         label = run_label(meta, checkpoint["kind"])
         if label in curves:
             label += f" ({os.path.basename(os.path.dirname(os.path.abspath(path)))})"

@@ -129,7 +129,7 @@ def train(args):
     def evaluate(trainer):
         accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet,
                                     desc=f"epoch {trainer.epoch + 1} test")
-        show_samples(model, ds)
+        show_samples(model, ds, ds.x_test, ds.t_test)
         return {"accuracy": accuracy}
 
     history = trainer.fit((ds.x_train, ds.t_train), args.epochs, evaluate=evaluate)

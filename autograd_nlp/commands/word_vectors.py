@@ -4,7 +4,9 @@ import sys
 import time
 
 from autograd_nlp import optim
-from autograd_nlp.commands.common import (add_common_training_options, load_ptb_announced,
+from autograd_nlp import random as ag_random
+from autograd_nlp.commands.common import (add_common_training_options,
+                                          add_early_stop_options, load_ptb_announced,
                                           non_negative_int, positive_float, positive_int,
                                           prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
@@ -51,6 +53,8 @@ def add_train_parsers(train_sub):
                        help="where to write the vectors (default: OUT/vectors.npz; an "
                             "--out X.npz names the vectors file itself and puts the run's "
                             "other files in the folder X)")
+        add_early_stop_options(p, "validation loss (PTB's valid split, measured after "
+                                  "each epoch only with this option)", test=False)
         p.set_defaults(run=train_word2vec, model_name=name)
         mark_defaults(p)
     p = train_sub.add_parser("count-svd", help="PPMI + SVD word vectors of PTB (chapter 2)")
@@ -155,11 +159,22 @@ def train_word2vec(args):
                              "sample_size": args.sample_size},
             "vocab_hash": vocab_hash(vocab), "data": ptb_identity(args.data_dir, corpus),
             "settings": settings}
+    evaluate = None
+    if args.early_stop is not None:
+        valid = load_ptb_announced("valid", args.data_dir)[0]
+        valid_contexts, valid_target = create_contexts_target(valid, args.window)
+
+        def evaluate(trainer):
+            return {"valid loss": validation_loss(model, valid_contexts, valid_target,
+                                                  args.batch_size)}
     trainer = MinibatchTrainer(model, optim.Adam(model.params(), lr=args.lr), args.batch_size,
                                checkpoint_path=checkpoint,
                                checkpoint_every=args.checkpoint_every, meta=meta,
                                progress=not args.quiet, curve_every=200, unit="targets",
-                               checkpoint_seconds=60 * args.checkpoint_minutes)
+                               checkpoint_seconds=60 * args.checkpoint_minutes,
+                               early_stop=args.early_stop,
+                               monitor="valid loss" if evaluate else None,
+                               higher_is_better=False)
     if args.resume:
         trainer.resume(args.resume)
     print(f"{args.model_name}: vocab {len(word_to_id):,}, hidden {args.hidden}, window "
@@ -168,7 +183,7 @@ def train_word2vec(args):
           f"{args.epochs}", flush=True)
     print(f"run folder: {out}", flush=True)
     start = time.perf_counter()
-    history = trainer.fit((contexts, target), args.epochs)
+    history = trainer.fit((contexts, target), args.epochs, evaluate=evaluate)
     print(f"trained in {time.perf_counter() - start:.0f} s (this session)")
     vectors = WordVectors.from_vocab(id_to_word, model.word_vectors)
     vectors.save(path)
@@ -179,6 +194,28 @@ def train_word2vec(args):
     print(f"vectors: {path}\nrun folder: {out} (checkpoint.npz"
           + (", loss.png)" if curve else ")"))
     return 0
+
+
+VALIDATION_SEED = 0
+
+
+def validation_loss(model, contexts, target, batch_size):
+    """Mean negative-sampling loss over PTB's valid split, with no graph and
+    the same negative samples every epoch (drawn from a fixed seed; the
+    training's random stream is put back afterwards, so runs stay exact)."""
+    from autograd_nlp.core import no_grad
+    state = ag_random.get_state()
+    ag_random.seed(VALIDATION_SEED)
+    total, count = 0.0, 0
+    try:
+        with no_grad():
+            for i in range(0, len(target), batch_size):
+                x, t = contexts[i:i + batch_size], target[i:i + batch_size]
+                total += float(model(x, t).data) * len(t)
+                count += len(t)
+    finally:
+        ag_random.set_state(state)
+    return total / max(count, 1)
 
 
 def train_count_svd(args):

@@ -63,6 +63,8 @@ class SeqDataset:
         ``start_id``
     x_test, t_test: the same for the test rows
     char_to_id, id_to_char: the vocabulary, ids 0..vocab_size-1
+    x_valid, t_valid: validation rows carved from the training rows by
+        ``with_validation`` (``autograd_nlp.data.splits``); empty until then
     """
     x_train: np.ndarray
     t_train: np.ndarray
@@ -72,10 +74,18 @@ class SeqDataset:
     id_to_char: dict
     reverse: bool = False
     source: str = ""
+    x_valid: np.ndarray = None
+    t_valid: np.ndarray = None
+
+    def __post_init__(self):
+        if self.x_valid is None and self.x_train is not None:
+            self.x_valid = self.x_train[:0]
+            self.t_valid = self.t_train[:0]
 
     def __repr__(self):
         return (f"SeqDataset({self.source!r}, x_train={self.x_train.shape}, "
-                f"t_train={self.t_train.shape}, x_test={self.x_test.shape}, "
+                f"t_train={self.t_train.shape}, x_valid={self.x_valid.shape}, "
+                f"x_test={self.x_test.shape}, "
                 f"t_test={self.t_test.shape}, vocab_size={self.vocab_size}, "
                 f"reverse={self.reverse})")
 

@@ -71,9 +71,10 @@ class LanguageModelTrainer(Trainer):
     the model from the file alone.
     """
 
-    resumable = Trainer.resumable + ("best_ppl",)
     adjustable = Trainer.adjustable + ("lr_decay", "eval_batch_size", "max_iters")
     unit = "tokens"
+    monitor = "valid perplexity"
+    higher_is_better = False
 
     def __init__(self, model, optimizer, batch_size=20, time_size=35, max_grad=0.25,
                  lr_decay=None, checkpoint_path=None, checkpoint_every=None, meta=None,
@@ -83,15 +84,22 @@ class LanguageModelTrainer(Trainer):
         self.batch_size, self.time_size = batch_size, time_size
         self.lr_decay = lr_decay
         self.max_iters_per_epoch = max_iters_per_epoch
-        self.best_ppl = math.inf
         self.history = {"epoch": [], "train_ppl": [], "valid_ppl": [], "lr": [], "seconds": []}
         self.corpus, self.valid_corpus, self.eval_batch_size = None, None, 10
 
-    def resume(self, path):
-        meta = super().resume(path)
-        if self.best_ppl is None:       # written by an earlier version: no best yet
-            self.best_ppl = math.inf
-        return meta
+    @property
+    def best_ppl(self):
+        """The best validation perplexity so far (inf before any)."""
+        return math.inf if self.best_score is None else self.best_score
+
+    @best_ppl.setter
+    def best_ppl(self, value):
+        self.best_score = None if value is None or math.isinf(value) else value
+
+    def resumed_meta(self, meta):
+        legacy = meta.get("best_ppl")           # the key earlier versions wrote
+        if self.best_score is None and legacy is not None and math.isfinite(legacy):
+            self.best_score = legacy
 
     def fit(self, corpus, epochs, valid_corpus=None, eval_batch_size=10, stop_after=None):
         """Train on ``corpus`` (int ids) until ``epochs`` epochs are done
@@ -153,16 +161,8 @@ class LanguageModelTrainer(Trainer):
         h["lr"].append(self.optimizer.lr)
 
     def after_epoch(self, results):
-        valid_ppl = results.get("valid perplexity")
-        if valid_ppl is not None and valid_ppl < self.best_ppl:
-            self.best_ppl = valid_ppl
-            if self.checkpoint_path:
-                self.model.save(_best_path(self.checkpoint_path))
-        elif valid_ppl is not None and self.lr_decay:
+        """The book's schedule: divide lr by ``lr_decay`` when the validation
+        perplexity did not beat the best (``Trainer.track_best`` ran first)."""
+        if results.get("valid perplexity") is not None and not self.improved and self.lr_decay:
             self.optimizer.lr /= self.lr_decay
             self.log(f"  validation perplexity got worse: lr -> {self.optimizer.lr:g}")
-
-
-def _best_path(checkpoint_path):
-    base = str(checkpoint_path)
-    return (base[:-4] if base.endswith(".npz") else base) + ".best-params.npz"

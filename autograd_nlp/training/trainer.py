@@ -21,15 +21,29 @@ and on ``resume`` refuse a checkpoint of another run (``run_check``).
 A subclass lists in ``resumable`` the attributes that define where training
 stands (epoch, position, running sums, history...); ``save`` writes them with
 the model, the optimizer and the RNG state, and ``resume`` puts them back.
+
+``epoch_callback(trainer, results)``, if given, runs after each epoch's
+checkpoint (a search reports the validation score there and may stop a
+hopeless trial by raising).
+
+Best parameters and early stopping, for every model: when ``monitor`` names
+one of ``epoch_results``' numbers (a validation score; ``higher_is_better``
+says which way is better), the loop keeps the parameters of the best epoch,
+in memory and, with a checkpoint, in ``<checkpoint>.best-params.npz``
+(written atomically before the checkpoint that records the score). With
+``early_stop=P`` it stops after P epochs without improvement and, when the
+loop ends, puts the best parameters back into the model. Best score, best
+epoch and the count of epochs without improvement are resumable.
 """
 import math
+import os
 import time
 
 import numpy as np
 
 from autograd_nlp import optim
 from autograd_nlp.layers import recurrent_layers
-from autograd_nlp.serialization import remove_stale_temporaries
+from autograd_nlp.serialization import load_npz, remove_stale_temporaries, save_npz
 from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_checkpoint
 from autograd_nlp.training.errors import NonFiniteLossError
 from autograd_nlp.training.progress import Progress, RunClock, format_duration, format_metric
@@ -43,15 +57,25 @@ def print_flushed(message):
     print(message, flush=True)
 
 
+def best_params_path(checkpoint_path):
+    """Where the best epoch's parameters go: ``run/checkpoint.npz`` ->
+    ``run/checkpoint.best-params.npz``."""
+    base = str(checkpoint_path)
+    return (base[:-4] if base.endswith(".npz") else base) + ".best-params.npz"
+
+
 class Trainer:
     resumable = ("epoch", "iteration", "history", "_loss_sum", "_loss_count",
-                 "_epoch_seconds")
-    adjustable = ("epochs", "lr", "max_grad")   # settings a resume may change
+                 "_epoch_seconds", "best_score", "best_epoch", "bad_epochs")
+    adjustable = ("epochs", "lr", "max_grad", "early_stop")   # settings a resume may change
     unit = "examples"                           # what the progress rate counts
+    monitor = None            # the epoch result early stopping watches (e.g. "valid accuracy")
+    higher_is_better = True   # direction of ``monitor``
 
     def __init__(self, model, optimizer, max_grad=None, checkpoint_path=None,
                  checkpoint_every=None, meta=None, progress=True, log=print_flushed,
-                 checkpoint_seconds=CHECKPOINT_SECONDS):
+                 checkpoint_seconds=CHECKPOINT_SECONDS, early_stop=None, monitor=None,
+                 higher_is_better=None, epoch_callback=None):
         self.model, self.optimizer, self.max_grad = model, optimizer, max_grad
         self.checkpoint_path, self.checkpoint_every = checkpoint_path, checkpoint_every
         self.checkpoint_seconds = checkpoint_seconds
@@ -62,6 +86,18 @@ class Trainer:
         self.history = {"epoch": [], "seconds": []}
         self._saved_at = None                      # (epoch, iteration) of our last save
         self._last_save_time = time.perf_counter()
+        if early_stop is not None and early_stop < 1:
+            raise ValueError(f"Trainer: early_stop is a patience in epochs (>= 1), "
+                             f"got {early_stop}")
+        self.early_stop = early_stop
+        self.monitor = monitor if monitor is not None else type(self).monitor
+        if higher_is_better is not None:
+            self.higher_is_better = higher_is_better
+        self.epoch_callback = epoch_callback      # fn(trainer, results) after each epoch
+        self.best_score, self.best_epoch = None, None
+        self.bad_epochs, self.stopped_early = 0, False
+        self.improved = False                     # did the last epoch beat the best?
+        self._best_state = None                   # best parameters held in memory
 
     # --- hooks (subclasses) --------------------------------------------------------
     def iterations_per_epoch(self):
@@ -131,7 +167,10 @@ class Trainer:
         self._last_save_time = time.perf_counter()
         if self.checkpoint_path:        # left by a run killed mid-write
             remove_stale_temporaries(self.checkpoint_path)
-        while self.epoch < epochs:
+        if self.early_stop is not None and self.monitor is None:
+            raise ValueError(f"{type(self).__name__}: early stopping needs a validation "
+                             f"score to watch (monitor=...), and none is set")
+        while self.epoch < epochs and not self.stopped_early:
             self.start_epoch()
             clock = RunClock(epochs * iters, self.epoch * iters + self.iteration,
                              sum(self.history["seconds"]) + self._epoch_seconds)
@@ -160,6 +199,8 @@ class Trainer:
                 bar.close()
             self._epoch_seconds += time.perf_counter() - start
             self._end_epoch()
+        if self.early_stop is not None:
+            self.restore_best()
         return self.history
 
     def _after_step(self, start, stopping):
@@ -186,12 +227,60 @@ class Trainer:
         shown = [format_metric(k, v) for k, v in results.items() if v is not None]
         self.log(f"epoch {self.epoch + 1}: " + ", ".join(shown)
                  + f", lr {self.optimizer.lr:g}, {format_duration(self._epoch_seconds)}")
+        self.track_best(results)
         self.after_epoch(results)
         self.epoch += 1
         self.iteration = 0
         self._loss_sum, self._loss_count, self._epoch_seconds = 0.0, 0, 0.0
         if self.checkpoint_path:
             self.save()
+        if self.epoch_callback is not None:     # e.g. a search's report; may raise to stop
+            self.epoch_callback(self, results)
+
+    # --- best parameters and early stopping ------------------------------------------
+    def track_best(self, results):
+        """After an epoch: if ``results[monitor]`` beats the best so far, keep
+        the parameters (memory, or the best-params file beside the
+        checkpoint); else count an epoch without improvement and, after
+        ``early_stop`` of them, mark the run stopped."""
+        score = results.get(self.monitor) if self.monitor else None
+        self.improved = False
+        if score is None or not math.isfinite(score):
+            return
+        better = (self.best_score is None
+                  or (score > self.best_score if self.higher_is_better
+                      else score < self.best_score))
+        if better:
+            self.best_score, self.best_epoch, self.bad_epochs = score, self.epoch + 1, 0
+            self.improved = True
+            if self.checkpoint_path:
+                self.model.save(best_params_path(self.checkpoint_path))
+                self._best_state = None
+            else:
+                self._best_state = self.model.state_dict()
+            return
+        self.bad_epochs += 1
+        if self.early_stop is not None and self.bad_epochs >= self.early_stop:
+            self.stopped_early = True
+            best = format_metric(self.monitor, self.best_score)
+            self.log(f"early stopping: {self.monitor} has not improved for "
+                     f"{self.bad_epochs} epoch(s) (best: {best}, epoch {self.best_epoch})")
+
+    def restore_best(self):
+        """Put the best epoch's parameters back into the model (no-op before
+        any validation score). Returns True if it did."""
+        if self.best_score is None:
+            return False
+        state = self._best_state
+        if state is None:
+            path = best_params_path(self.checkpoint_path) if self.checkpoint_path else None
+            if path is None:
+                return False
+            state = load_npz(path)
+        self.model.load_state_dict(state)
+        self.log(f"restored the best parameters: epoch {self.best_epoch}, "
+                 f"{format_metric(self.monitor, self.best_score)}")
+        return True
 
     # --- non-finite values ------------------------------------------------------------
     def check_finite_params(self):
@@ -250,6 +339,10 @@ class Trainer:
         for name in self.resumable:
             setattr(self, name, meta.get(name.lstrip("_"), getattr(self, name)))
         self.load_extra_arrays(checkpoint["extra"])
+        self.resumed_meta(meta)
+        self._load_best_beside(path)
+        # the patience in use now decides (a larger --early-stop lets a stopped run go on)
+        self.stopped_early = self.early_stop is not None and self.bad_epochs >= self.early_stop
         self.log(f"resumed from {path}: epoch {self.epoch + 1}, iteration {self.iteration}")
         settings = self.meta.get("settings", {})
         if "lr" in settings and getattr(self.optimizer, "schedule", None) is None:
@@ -258,3 +351,25 @@ class Trainer:
             self.log(f"  {name} {old} -> {new} from epoch {self.epoch + 1}, iteration "
                      f"{self.iteration} (given on the command line)")
         return meta
+
+    def resumed_meta(self, meta):
+        """Hook: read what an earlier version kept under other keys of ``meta``."""
+
+    def _load_best_beside(self, path):
+        """On resume, read the best parameters saved beside checkpoint ``path``
+        (and copy them beside ours if we write elsewhere). A missing file
+        (deleted by hand) forgets the best score, with a note."""
+        if self.best_score is None:
+            return
+        source = best_params_path(path)
+        if not os.path.exists(source):
+            self.log(f"  note: {source} is missing, so the best score so far "
+                     f"({format_metric(self.monitor or 'score', self.best_score)}) is "
+                     f"forgotten; the next epoch's score becomes the best")
+            self.best_score, self.best_epoch, self.bad_epochs = None, None, 0
+            return
+        state = load_npz(source)
+        if self.checkpoint_path and best_params_path(self.checkpoint_path) != source:
+            save_npz(best_params_path(self.checkpoint_path), state)
+        elif not self.checkpoint_path:
+            self._best_state = state
