@@ -19,6 +19,10 @@ def test_train_reports_reconstruction_and_draws_the_codes(model, tmp_path, capsy
     assert ("KL" in text) == (model == "vae")
     history = load_checkpoint(out / "checkpoint.npz")["meta"]["run"]["history"]
     assert history["epoch"] == [1] and 0 <= history["chars"][0] <= 1
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:          # no pictures without matplotlib; the run still succeeds
+        return
     for picture in ("accuracy.png", "codes.png"):
         assert (out / picture).stat().st_size > 1000
 

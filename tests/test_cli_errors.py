@@ -85,6 +85,8 @@ def runs(tmp_path_factory):
 # --- item 1: clean errors -------------------------------------------------------
 
 def test_plot_accuracy_creates_missing_folders(runs, capsys, tmp_path):
+    pytest.importorskip("matplotlib", reason="plot-accuracy draws with matplotlib "
+                        "(pip install matplotlib)")
     out = tmp_path / "missing_dir" / "deeper" / "x.png"
     code, text, _ = run(capsys, "plot-accuracy", runs["attention"], "--out", out)
     assert code == 0 and out.stat().st_size > 0 and str(out) in text
