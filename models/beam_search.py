@@ -9,7 +9,9 @@ log-probability) survive, and the decoder state is reordered to follow them
 leaves the beam for a per-question pool, ranked by its length-normalised
 score. After ``length`` steps the surviving hypotheses are complete too, and
 the pool's best is returned. Without ``eos_id`` every hypothesis has
-``length`` tokens and normalisation changes nothing.
+``length`` tokens and normalisation changes nothing. One more row per input
+decodes greedily and offers its answer to the pool too, so the result is
+never less likely than greedy decoding's (ranked by normalised score).
 """
 import numpy as np
 
@@ -50,35 +52,39 @@ def beam_search(step, reorder, batch_size, start_id, length, beam=3, eos_id=None
                 norm="gnmt", skip_ids=None):
     """Batched beam search over ``batch_size`` independent inputs.
 
-    ``step(ids)``: ids (batch_size * beam,) int, each row's last token ->
-    logits (batch_size * beam, vocab), advancing the caller's state; row
-    ``b * beam + j`` is hypothesis j of input b. ``reorder(index)``: index
-    (batch_size * beam,) int -> None; the caller's state row i must become
-    its row index[i]. ``skip_ids`` are never produced.
+    The caller holds a decoding state of ``batch_size`` rows (one per input).
+    ``reorder(index)``: index (new_rows,) int -> None; the state's row i must
+    become its row index[i] (the first call expands every input to its
+    rows). ``step(ids)``: ids (rows,) int, each row's last token -> logits
+    (rows, vocab), advancing the state. Each input has ``beam`` rows for
+    its hypotheses and, when beam > 1, one more that decodes greedily: the
+    greedy answer joins the pool of complete hypotheses, so the answer
+    returned never ranks below greedy's (plain beam search can lose the
+    greedy path). ``skip_ids`` are never produced.
 
     Returns ids (batch_size, length) int64 (after an ``eos_id``, the rest of
     the row is ``eos_id``) and their summed log-probabilities (batch_size,).
     beam = 1 is greedy decoding (with ``eos_id`` and alpha = 0: up to the eos).
     """
     check_beam_options(beam, length, alpha, norm, "beam_search")
-    k, rows = beam, batch_size * beam
+    k = beam
+    per_input = k + 1 if k > 1 else k          # the beam, then the greedy row
     pad = -1 if eos_id is None else eos_id
     if length == 0:
         return np.zeros((batch_size, 0), dtype=np.int64), np.zeros(batch_size)
-    tokens = np.full((batch_size, k, 0), pad, dtype=np.int64)
+    tokens = np.full((batch_size, per_input, 0), pad, dtype=np.int64)
     # every hypothesis starts as the same start token: let only the first live
-    scores = np.full((batch_size, k), -np.inf)
-    scores[:, 0] = 0.0
+    scores = np.full((batch_size, per_input), -np.inf)
+    scores[:, 0] = scores[:, -1] = 0.0
     best_ids = np.full((batch_size, length), pad, dtype=np.int64)
     best_score = np.full(batch_size, -np.inf)       # summed log-probability
     best_rank = np.full(batch_size, -np.inf)        # length-normalised, for ranking
     skip = np.asarray(sorted(set(skip_ids or ())), dtype=np.int64)
-    last = np.full(rows, start_id, dtype=np.int64)
     batch_rows = np.arange(batch_size)[:, None]
+    last = np.full(batch_size * per_input, start_id, dtype=np.int64)
 
     def offer(candidate_ids, candidate_scores, steps):
         """Put complete hypotheses (batch_size, n, steps) in the pool."""
-        nonlocal best_ids
         ranks = candidate_scores / length_penalty(steps, alpha, norm)
         for j in range(candidate_scores.shape[1]):
             better = ranks[:, j] > best_rank
@@ -87,12 +93,13 @@ def beam_search(step, reorder, batch_size, start_id, length, beam=3, eos_id=None
             best_ids[better] = pad
             best_ids[better, :steps] = candidate_ids[better, j]
 
+    reorder(np.repeat(np.arange(batch_size), per_input))
     for t in range(length):
-        logp = log_softmax(step(last))
+        logp = log_softmax(step(last)).reshape(batch_size, per_input, -1)
         if skip.size:
-            logp[:, skip] = -np.inf
-        vocab = logp.shape[1]
-        total = (scores[:, :, None] + logp.reshape(batch_size, k, vocab)).reshape(batch_size, -1)
+            logp[..., skip] = -np.inf
+        vocab = logp.shape[-1]
+        total = (scores[:, :k, None] + logp[:, :k]).reshape(batch_size, -1)
         # the 2k best hold at least k that do not end (one eos per hypothesis at most);
         # a stable sort breaks ties by the lower id, as argmax does
         order = np.argsort(-total, axis=1, kind="stable")[:, :2 * k]
@@ -107,10 +114,23 @@ def beam_search(step, reorder, batch_size, start_id, length, beam=3, eos_id=None
         keep = np.argsort(ends, axis=1, kind="stable")[:, :k]    # the k best that go on
         chosen = order[batch_rows, keep]
         beam_of, token_of = chosen // vocab, chosen % vocab
-        scores = total[batch_rows, chosen]
+        new_scores = total[batch_rows, chosen]
+        if per_input > k:                      # the greedy row follows its own argmax
+            greedy_token = logp[:, k].argmax(axis=1)
+            greedy_score = scores[:, k] + logp[np.arange(batch_size), k, greedy_token]
+            beam_of = np.concatenate([beam_of, np.full((batch_size, 1), k)], axis=1)
+            token_of = np.concatenate([token_of, greedy_token[:, None]], axis=1)
+            new_scores = np.concatenate([new_scores, greedy_score[:, None]], axis=1)
         tokens = np.concatenate([tokens[batch_rows, beam_of], token_of[:, :, None]], axis=2)
+        scores = new_scores
+        if per_input > k and eos_id is not None:
+            greedy_ends = (token_of[:, k] == eos_id) & np.isfinite(scores[:, k])
+            if greedy_ends.any():
+                offer(tokens[:, k:], np.where(greedy_ends, scores[:, k], -np.inf)[:, None],
+                      t + 1)
+                scores[greedy_ends, k] = -np.inf          # complete: it leaves the race
         last = token_of.reshape(-1)
         if t + 1 < length:
-            reorder((batch_rows * k + beam_of).reshape(-1))
+            reorder((batch_rows * per_input + beam_of).reshape(-1))
     offer(tokens, scores, length)
     return best_ids, best_score

@@ -81,15 +81,14 @@ class EncoderDecoder(Module):
         """Beam search of width ``beam`` for a batch: xs (batch, S) -> ids
         (batch, length), NumPy, the most likely answer each hypothesis pool
         held (see models/beam_search.py); ``return_scores``: also their
-        summed log-probabilities (batch,). The batch runs as batch * beam rows:
-        the encoder reads each question once and its memory is copied to the
-        question's beams. ``eos_id``: hypotheses end there (the rest of the
+        summed log-probabilities (batch,). The batch runs as batch * (beam + 1)
+        rows (the beam and a greedy row per question): the encoder reads each
+        question once and its memory is copied to the question's rows. ``eos_id``: hypotheses end there (the rest of the
         row is eos_id) and are ranked by score / length penalty (``alpha``,
         ``norm``); without it every answer has ``length`` tokens.
         beam = 1 gives ``generate``'s greedy answer."""
         with no_grad(), eval_mode():
             memory = self.encoder(xs)
-            memory = select_state(memory, np.repeat(np.arange(len(xs)), beam))
             state = self.decoder.start(memory)
 
             def step(last_ids):
@@ -97,9 +96,9 @@ class EncoderDecoder(Module):
                 logits, state = self.decoder(last_ids[:, None], state, memory)
                 return to_device(logits.data[:, -1], "cpu")
 
-            def reorder(index):
-                nonlocal state
-                state = select_state(state, index)
+            def reorder(index):        # the memory's rows follow the state's
+                nonlocal state, memory
+                state, memory = select_state(state, index), select_state(memory, index)
 
             ids, scores = beam_search(step, reorder, len(xs), start_id, length, beam, eos_id,
                                       alpha, norm)

@@ -63,7 +63,7 @@ class LanguageModel(Module):
         """The most likely continuation beam search of width ``beam`` finds:
         ``length`` ids, the start id first (fewer when it ends at ``eos_id``,
         which is then the last); ``skip_ids`` are never produced. The beam's
-        hypotheses run as one batch of ``beam`` rows (models/beam_search.py);
+        hypotheses run as one batch of beam + 1 rows (models/beam_search.py);
         beam = 1 is ``generate(..., greedy=True)``. ``return_score``: also
         the continuation's summed log-probability. The recurrent state is
         reset first and left afterwards."""
