@@ -262,6 +262,12 @@ def check_vocabulary(meta, word_to_id, corpus, split):
 
 
 def generate(args):
+    sampling = [name for name, given in (("--temperature", args.temperature != 1.0),
+                                         ("--top-k", args.top_k is not None),
+                                         ("--greedy", args.greedy)) if given]
+    if args.beam > 1 and sampling:
+        raise UserError(f"generate: --beam {args.beam} searches for the most likely text "
+                        f"and does not sample; drop {', '.join(sampling)} or --beam")
     model, meta = model_from_checkpoint(args.checkpoint, command="generate")
     model.to(args.device)
     vocab = meta["vocab"]
@@ -274,12 +280,6 @@ def generate(args):
         seed_everything(args.seed)
     skip = [word_to_id[w] for w in ("N", "<unk>", "$") if w in word_to_id]
     if args.beam > 1:
-        sampling = [name for name, given in (("--temperature", args.temperature != 1.0),
-                                             ("--top-k", args.top_k is not None),
-                                             ("--greedy", args.greedy)) if given]
-        if sampling:
-            raise UserError(f"generate: --beam {args.beam} searches for the most likely text "
-                            f"and does not sample; drop {', '.join(sampling)} or --beam")
         ids = model.beam_generate(word_to_id[args.start], args.length, args.beam,
                                   skip_ids=skip)
     else:
