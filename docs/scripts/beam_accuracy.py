@@ -32,6 +32,7 @@ def main(argv=None):
     print("| model | epochs | " + " | ".join("greedy" if k == 1 else f"beam {k}"
                                               for k in args.beams) + " |")
     print("| --- | --- | " + " | ".join("---" for _ in args.beams) + " |")
+    notes = []
     for path in args.checkpoints:
         checkpoint = read_checkpoint(path, "beam_accuracy", "seq2seq")
         meta = checkpoint["meta"]
@@ -41,7 +42,9 @@ def main(argv=None):
         if fingerprint(ds.x_train, ds.t_train, ds.x_test, ds.t_test) != \
                 meta["data"]["fingerprint"]:
             sys.exit(f"{path}: was not trained on {ds.source}")
-        cells = []
+        cells, changes = [], []
+        greedy_right = (model.generate(ds.x_test, ds.start_id, ds.t_test.shape[1] - 1)
+                        == ds.t_test[:, 1:]).all(axis=1)
         for k in args.beams:
             began = time.perf_counter()
             accuracy, answers = seq2seq_accuracy(model, ds.x_test, ds.t_test, beam=k,
@@ -49,9 +52,16 @@ def main(argv=None):
             seconds = time.perf_counter() - began
             log_prob = model.sequence_log_prob(ds.x_test, ds.start_id, answers).mean()
             cells.append(f"{100 * accuracy:.2f} % ({log_prob:.3f}, {seconds:.1f} s)")
+            right = (answers == ds.t_test[:, 1:]).all(axis=1)
+            changes.append(f"beam {k}: {(right & ~greedy_right).sum()} answers made right, "
+                           f"{(greedy_right & ~right).sum()} made wrong")
         epochs = len(meta.get("history", {}).get("metrics", []))
         print(f"| {run_label(meta, checkpoint['kind'])} | {epochs} | " + " | ".join(cells)
               + " |", flush=True)
+        truth = model.sequence_log_prob(ds.x_test, ds.start_id, ds.t_test[:, 1:]).mean()
+        notes.append(f"{run_label(meta, checkpoint['kind'])}: the true answers' mean "
+                     f"log-probability {truth:.3f}; against greedy, " + "; ".join(changes[1:]))
+    print("\n".join(notes))
 
 
 if __name__ == "__main__":
