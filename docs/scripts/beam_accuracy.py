@@ -43,18 +43,22 @@ def main(argv=None):
                 meta["data"]["fingerprint"]:
             sys.exit(f"{path}: was not trained on {ds.source}")
         cells, changes = [], []
-        greedy_right = (model.generate(ds.x_test, ds.start_id, ds.t_test.shape[1] - 1)
-                        == ds.t_test[:, 1:]).all(axis=1)
+        greedy = model.generate(ds.x_test, ds.start_id, ds.t_test.shape[1] - 1)
+        greedy_right = (greedy == ds.t_test[:, 1:]).all(axis=1)
+        greedy_log_prob = model.sequence_log_prob(ds.x_test, ds.start_id, greedy)
         for k in args.beams:
             began = time.perf_counter()
             accuracy, answers = seq2seq_accuracy(model, ds.x_test, ds.t_test, beam=k,
                                                  return_predictions=True)
             seconds = time.perf_counter() - began
-            log_prob = model.sequence_log_prob(ds.x_test, ds.start_id, answers).mean()
-            cells.append(f"{100 * accuracy:.2f} % ({log_prob:.3f}, {seconds:.1f} s)")
+            log_prob = model.sequence_log_prob(ds.x_test, ds.start_id, answers)
+            cells.append(f"{100 * accuracy:.2f} % ({log_prob.mean():.3f}, {seconds:.1f} s)")
             right = (answers == ds.t_test[:, 1:]).all(axis=1)
-            changes.append(f"beam {k}: {(right & ~greedy_right).sum()} answers made right, "
-                           f"{(greedy_right & ~right).sum()} made wrong")
+            below = int((log_prob < greedy_log_prob - 1e-5).sum())
+            changes.append(f"beam {k}: {(answers != greedy).any(axis=1).sum()} answers "
+                           f"changed, {(right & ~greedy_right).sum()} made right, "
+                           f"{(greedy_right & ~right).sum()} made wrong, {below} less likely "
+                           f"than greedy's")
         epochs = len(meta.get("history", {}).get("metrics", []))
         print(f"| {run_label(meta, checkpoint['kind'])} | {epochs} | " + " | ".join(cells)
               + " |", flush=True)
