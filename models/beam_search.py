@@ -2,7 +2,7 @@
 (through the EncoderDecoder interface) and the language models.
 
 The search keeps ``beam`` hypotheses per question, all questions in one batch
-of batch * beam rows. At every step each row's next-token log-probabilities
+of batch * (beam + 1) rows. At every step each row's next-token log-probabilities
 extend its hypotheses; the ``beam`` best continuations (by summed
 log-probability) survive, and the decoder state is reordered to follow them
 (``reorder(index)``). A continuation that ends in ``eos_id`` is complete: it
@@ -10,8 +10,9 @@ leaves the beam for a per-question pool, ranked by its length-normalised
 score. After ``length`` steps the surviving hypotheses are complete too, and
 the pool's best is returned. Without ``eos_id`` every hypothesis has
 ``length`` tokens and normalisation changes nothing. One more row per input
-decodes greedily and offers its answer to the pool too, so the result is
-never less likely than greedy decoding's (ranked by normalised score).
+decodes greedily and offers its answer to the pool too, so the result never
+ranks below greedy decoding's: without ``eos_id``, or with alpha = 0, it is
+never less likely under the model.
 """
 import numpy as np
 
@@ -22,7 +23,7 @@ def length_penalty(lengths, alpha=0.0, norm="gnmt"):
     """What a summed log-probability is divided by to rank hypotheses of
     different lengths: GNMT's ((5 + length) / 6) ** alpha (Wu et al. 2016;
     alpha = 0: no normalisation) or, with ``norm="mean"``, the length itself
-    (the mean log-probability per token)."""
+    (the mean log-probability per token; alpha is then unused)."""
     lengths = np.asarray(lengths, dtype=np.float64)
     if norm == "mean":
         return lengths
@@ -37,6 +38,7 @@ def log_softmax(logits):
 
 
 def check_beam_options(beam, length, alpha, norm, caller):
+    """ValueError naming ``caller`` and the option for a value out of range."""
     if not isinstance(beam, (int, np.integer)) or beam < 1:
         raise ValueError(f"{caller}: beam must be an integer >= 1, got {beam!r}")
     if length < 0:
