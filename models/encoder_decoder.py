@@ -79,14 +79,15 @@ class EncoderDecoder(Module):
     def beam_search(self, xs, start_id, length, beam=3, eos_id=None, alpha=0.0, norm="gnmt",
                     return_scores=False):
         """Beam search of width ``beam`` for a batch: xs (batch, S) -> ids
-        (batch, length), NumPy, the most likely answer each hypothesis pool
-        held (see models/beam_search.py); ``return_scores``: also their
-        summed log-probabilities (batch,). The batch runs as batch * (beam + 1)
-        rows (the beam and a greedy row per question): the encoder reads each
-        question once and its memory is copied to the question's rows. ``eos_id``: hypotheses end there (the rest of the
-        row is eos_id) and are ranked by score / length penalty (``alpha``,
-        ``norm``); without it every answer has ``length`` tokens.
-        beam = 1 gives ``generate``'s greedy answer."""
+        (batch, length), NumPy, the best answer found per question (see
+        models/beam_search.py); ``return_scores``: also their summed
+        log-probabilities (batch,). The batch runs as batch * (beam + 1) rows
+        (the beam and a greedy row per question): the encoder reads each
+        question once and its memory is copied to the question's rows.
+        ``eos_id``: hypotheses end there (the rest of the row is eos_id) and
+        are ranked by score / length penalty (``alpha``, ``norm``); without it
+        every answer has ``length`` tokens. beam = 1 is ``generate``'s greedy
+        answer."""
         with no_grad(), eval_mode():
             memory = self.encoder(xs)
             state = self.decoder.start(memory)

@@ -243,3 +243,22 @@ def test_language_model_beam_skips_ids_and_stops_at_eos():
     eos = free[3]
     ids = model.beam_generate(1, 12, beam=3, eos_id=eos)
     assert ids[-1] == eos and eos not in ids[1:-1] and len(ids) <= 12
+
+
+@pytest.mark.parametrize("name", ["seq2seq", "transformer"])
+def test_with_eos_the_beam_never_scores_below_greedy_and_scores_up_to_the_eos(name):
+    ended = 0
+    for seed in range(3):
+        model = sharp_model(name, seed, scale=4.0)
+        xs = np.random.default_rng(seed).integers(1, VOCAB, (10, 5))
+        _, greedy = model.beam_search(xs, 0, 6, beam=1, eos_id=3, return_scores=True)
+        ids, scores = model.beam_search(xs, 0, 6, beam=3, eos_id=3, return_scores=True)
+        assert (scores >= greedy - 1e-6).all()
+        for i in np.flatnonzero((ids == 3).any(axis=1)):
+            end = int(np.flatnonzero(ids[i] == 3)[0]) + 1
+            ended += 1
+            assert (ids[i, end:] == 3).all()
+            np.testing.assert_allclose(
+                scores[i], model.sequence_log_prob(xs[i:i + 1], 0, ids[i:i + 1, :end])[0],
+                atol=1e-5)
+    assert ended > 0
