@@ -39,7 +39,7 @@ def sharp_model(name, seed, vocab=VOCAB, scale=3.0):
     distributions are peaked and greedy decoding is often not the most likely
     answer (an untrained model is nearly uniform)."""
     from autograd_nlp import random as ag_random
-    ag_random.set_generator(np.random.default_rng(seed))
+    ag_random.seed(seed)
     model = MODELS[name](vocab)
     for p in model.params():
         p.data *= scale
@@ -201,7 +201,7 @@ LMS = {"rnnlm": lambda: Rnnlm(12, 6, 6), "simple-rnnlm": lambda: SimpleRnnlm(12,
 
 def sharp_lm(name, seed, scale=4.0):
     from autograd_nlp import random as ag_random
-    ag_random.set_generator(np.random.default_rng(seed))
+    ag_random.seed(seed)
     model = LMS[name]()
     for p in model.params():
         p.data *= scale
