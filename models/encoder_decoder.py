@@ -12,13 +12,18 @@ one step to the next):
   logits (batch, T, vocab); T = 1 in greedy decoding, the whole answer in training
 * ``decoder.attention_weights()`` -> the last call's weights over the source,
   (batch, T, S) or (batch, heads, T, S), or None for a decoder without attention.
+
+Beam search (``beam_search``) reorders the state with ``select_state``
+(layers/state.py): a tuple of Variables or arrays, or an object with
+``select(index)``.
 """
 import numpy as np
 
 from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
-from autograd_nlp.layers import Module
+from autograd_nlp.layers import Module, select_state
+from models.beam_search import beam_search, log_softmax
 
 
 class EncoderDecoder(Module):
@@ -70,3 +75,43 @@ class EncoderDecoder(Module):
                     weights.append(to_device(step_weights[..., -1, :], "cpu"))
         ids = ids[:, 1:]
         return (ids, np.stack(weights, axis=-2)) if return_attention else ids
+
+    def beam_search(self, xs, start_id, length, beam=3, eos_id=None, alpha=0.0, norm="gnmt",
+                    return_scores=False):
+        """Beam search of width ``beam`` for a batch: xs (batch, S) -> ids
+        (batch, length), NumPy, the best answer found per question (see
+        models/beam_search.py); ``return_scores``: also their summed
+        log-probabilities (batch,). The batch runs as batch * (beam + 1) rows
+        (the beam and a greedy row per question): the encoder reads each
+        question once and its memory is copied to the question's rows.
+        ``eos_id``: hypotheses end there (the rest of the row is eos_id) and
+        are ranked by score / length penalty (``alpha``, ``norm``); without it
+        every answer has ``length`` tokens. beam = 1 is ``generate``'s greedy
+        answer."""
+        with no_grad(), eval_mode():
+            memory = self.encoder(xs)
+            state = self.decoder.start(memory)
+
+            def step(last_ids):
+                nonlocal state
+                logits, state = self.decoder(last_ids[:, None], state, memory)
+                return to_device(logits.data[:, -1], "cpu")
+
+            def reorder(index):        # the memory's rows follow the state's
+                nonlocal state, memory
+                state, memory = select_state(state, index), select_state(memory, index)
+
+            ids, scores = beam_search(step, reorder, len(xs), start_id, length, beam, eos_id,
+                                      alpha, norm)
+        return (ids, scores) if return_scores else ids
+
+    def sequence_log_prob(self, xs, start_id, ids):
+        """Summed log-probability (batch,) float64 of answers ids (batch, T)
+        given questions xs (batch, S), teacher-forced in one decoder call."""
+        ys = np.concatenate([np.full((len(xs), 1), start_id, dtype=np.int64),
+                             np.asarray(ids, dtype=np.int64)[:, :-1]], axis=1)
+        with no_grad(), eval_mode():
+            memory = self.encoder(xs)
+            logits, _ = self.decoder(ys, self.decoder.start(memory), memory)
+        logp = log_softmax(to_device(logits.data, "cpu"))
+        return np.take_along_axis(logp, np.asarray(ids)[..., None], axis=-1)[..., 0].sum(axis=1)

@@ -4,7 +4,8 @@ import numpy as np
 from autograd_nlp import random as ag_random
 from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
-from autograd_nlp.layers import Module, recurrent_layers
+from autograd_nlp.layers import Module, recurrent_layers, select_state
+from models.beam_search import beam_search
 
 
 class LanguageModel(Module):
@@ -48,6 +49,43 @@ class LanguageModel(Module):
             finally:
                 self.train(was_training)
         return ids
+
+    def reorder_state(self, index):
+        """Make the carried state's batch rows its rows ``index`` (batch,) int
+        (beam search follows the surviving hypotheses with it). A model whose
+        state lives elsewhere than its recurrent layers overrides this."""
+        for layer in self.recurrent_layers():
+            if layer.state is not None:
+                layer.set_state(select_state(layer.state, index))
+
+    def beam_generate(self, start_id, length=100, beam=3, eos_id=None, alpha=0.0, norm="gnmt",
+                      skip_ids=None, return_score=False):
+        """The most likely continuation beam search of width ``beam`` finds:
+        ``length`` ids, the start id first (fewer when it ends at ``eos_id``,
+        which is then the last); ``skip_ids`` are never produced. The beam's
+        hypotheses run as one batch of beam + 1 rows (models/beam_search.py);
+        beam = 1 is ``generate(..., greedy=True)``. ``return_score``: also
+        the continuation's summed log-probability. The recurrent state is
+        reset first and left afterwards."""
+        if length < 1:
+            raise ValueError(f"beam_generate: length must be >= 1 (it counts the start id), "
+                             f"got {length}")
+        self.reset_state()
+        with no_grad(), eval_mode():
+            was_training = self.training
+            self.eval()
+            try:
+                def step(last_ids):
+                    return to_device(self(last_ids[:, None]).data[:, -1], "cpu")
+
+                ids, score = beam_search(step, self.reorder_state, 1, int(start_id),
+                                         length - 1, beam, eos_id, alpha, norm, skip_ids)
+            finally:
+                self.train(was_training)
+        ids = [int(start_id)] + [int(i) for i in ids[0]]
+        if eos_id is not None and eos_id in ids[1:]:
+            ids = ids[:ids.index(eos_id, 1) + 1]
+        return (ids, float(score[0])) if return_score else ids
 
     @staticmethod
     def _pick(logits, skip, temperature, top_k, greedy, rng):

@@ -98,6 +98,10 @@ def add_parsers(sub):
     p.add_argument("--top-k", type=positive_int, default=None,
                    help="sample only among the K most likely words (default: all)")
     p.add_argument("--greedy", action="store_true", help="always take the most likely word")
+    p.add_argument("--beam", type=positive_int, default=1, metavar="K",
+                   help="beam search of width K: the most likely continuation found while "
+                        "keeping the K best partial ones at every step (deterministic; not "
+                        "with --temperature, --top-k, --greedy) (default: 1, sampling)")
     p.add_argument("--seed", type=non_negative_int, default=None,
                    help="random seed (default: a fresh one each run)")
     add_device_option(p)
@@ -258,6 +262,12 @@ def check_vocabulary(meta, word_to_id, corpus, split):
 
 
 def generate(args):
+    sampling = [name for name, given in (("--temperature", args.temperature != 1.0),
+                                         ("--top-k", args.top_k is not None),
+                                         ("--greedy", args.greedy)) if given]
+    if args.beam > 1 and sampling:
+        raise UserError(f"generate: --beam {args.beam} searches for the most likely text "
+                        f"and does not sample; drop {', '.join(sampling)} or --beam")
     model, meta = model_from_checkpoint(args.checkpoint, command="generate")
     model.to(args.device)
     vocab = meta["vocab"]
@@ -269,8 +279,13 @@ def generate(args):
     if args.seed is not None:
         seed_everything(args.seed)
     skip = [word_to_id[w] for w in ("N", "<unk>", "$") if w in word_to_id]
-    ids = model.generate(word_to_id[args.start], args.length, skip_ids=skip,
-                         temperature=args.temperature, top_k=args.top_k, greedy=args.greedy)
+    if args.beam > 1:
+        ids = model.beam_generate(word_to_id[args.start], args.length, args.beam,
+                                  skip_ids=skip)
+    else:
+        ids = model.generate(word_to_id[args.start], args.length, skip_ids=skip,
+                             temperature=args.temperature, top_k=args.top_k,
+                             greedy=args.greedy)
     text = " ".join(vocab[i] for i in ids).replace(" <eos>", ".\n")
     print(text)
     return 0

@@ -91,6 +91,7 @@ def add_train_parsers(train_sub):
                             "then measured on it and the test split once, at the end "
                             "(default: 0, the book's way: test accuracy every epoch)")
         add_early_stop_options(p, "validation accuracy (needs --valid-fraction)")
+        add_beam_option(p, "the per-epoch accuracy (and the final test accuracy)")
         if name == "attention":
             p.add_argument("--bidirectional", action="store_true",
                            help="bidirectional LSTM encoder")
@@ -115,11 +116,26 @@ def check_generate_size(args):
                         f"{need} or more, or a smaller --batch-size")
 
 
+def add_beam_option(p, what):
+    """``--beam K``: decode ``what`` with beam search of width K (1: greedy)."""
+    p.add_argument("--beam", type=positive_int, default=1, metavar="K",
+                   help=f"decode {what} with beam search of width K, keeping the K most "
+                        f"likely partial answers at every step (default: 1, greedy)")
+
+
+def decode(model, x, start_id, length, beam=1):
+    """Answers (n, length) to questions x (n, S): greedy, or beam search."""
+    if beam > 1:
+        return model.beam_search(x, start_id, length, beam)
+    return model.generate(x, start_id, length)
+
+
 def add_parsers(sub):
     p = sub.add_parser("translate", help="answer one question with a seq2seq checkpoint")
     p.add_argument("--checkpoint", required=True,
                    help="checkpoint.npz of a seq2seq, peeky or attention run")
     p.add_argument("text", nargs="+", help='the question, e.g. "september 27, 1994"')
+    add_beam_option(p, "the answer")
     add_device_option(p)
     p.set_defaults(run=translate)
 
@@ -165,9 +181,9 @@ def question_text(ds, ids):
     return ds.decode(ids[::-1] if ds.reverse else ids).rstrip()
 
 
-def show_samples(model, ds, x, t, n=SAMPLES_SHOWN):
+def show_samples(model, ds, x, t, n=SAMPLES_SHOWN, beam=1):
     x, t = x[:n], t[:n]
-    predicted = model.generate(x, ds.start_id, t.shape[1] - 1)
+    predicted = decode(model, x, ds.start_id, t.shape[1] - 1, beam)
     for q, p, a in zip(x, predicted, t[:, 1:]):
         mark = "✓" if np.array_equal(p, a) else "✗"
         print(f"    {mark} {question_text(ds, q):30} -> {ds.decode(p).rstrip():12}"
@@ -231,15 +247,16 @@ def train(args):
 
     def evaluate(trainer):
         accuracy = seq2seq_accuracy(model, x_eval, t_eval, progress=not args.quiet,
-                                    desc=f"epoch {trainer.epoch + 1} {split}")
-        show_samples(model, ds, x_eval, t_eval)
+                                    desc=f"epoch {trainer.epoch + 1} {split}", beam=args.beam)
+        show_samples(model, ds, x_eval, t_eval, beam=args.beam)
         return {metric: accuracy}
 
     history = trainer.fit((ds.x_train, ds.t_train), args.epochs, evaluate=evaluate)
     accuracies = [m[metric] for m in history["metrics"]]
     print(f"{metric} per epoch: " + ", ".join(f"{100 * a:.2f}%" for a in accuracies))
     if split == "valid" and not args.skip_test:
-        test_accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet)
+        test_accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet,
+                                         beam=args.beam)
         print(f"test accuracy: {100 * test_accuracy:.2f}% (measured once, "
               + (f"with the best epoch's parameters, epoch {trainer.best_epoch})"
                  if args.early_stop else "after the last epoch)"))
@@ -300,7 +317,7 @@ def translate(args):
         x = ds.encode_questions([text])
     except UnknownCharacterError as e:
         raise UserError(f"translate: cannot translate {text!r}: {e}") from None
-    answer = model.generate(x, ds.start_id, ds.answer_length - 1)
+    answer = decode(model, x, ds.start_id, ds.answer_length - 1, args.beam)
     probs = answer_probabilities(model, x, ds.start_id, answer)[0]
     print(ds.decode(answer[0]).rstrip())
     # on stderr, so that stdout holds the answer alone
@@ -323,9 +340,10 @@ LOW_CONFIDENCE = 0.8
 
 
 def answer_probabilities(model, x, start_id, answer):
-    """The probability the model gave each character of its greedy answer
-    (the maximum at every step): x (n, S), answer (n, T) -> (n, T). Feeding
-    the answer back as the decoder's input reproduces the greedy steps."""
+    """The probability the model gave each character of its answer (greedy:
+    the maximum at every step; beam search: not always): x (n, S), answer
+    (n, T) -> (n, T). Feeding the answer back as the decoder's input
+    reproduces the decoding steps."""
     from autograd_nlp.core import eval_mode, no_grad
     ys = np.concatenate([np.full((len(x), 1), start_id, dtype=answer.dtype),
                          answer[:, :-1]], axis=1)

@@ -15,8 +15,8 @@ from autograd_nlp.commands.common import (add_common_training_options, dropout_r
                                           prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
-from autograd_nlp.commands.seq2seq import (ADAM_FORMS, load_dataset, question_text,
-                                           show_samples)
+from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_beam_option, load_dataset,
+                                           question_text, show_samples)
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.errors import UserError
 from autograd_nlp.serialization import atomic_write
@@ -69,6 +69,7 @@ def add_train_parsers(train_sub):
                         "correction, as Keras")
     p.add_argument("--generate-size", type=positive_int, default=50_000,
                    help="lines to generate when no data directory is set")
+    add_beam_option(p, "the per-epoch test accuracy")
     p.set_defaults(run=train, model_name=NAME)
     mark_defaults(p)
 
@@ -128,8 +129,8 @@ def train(args):
 
     def evaluate(trainer):
         accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet,
-                                    desc=f"epoch {trainer.epoch + 1} test")
-        show_samples(model, ds, ds.x_test, ds.t_test)
+                                    desc=f"epoch {trainer.epoch + 1} test", beam=args.beam)
+        show_samples(model, ds, ds.x_test, ds.t_test, beam=args.beam)
         return {"accuracy": accuracy}
 
     history = trainer.fit((ds.x_train, ds.t_train), args.epochs, evaluate=evaluate)

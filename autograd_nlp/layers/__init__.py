@@ -16,3 +16,4 @@ from autograd_nlp.layers.multi_head_attention import MultiHeadAttention, causal_
 from autograd_nlp.layers.transformer import (DecodingCache, ResidualBlock,  # noqa: F401
                                              TransformerDecoder, TransformerDecoderLayer,
                                              TransformerEncoder, TransformerEncoderLayer)
+from autograd_nlp.layers.state import select_state  # noqa: F401

@@ -13,6 +13,7 @@ from autograd_nlp.layers.feed_forward import FeedForward
 from autograd_nlp.layers.layer_norm import LayerNorm
 from autograd_nlp.layers.module import Module, ModuleList
 from autograd_nlp.layers.multi_head_attention import MultiHeadAttention
+from autograd_nlp.layers.state import select_state
 
 
 class ResidualBlock(Module):
@@ -118,6 +119,14 @@ class DecodingCache:
     def __init__(self, num_layers):
         self.layers = [{} for _ in range(num_layers)]
         self.length = 0
+
+    def select(self, index):
+        """A new cache whose batch rows are this one's rows ``index``
+        (new_batch,) int, e.g. the hypotheses beam search keeps."""
+        chosen = DecodingCache(len(self.layers))
+        chosen.layers = [select_state(layer, index) for layer in self.layers]
+        chosen.length = self.length
+        return chosen
 
 
 class TransformerDecoder(Module):

@@ -6,16 +6,22 @@ from autograd_nlp.training.progress import Progress
 
 
 def seq2seq_accuracy(model, x, t, batch_size=1000, return_predictions=False, progress=False,
-                     desc="test"):
-    """Fraction of rows whose greedily generated answer equals t[:, 1:]
-    exactly. x (N, S) question ids; t (N, 1 + T) answers with the start id
-    first. Runs with no graph and dropout off; ``progress`` shows a display."""
+                     desc="test", beam=1):
+    """Fraction of rows whose generated answer equals t[:, 1:] exactly:
+    greedy, or with ``beam`` > 1 beam search of that width (``batch_size``
+    questions at a time either way). x (N, S) question ids; t (N, 1 + T)
+    answers with the start id first. Runs with no graph and dropout off;
+    ``progress`` shows a display."""
     start_id = int(t[0, 0])
     length = t.shape[1] - 1
     predictions = np.empty((len(x), length), dtype=t.dtype)
     bar = Progress(-(-len(x) // batch_size), desc, enabled=progress, unit="questions")
     for i in range(0, len(x), batch_size):
-        predictions[i:i + batch_size] = model.generate(x[i:i + batch_size], start_id, length)
+        if beam > 1:
+            predictions[i:i + batch_size] = model.beam_search(x[i:i + batch_size], start_id,
+                                                              length, beam)
+        else:
+            predictions[i:i + batch_size] = model.generate(x[i:i + batch_size], start_id, length)
         bar.update(1, items=len(predictions[i:i + batch_size]))
     bar.close()
     accuracy = float((predictions == t[:, 1:]).all(axis=1).mean())
