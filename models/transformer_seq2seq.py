@@ -8,7 +8,7 @@ new token costs one decoder call on one position.
 """
 import math
 
-import numpy as np
+from autograd_nlp.backend import get_array_module
 
 from autograd_nlp.functions import label_smoothed_cross_entropy
 from autograd_nlp.layers import (Dropout, Embedding, LearnedPositionalEmbedding, Linear,
@@ -52,7 +52,7 @@ class TransformerSourceEncoder(Module):
                                          activation, norm_first)
 
     def forward(self, xs):
-        xs = np.asarray(xs)
+        xs = get_array_module(xs).asarray(xs)     # ids stay on their device
         padding = None if self.pad_id is None else xs == self.pad_id
         return self.layers(self.embed(xs), padding), padding
 
@@ -74,7 +74,7 @@ class TransformerTargetDecoder(Module):
 
     def forward(self, ys, state, memory):
         states, padding = memory
-        y = self.embed(np.asarray(ys), offset=state.length)
+        y = self.embed(get_array_module(ys).asarray(ys), offset=state.length)
         return self.out(self.layers(y, states, padding, cache=state)), state
 
     def attention_weights(self, layer=-1):

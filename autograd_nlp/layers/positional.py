@@ -5,6 +5,8 @@ decoding (one new token per call) gets the right positions.
 """
 import numpy as np
 
+from autograd_nlp.backend import device_of, to_device
+
 from autograd_nlp.core import Parameter
 from autograd_nlp.functions import embedding
 from autograd_nlp.layers import init as initializers
@@ -35,7 +37,8 @@ class SinusoidalPositionalEncoding(Module):
         end = offset + x.shape[-2]
         if end > len(self._table):
             self._table = sinusoidal_table(max(end, 2 * len(self._table)), self.dim)
-        return x + self._table[offset:end].astype(x.dtype)
+        rows = self._table[offset:end].astype(x.dtype)
+        return x + to_device(rows, device_of(x.data))     # the table lives on the CPU
 
 
 class LearnedPositionalEmbedding(Module):
