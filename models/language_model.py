@@ -28,26 +28,38 @@ class LanguageModel(Module):
         """Sample ``length`` ids (the start id first) one at a time from the
         softmax of the logits / temperature, restricted to the ``top_k`` most
         likely when given; ``skip_ids`` are never produced; ``greedy`` takes
-        the argmax. The recurrent state is reset first and left afterwards."""
+        the argmax. The recurrent state is reset first and left afterwards
+        (``start_generation`` / ``next_logits`` are the per-model hooks)."""
         if temperature <= 0:
             raise ValueError(f"generate: temperature must be > 0, got {temperature}")
         rng = rng or ag_random.get_rng()
         skip = np.asarray(sorted(set(skip_ids or ())), dtype=np.int64)
         ids = [int(start_id)]
-        self.reset_state()
         with no_grad(), eval_mode():
             was_training = self.training
             self.eval()
             try:
                 x = int(start_id)
+                state = self.start_generation()
                 while len(ids) < length:
-                    logits = self(np.array([[x]])).data[0, -1].astype(np.float64)
+                    logits = self.next_logits(x, state).astype(np.float64)
                     logits = to_device(logits, "cpu")           # sampling runs on the CPU
                     x = self._pick(logits, skip, temperature, top_k, greedy, rng)
                     ids.append(x)
             finally:
                 self.train(was_training)
         return ids
+
+    def start_generation(self):
+        """The state ``next_logits`` carries between generated ids: none
+        beyond the recurrent layers' own, which start from zero."""
+        self.reset_state()
+        return None
+
+    def next_logits(self, x, state):
+        """Logits (vocab,) of the id after id ``x``, given what came before
+        (carried in the recurrent layers here; a Transformer's key/value cache)."""
+        return self(np.array([[x]])).data[0, -1]
 
     @staticmethod
     def _pick(logits, skip, temperature, top_k, greedy, rng):
