@@ -8,8 +8,9 @@ from autograd_nlp.layers import Module, recurrent_layers
 
 
 class LanguageModel(Module):
-    """A model mapping ids (batch, time) to logits (batch, time, vocab) with
-    stateful recurrent layers listed in ``recurrent_layers()``."""
+    """A model mapping ids (batch, time) to logits (batch, time, vocab), with
+    the stateful recurrent layers listed in ``recurrent_layers()`` (none in a
+    Transformer: there ``reset_state`` and ``unchain`` do nothing)."""
 
     def recurrent_layers(self):
         return [layer for _, layer in recurrent_layers(self)]
