@@ -2,9 +2,12 @@
 
 
 def language_models():
-    """CLI name -> class of the chapter 5-6 language models."""
+    """CLI name -> class of the language models (chapters 5-6 and the
+    decoder-only Transformer)."""
     from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
-    return {"simple-rnnlm": SimpleRnnlm, "rnnlm": Rnnlm, "better-rnnlm": BetterRnnlm}
+    from models.transformer_lm import TransformerLM
+    return {"simple-rnnlm": SimpleRnnlm, "rnnlm": Rnnlm, "better-rnnlm": BetterRnnlm,
+            "transformer-lm": TransformerLM}
 
 
 def seq2seq_models():

@@ -9,8 +9,9 @@ from models.beam_search import beam_search
 
 
 class LanguageModel(Module):
-    """A model mapping ids (batch, time) to logits (batch, time, vocab) with
-    stateful recurrent layers listed in ``recurrent_layers()``."""
+    """A model mapping ids (batch, time) to logits (batch, time, vocab), with
+    the stateful recurrent layers listed in ``recurrent_layers()`` (none in a
+    Transformer: there ``reset_state`` and ``unchain`` do nothing)."""
 
     def recurrent_layers(self):
         return [layer for _, layer in recurrent_layers(self)]
@@ -29,26 +30,48 @@ class LanguageModel(Module):
         """Sample ``length`` ids (the start id first) one at a time from the
         softmax of the logits / temperature, restricted to the ``top_k`` most
         likely when given; ``skip_ids`` are never produced; ``greedy`` takes
-        the argmax. The recurrent state is reset first and left afterwards."""
+        the argmax. The recurrent state is reset first and left afterwards
+        (``start_generation`` / ``next_logits`` are the per-model hooks)."""
         if temperature <= 0:
             raise ValueError(f"generate: temperature must be > 0, got {temperature}")
         rng = rng or ag_random.get_rng()
         skip = np.asarray(sorted(set(skip_ids or ())), dtype=np.int64)
         ids = [int(start_id)]
-        self.reset_state()
         with no_grad(), eval_mode():
             was_training = self.training
             self.eval()
             try:
                 x = int(start_id)
+                state = self.start_generation()
                 while len(ids) < length:
-                    logits = self(np.array([[x]])).data[0, -1].astype(np.float64)
+                    logits = self.next_logits(x, state).astype(np.float64)
                     logits = to_device(logits, "cpu")           # sampling runs on the CPU
                     x = self._pick(logits, skip, temperature, top_k, greedy, rng)
                     ids.append(x)
             finally:
                 self.train(was_training)
         return ids
+
+    def start_generation(self):
+        """The state ``next_logits`` carries between generated ids: none
+        beyond the recurrent layers' own, which start from zero."""
+        self.reset_state()
+        return None
+
+    def next_logits(self, x, state):
+        """Logits (vocab,) of the id after id ``x``, given what came before
+        (carried in the recurrent layers here; a Transformer's key/value cache)."""
+        return self(np.array([[x]])).data[0, -1]
+
+    def start_beam(self, length):
+        """Prepare the carried state for ``beam_generate`` of ``length`` ids:
+        the recurrent layers start from zero."""
+        self.reset_state()
+
+    def beam_logits(self, last_ids):
+        """Logits (rows, vocab) after each row's last id (rows,), advancing
+        the carried state (here the recurrent layers')."""
+        return self(last_ids[:, None]).data[:, -1]
 
     def reorder_state(self, index):
         """Make the carried state's batch rows its rows ``index`` (batch,) int
@@ -70,13 +93,13 @@ class LanguageModel(Module):
         if length < 1:
             raise ValueError(f"beam_generate: length must be >= 1 (it counts the start id), "
                              f"got {length}")
-        self.reset_state()
+        self.start_beam(length)
         with no_grad(), eval_mode():
             was_training = self.training
             self.eval()
             try:
                 def step(last_ids):
-                    return to_device(self(last_ids[:, None]).data[:, -1], "cpu")
+                    return to_device(self.beam_logits(last_ids), "cpu")
 
                 ids, score = beam_search(step, self.reorder_state, 1, int(start_id),
                                          length - 1, beam, eos_id, alpha, norm, skip_ids)

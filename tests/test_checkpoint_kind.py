@@ -21,8 +21,8 @@ def build(kind):
 
 
 ALL_KINDS = [kind for kinds in FAMILIES.values() for kind in kinds]
-# kinds whose checkpoints may predate the meta "kind" key (the Transformer's never do)
-LEGACY_KINDS = [kind for kind in ALL_KINDS if kind != "transformer"]
+# kinds whose checkpoints may predate the meta "kind" key (the Transformers' never do)
+LEGACY_KINDS = [kind for kind in ALL_KINDS if kind not in ("transformer", "transformer-lm")]
 
 
 @pytest.mark.parametrize("kind", LEGACY_KINDS)

@@ -158,10 +158,10 @@ def test_a_checkpoint_is_not_a_vectors_file(runs, capsys):
 
 @pytest.mark.parametrize("argv, kind, wanted", [
     (["generate"], "attention", "generate needs a language-model checkpoint (rnnlm, "
-                                "better-rnnlm, simple-rnnlm)"),
+                                "better-rnnlm, simple-rnnlm, transformer-lm)"),
     (["eval"], "attention", "eval needs a language-model checkpoint"),
     (["eval"], "cbow", "eval needs a language-model checkpoint (rnnlm, better-rnnlm, "
-                       "simple-rnnlm)"),
+                       "simple-rnnlm, transformer-lm)"),
     (["translate", "1+1"], "rnnlm", "translate needs a seq2seq checkpoint (seq2seq, peeky, "
                                     "attention, transformer)"),
     (["translate", "1+1"], "cbow", "translate needs a seq2seq checkpoint"),

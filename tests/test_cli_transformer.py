@@ -40,6 +40,16 @@ def test_addition_resumes_with_its_schedule(tmp_path, capsys, monkeypatch):
     assert "generated addition" in text and "resumed from" in text and "epoch 2:" in text
 
 
+def test_default_sizes_pass_the_size_check(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)     # --dim/--heads left out
+    from autograd_nlp.commands import transformer
+
+    def stop(args):                         # past the size check: no need to train
+        raise KeyboardInterrupt
+    monkeypatch.setattr(transformer, "load_dataset", stop)
+    assert main(["train", "transformer", "--quiet", "--out", str(tmp_path)]) == 130
+
+
 def test_bad_settings_exit_2_with_a_message(tmp_path, capsys):
     assert main(["train", "transformer", "--dim", "10", "--heads", "3", "--out",
                  str(tmp_path), "--quiet"]) == 2

@@ -11,7 +11,7 @@ from autograd_nlp.serialization import npz_keys
 from autograd_nlp.training import load_checkpoint
 
 FAMILIES = {
-    "language-model": ("rnnlm", "better-rnnlm", "simple-rnnlm"),
+    "language-model": ("rnnlm", "better-rnnlm", "simple-rnnlm", "transformer-lm"),
     "seq2seq": ("seq2seq", "peeky", "attention", "transformer"),
     "word2vec": ("cbow", "skipgram"),
 }

@@ -1,4 +1,5 @@
-"""``autograd-nlp train rnnlm|better-rnnlm|simple-rnnlm``, ``eval``, ``generate``."""
+"""``autograd-nlp train rnnlm|better-rnnlm|simple-rnnlm``, ``eval``, ``generate``
+(which also read transformer-lm checkpoints: commands/transformer_lm.py)."""
 import os
 
 from autograd_nlp import optim
@@ -69,7 +70,8 @@ def add_train_parsers(train_sub):
 def add_parsers(sub):
     p = sub.add_parser("eval", help="perplexity of a language-model checkpoint on a PTB split")
     p.add_argument("--checkpoint", required=True,
-                   help="checkpoint.npz of an rnnlm, better-rnnlm or simple-rnnlm run")
+                   help="checkpoint.npz of an rnnlm, better-rnnlm, simple-rnnlm or "
+                        "transformer-lm run")
     p.add_argument("--params", default=None,
                    help="parameters to use instead of the checkpoint's, e.g. its "
                         ".best-params.npz (default: the checkpoint's)")
@@ -81,14 +83,16 @@ def add_parsers(sub):
                         "download cache)")
     p.add_argument("--batch-size", type=positive_int, default=10,
                    help="sequences evaluated side by side")
-    p.add_argument("--time-size", type=positive_int, default=35,
-                   help="time steps per chunk")
+    p.add_argument("--time-size", type=positive_int, default=None,
+                   help="time steps per chunk (default: 35; for a transformer-lm, the "
+                        "context it was trained on)")
     add_device_option(p)
     p.set_defaults(run=evaluate)
 
     p = sub.add_parser("generate", help="sample text from a language-model checkpoint")
     p.add_argument("--checkpoint", required=True,
-                   help="checkpoint.npz of an rnnlm, better-rnnlm or simple-rnnlm run")
+                   help="checkpoint.npz of an rnnlm, better-rnnlm, simple-rnnlm or "
+                        "transformer-lm run")
     p.add_argument("--start", default="you", help="the first word")
     p.add_argument("--length", type=positive_int, default=100,
                    help="words to produce, the start word included")
@@ -136,7 +140,31 @@ def model_from_checkpoint(path, params=None, command="this command"):
 def train(args):
     settings = resolve_settings(args)
     seed_everything(args.seed)
-    out = prepare_out(args.out)
+    data = load_lm_data(args)
+    kwargs = dict(vocab_size=data.vocab_size, wordvec_size=args.wordvec,
+                  hidden_size=args.hidden)
+    if getattr(args, "dropout", None) is not None:
+        kwargs["dropout"] = args.dropout
+    model = build_model(args.model_name, kwargs)
+    model.to(args.device)
+    optimizer = optim.SGD(model.params(), lr=args.lr)
+    return fit_and_test(args, settings, data, model, optimizer, kwargs,
+                        f"{args.model_name}: {model.num_params():,} parameters")
+
+
+class LanguageModelData:
+    """What a language-model run reads: the training ids, the vocabulary (id
+    order) and the valid/test ids (None with --corpus-size)."""
+
+    def __init__(self, corpus, vocab, valid, test):
+        self.corpus, self.vocab, self.valid, self.test = corpus, vocab, valid, test
+        self.vocab_size = len(vocab)
+
+
+def load_lm_data(args):
+    """PTB for a language-model train command (``--data-dir``,
+    ``--corpus-size``), announced; --early-stop without a validation split
+    is a UserError."""
     corpus, word_to_id, id_to_word = load_ptb_announced("train", args.data_dir)
     if args.corpus_size:
         corpus = corpus[:args.corpus_size]
@@ -149,21 +177,24 @@ def train(args):
         raise UserError(f"--early-stop {args.early_stop} watches the validation perplexity, "
                         f"which a run on the first --corpus-size tokens does not measure; "
                         f"leave out --corpus-size or --early-stop")
-    kwargs = dict(vocab_size=vocab_size, wordvec_size=args.wordvec, hidden_size=args.hidden)
-    if getattr(args, "dropout", None) is not None:
-        kwargs["dropout"] = args.dropout
-    model = build_model(args.model_name, kwargs)
-    model.to(args.device)
-    optimizer = optim.SGD(model.params(), lr=args.lr)
+    return LanguageModelData(corpus, [id_to_word[i] for i in range(vocab_size)], valid, test)
+
+
+def fit_and_test(args, settings, data, model, optimizer, kwargs, header, extra_meta=None):
+    """The rest of every language-model train command: checkpoint meta, the
+    trainer (``--resume``), the epochs, the perplexity curve and the test (or
+    training-corpus) perplexity. ``header`` starts the line describing the run."""
+    out = prepare_out(args.out)
+    corpus, vocab = data.corpus, data.vocab
     checkpoint = os.path.join(out, "checkpoint.npz")
-    vocab = [id_to_word[i] for i in range(vocab_size)]
     meta = {"kind": args.model_name, "model": args.model_name, "model_kwargs": kwargs,
             "vocab": vocab, "vocab_hash": vocab_hash(vocab),
             "data": ptb_identity(args.data_dir, corpus), "settings": settings,
             "data_dir": data_dir_for_meta(args.data_dir),
-            "command": vars_for_meta(args)}
+            "command": vars_for_meta(args), **(extra_meta or {})}
+    lr_decay = getattr(args, "lr_decay", None)
     trainer = LanguageModelTrainer(model, optimizer, args.batch_size, args.time_size,
-                                   args.max_grad, args.lr_decay, checkpoint,
+                                   args.max_grad, lr_decay, checkpoint,
                                    args.checkpoint_every, meta, progress=not args.quiet,
                                    max_iters_per_epoch=args.max_iters,
                                    checkpoint_seconds=60 * args.checkpoint_minutes,
@@ -171,24 +202,24 @@ def train(args):
                                    epoch_callback=run_listener(args, "on_epoch"))
     if args.resume:
         trainer.resume(args.resume)
-    print(f"{args.model_name}: {model.num_params():,} parameters, {len(corpus):,} training "
-          f"tokens, batch {args.batch_size} x time {args.time_size}, lr "
-          f"{trainer.optimizer.lr:g}, clip {args.max_grad}, epochs {args.epochs}", flush=True)
-    history = trainer.fit(corpus, args.epochs, valid_corpus=valid,
+    print(f"{header}, {len(corpus):,} training tokens, batch {args.batch_size} x time "
+          f"{args.time_size}, lr {trainer.optimizer.lr:g}, clip {args.max_grad}, epochs "
+          f"{args.epochs}", flush=True)
+    history = trainer.fit(corpus, args.epochs, valid_corpus=data.valid,
                           eval_batch_size=args.eval_batch_size)
     curve = save_curves(os.path.join(out, "perplexity.png"),
-                        _curves(history), "epoch", "perplexity",
+                        perplexity_curves(history), "epoch", "perplexity",
                         title=f"{args.model_name} on PTB", logy=True)
-    if test is not None and args.skip_test:
+    if data.test is not None and args.skip_test:
         print("test perplexity: not measured (--skip-test)")
-    elif test is not None:
+    elif data.test is not None:
         best = best_params_path(checkpoint)
-        if args.lr_decay and args.early_stop is None and os.path.exists(best):
+        if lr_decay and args.early_stop is None and os.path.exists(best):
             model.load(best)
             print(f"loaded the best parameters (validation perplexity "
                   f"{trainer.best_ppl:.2f}) from {best}")
         model.reset_state()
-        test_ppl = evaluate_perplexity(model, test, args.eval_batch_size, args.time_size,
+        test_ppl = evaluate_perplexity(model, data.test, args.eval_batch_size, args.time_size,
                                        progress=not args.quiet, desc="test")
         print(f"test perplexity: {test_ppl:.2f}")
         on_test = run_listener(args, "on_test")
@@ -209,7 +240,8 @@ def vars_for_meta(args):
             if isinstance(v, (int, float, str, bool, type(None)))}
 
 
-def _curves(history):
+def perplexity_curves(history):
+    """{train, valid: (epochs, perplexities)} of a history, for ``save_curves``."""
     curves = {"train": (history["epoch"], history["train_ppl"])}
     valid = [(e, v) for e, v in zip(history["epoch"], history["valid_ppl"]) if v is not None]
     if valid:
@@ -223,7 +255,8 @@ def evaluate(args):
     data_dir = eval_data_dir(args.data_dir, meta)
     corpus, word_to_id, _ = load_ptb(args.split, data_dir)
     check_vocabulary(meta, word_to_id, corpus, args.split)
-    ppl = evaluate_perplexity(model, corpus, args.batch_size, args.time_size, progress=True)
+    time_size = args.time_size or getattr(model, "context_size", 35)
+    ppl = evaluate_perplexity(model, corpus, args.batch_size, time_size, progress=True)
     print(f"{meta['kind']} {args.split} perplexity: {ppl:.2f}")
     return 0
 

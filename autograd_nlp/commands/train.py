@@ -1,6 +1,6 @@
 """``autograd-nlp train MODEL``: one sub-command per chapter model."""
 from autograd_nlp.commands import (autoencoder, language_model, reinforcement, seq2seq,
-                                   transformer, word_vectors)
+                                   transformer, transformer_lm, word_vectors)
 
 
 def add_parser(sub):
@@ -9,6 +9,7 @@ def add_parser(sub):
     seq2seq.add_train_parsers(train_sub)
     transformer.add_train_parsers(train_sub)
     language_model.add_train_parsers(train_sub)
+    transformer_lm.add_train_parsers(train_sub)
     word_vectors.add_train_parsers(train_sub)
     reinforcement.add_train_parsers(train_sub)
     autoencoder.add_train_parsers(train_sub)
