@@ -92,13 +92,18 @@ def attach_schedule(optimizer, args, total_steps):
     return None
 
 
+def check_heads(args, command):
+    """--dim must split evenly over --heads (UserError naming both, with a fix)."""
+    if args.dim % args.heads:
+        raise UserError(f"train {command}: --dim {args.dim} is not divisible by --heads "
+                        f"{args.heads}; pick e.g. --dim "
+                        f"{args.heads * (args.dim // args.heads + 1)}")
+
+
 def train(args):
     from models.transformer_seq2seq import TransformerSeq2seq
     settings = resolve_settings(args)         # typed, resumed or default values from here
-    if args.dim % args.heads:
-        raise UserError(f"train transformer: --dim {args.dim} is not divisible by --heads "
-                        f"{args.heads}; pick e.g. --dim "
-                        f"{args.heads * (args.dim // args.heads + 1)}")
+    check_heads(args, NAME)
     seed_everything(args.seed)
     out = prepare_out(args.out)
     ds = load_dataset(args)

@@ -14,7 +14,7 @@ from autograd_nlp.commands.common import (add_common_training_options, add_early
                                           positive_int, seed_everything)
 from autograd_nlp.commands.language_model import fit_and_test, load_lm_data
 from autograd_nlp.commands.run_settings import RESUME_RULE, mark_defaults, resolve_settings
-from autograd_nlp.errors import UserError
+from autograd_nlp.commands.transformer import attach_schedule, check_heads
 from autograd_nlp.training.language_model import iterations_per_epoch
 
 NAME = "transformer-lm"
@@ -69,23 +69,10 @@ def model_kwargs(args, vocab_size):
                 tie_weights=args.tie)
 
 
-def attach_schedule(optimizer, args, total_steps):
-    """The schedule named by ``--schedule`` (none for "constant")."""
-    if args.schedule == "inverse-sqrt":
-        return optim.WarmupInverseSqrt(optimizer, args.lr, max(args.warmup, 1))
-    if args.schedule == "cosine":
-        warmup = min(args.warmup, max(total_steps - 1, 0))
-        return optim.WarmupCosine(optimizer, args.lr, max(total_steps, 1), warmup)
-    return None
-
-
 def train(args):
     from models.transformer_lm import TransformerLM
     settings = resolve_settings(args)         # typed, resumed or default values from here
-    if args.dim % args.heads:
-        raise UserError(f"train {NAME}: --dim {args.dim} is not divisible by --heads "
-                        f"{args.heads}; pick e.g. --dim "
-                        f"{args.heads * (args.dim // args.heads + 1)}")
+    check_heads(args, NAME)
     seed_everything(args.seed)
     data = load_lm_data(args)
     kwargs = model_kwargs(args, data.vocab_size)
