@@ -14,7 +14,7 @@ from autograd_nlp import random as ag_random
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           add_early_stop_options, image_path,
-                                          non_negative_fraction, plain_value,
+                                          non_negative_fraction, non_negative_int, plain_value,
                                           positive_float, positive_int, prepare_out,
                                           run_listener, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
@@ -92,6 +92,12 @@ def add_train_parsers(train_sub):
                             "(default: 0, the book's way: test accuracy every epoch)")
         add_early_stop_options(p, "validation accuracy (needs --valid-fraction)")
         add_beam_option(p, "the per-epoch accuracy (and the final test accuracy)")
+        p.add_argument("--rl-finetune", type=non_negative_int, default=0, metavar="STEPS",
+                       help="after training, fine-tune STEPS Adam updates with self-critical "
+                            "REINFORCE on exact match (written to rl-finetuned.npz; the "
+                            "run's checkpoint is left as trained; 0: none)")
+        p.add_argument("--rl-lr", type=positive_float, default=1e-5,
+                       help="Adam learning rate of --rl-finetune")
         if name == "attention":
             p.add_argument("--bidirectional", action="store_true",
                            help="bidirectional LSTM encoder")
@@ -264,6 +270,8 @@ def train(args):
         if on_test is not None:
             on_test("test accuracy", test_accuracy)
     written = [checkpoint]
+    if args.rl_finetune:
+        written.append(rl_finetune_after_training(args, model, trainer, ds, out))
     if trainer.best_score is not None:
         written.append(best_params_path(checkpoint) + f" (epoch {trainer.best_epoch}'s)")
     curve = save_curves(os.path.join(out, "accuracy.png"),
@@ -277,6 +285,23 @@ def train(args):
     print(f"try:   autograd-nlp translate --checkpoint {checkpoint} "
           f"\"{question_text(ds, ds.x_test[0])}\"")
     return 0
+
+
+def rl_finetune_after_training(args, model, trainer, ds, out):
+    """``--rl-finetune STEPS``: self-critical REINFORCE on exact match after
+    the supervised epochs (commands/rl_finetune.py), accuracy on the test
+    split before and after; the result goes to its own checkpoint."""
+    from autograd_nlp.commands.rl_finetune import run_finetune
+    before = seq2seq_accuracy(model, ds.x_test, ds.t_test, beam=args.beam)
+    rewards = run_finetune(model, ds, args.rl_finetune, args.batch_size, args.rl_lr,
+                           args.max_grad, "rl", progress=not args.quiet)
+    after = seq2seq_accuracy(model, ds.x_test, ds.t_test, beam=args.beam)
+    print(f"rl-finetune: {args.rl_finetune} steps (lr {args.rl_lr:g}, "
+          f"{rewards['seconds']:.1f} s): test accuracy {100 * before:.2f}% -> "
+          f"{100 * after:.2f}%", flush=True)
+    path = os.path.join(out, "rl-finetuned.npz")
+    trainer.save(path)
+    return path
 
 
 def save_attention_heatmap(model, ds, path, n=3):
