@@ -74,3 +74,18 @@ def test_graph_example_draws_one_cluster_per_sub_layer():
                   "decoder-layer-0/feed-forward"):
         assert scope in source, scope
     assert "Transformer" in title
+
+
+def test_early_stopping_on_a_validation_split(tmp_path, capsys):
+    """The same evaluation options as the LSTM seq2seq commands: accuracy on
+    a validation split carved from train, the test split once at the end,
+    and the best epoch's parameters kept."""
+    out = tmp_path / "es"
+    assert main(["train", "transformer", "--out", str(out), "--epochs", "2",
+                 "--valid-fraction", "0.1", "--early-stop", "1", *TINY]) == 0
+    text = capsys.readouterr().out
+    assert "valid accuracy per epoch:" in text and "test accuracy:" in text
+    assert (out / "checkpoint.best-params.npz").exists()
+    assert main(["train", "transformer", "--early-stop", "2", "--out", str(tmp_path / "x"),
+                 *TINY]) == 2
+    assert "--valid-fraction" in capsys.readouterr().err

@@ -84,14 +84,7 @@ def add_train_parsers(train_sub):
                        "it (seed 1984, one shuffle), i.e. the book's own random numbers; with "
                        "SEED, seeded with it (the NumPy reference's --streams SEED). "
                        "Overrides --seed (default: off)")
-        p.add_argument("--valid-fraction", type=non_negative_fraction, default=0.0,
-                       metavar="F",
-                       help="carve a validation split of this fraction from the training "
-                            "rows (never the test rows; fixed seed): per-epoch accuracy is "
-                            "then measured on it and the test split once, at the end "
-                            "(default: 0, the book's way: test accuracy every epoch)")
-        add_early_stop_options(p, "validation accuracy (needs --valid-fraction)")
-        add_beam_option(p, "the per-epoch accuracy (and the final test accuracy)")
+        add_evaluation_options(p)
         p.add_argument("--rl-finetune", type=non_negative_int, default=0, metavar="STEPS",
                        help="after training, fine-tune STEPS Adam updates with self-critical "
                             "REINFORCE on exact match (written to rl-finetuned.npz; the "
@@ -120,6 +113,63 @@ def check_generate_size(args):
                    if n_train < batch else "no test question")
         raise UserError(f"--generate-size {size} gives {problem}; use --generate-size "
                         f"{need} or more, or a smaller --batch-size")
+
+
+def add_evaluation_options(p):
+    """--valid-fraction, --early-stop, --skip-test and --beam of a seq2seq train command."""
+    p.add_argument("--valid-fraction", type=non_negative_fraction, default=0.0,
+                   metavar="F",
+                   help="carve a validation split of this fraction from the training "
+                        "rows (never the test rows; fixed seed): per-epoch accuracy is "
+                        "then measured on it and the test split once, at the end "
+                        "(default: 0, the book's way: test accuracy every epoch)")
+    add_early_stop_options(p, "validation accuracy (needs --valid-fraction)")
+    add_beam_option(p, "the per-epoch accuracy (and the final test accuracy)")
+
+
+def check_early_stop(args):
+    """--early-stop needs a validation split (UserError saying how to get one)."""
+    if args.early_stop is not None and not args.valid_fraction:
+        raise UserError(f"--early-stop {args.early_stop} watches the validation accuracy, "
+                        f"but there is no validation split; add --valid-fraction 0.1 "
+                        f"(carved from the training rows)")
+
+
+def early_stop_options(args, ds):
+    """MinibatchTrainer's keyword arguments for early stopping on ``ds``'s
+    validation accuracy (none without a validation split)."""
+    return dict(early_stop=args.early_stop,
+                monitor="valid accuracy" if len(ds.x_valid) else None,
+                epoch_callback=run_listener(args, "on_epoch"))
+
+
+def fit_with_accuracy(args, model, trainer, ds):
+    """Train ``args.epochs`` epochs measuring exact-match accuracy after each:
+    on the test split (the book's way) or, with a validation split, on it and
+    the test split once at the end. Returns (history, accuracies, metric)."""
+    split, x_eval, t_eval = (("valid", ds.x_valid, ds.t_valid) if len(ds.x_valid)
+                             else ("test", ds.x_test, ds.t_test))
+    metric = "valid accuracy" if split == "valid" else "accuracy"
+
+    def evaluate(trainer):
+        accuracy = seq2seq_accuracy(model, x_eval, t_eval, progress=not args.quiet,
+                                    desc=f"epoch {trainer.epoch + 1} {split}", beam=args.beam)
+        show_samples(model, ds, x_eval, t_eval, beam=args.beam)
+        return {metric: accuracy}
+
+    history = trainer.fit((ds.x_train, ds.t_train), args.epochs, evaluate=evaluate)
+    accuracies = [m[metric] for m in history["metrics"]]
+    print(f"{metric} per epoch: " + ", ".join(f"{100 * a:.2f}%" for a in accuracies))
+    if split == "valid" and not args.skip_test:
+        test_accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet,
+                                         beam=args.beam)
+        print(f"test accuracy: {100 * test_accuracy:.2f}% (measured once, "
+              + (f"with the best epoch's parameters, epoch {trainer.best_epoch})"
+                 if args.early_stop else "after the last epoch)"))
+        on_test = run_listener(args, "on_test")
+        if on_test is not None:
+            on_test("test accuracy", test_accuracy)
+    return history, accuracies, metric
 
 
 def add_beam_option(p, what):
@@ -198,10 +248,7 @@ def show_samples(model, ds, x, t, n=SAMPLES_SHOWN, beam=1):
 
 def train(args):
     settings = resolve_settings(args)
-    if args.early_stop is not None and not args.valid_fraction:
-        raise UserError(f"--early-stop {args.early_stop} watches the validation accuracy, "
-                        f"but there is no validation split; add --valid-fraction 0.1 "
-                        f"(carved from the training rows)")
+    check_early_stop(args)
     seed_everything(args.seed)
     out = prepare_out(args.out)
     ds = load_dataset(args)
@@ -236,9 +283,7 @@ def train(args):
     trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
                                args.checkpoint_every, meta, progress=not args.quiet,
                                unit="questions", checkpoint_seconds=60 * args.checkpoint_minutes,
-                               early_stop=args.early_stop,
-                               monitor="valid accuracy" if len(ds.x_valid) else None,
-                               epoch_callback=run_listener(args, "on_epoch"))
+                               **early_stop_options(args, ds))
     if args.resume:
         trainer.resume(args.resume)
     print(f"{args.model_name}: {model.num_params():,} parameters, batch {args.batch_size}, "
@@ -247,28 +292,7 @@ def train(args):
 
     # the book's way: test accuracy every epoch; with a validation split,
     # validation accuracy every epoch and the test split once at the end
-    split, x_eval, t_eval = (("valid", ds.x_valid, ds.t_valid) if len(ds.x_valid)
-                             else ("test", ds.x_test, ds.t_test))
-    metric = "valid accuracy" if split == "valid" else "accuracy"
-
-    def evaluate(trainer):
-        accuracy = seq2seq_accuracy(model, x_eval, t_eval, progress=not args.quiet,
-                                    desc=f"epoch {trainer.epoch + 1} {split}", beam=args.beam)
-        show_samples(model, ds, x_eval, t_eval, beam=args.beam)
-        return {metric: accuracy}
-
-    history = trainer.fit((ds.x_train, ds.t_train), args.epochs, evaluate=evaluate)
-    accuracies = [m[metric] for m in history["metrics"]]
-    print(f"{metric} per epoch: " + ", ".join(f"{100 * a:.2f}%" for a in accuracies))
-    if split == "valid" and not args.skip_test:
-        test_accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet,
-                                         beam=args.beam)
-        print(f"test accuracy: {100 * test_accuracy:.2f}% (measured once, "
-              + (f"with the best epoch's parameters, epoch {trainer.best_epoch})"
-                 if args.early_stop else "after the last epoch)"))
-        on_test = run_listener(args, "on_test")
-        if on_test is not None:
-            on_test("test accuracy", test_accuracy)
+    history, accuracies, metric = fit_with_accuracy(args, model, trainer, ds)
     written = [checkpoint]
     if args.rl_finetune:
         written.append(rl_finetune_after_training(args, model, trainer, ds, out))

@@ -15,13 +15,13 @@ from autograd_nlp.commands.common import (add_common_training_options, dropout_r
                                           prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
-from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_beam_option, load_dataset,
-                                           question_text, show_samples)
+from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_evaluation_options,
+                                           check_early_stop, early_stop_options,
+                                           fit_with_accuracy, load_dataset, question_text)
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.errors import UserError
 from autograd_nlp.serialization import atomic_write
-from autograd_nlp.training import (MinibatchTrainer, fingerprint, save_curves,
-                                   seq2seq_accuracy)
+from autograd_nlp.training import MinibatchTrainer, fingerprint, save_curves
 from autograd_nlp.training.plot import have_matplotlib
 
 NAME = "transformer"
@@ -69,7 +69,7 @@ def add_train_parsers(train_sub):
                         "correction, as Keras")
     p.add_argument("--generate-size", type=positive_int, default=50_000,
                    help="lines to generate when no data directory is set")
-    add_beam_option(p, "the per-epoch test accuracy")
+    add_evaluation_options(p)
     p.set_defaults(run=train, model_name=NAME)
     mark_defaults(p)
 
@@ -104,6 +104,7 @@ def train(args):
     from models.transformer_seq2seq import TransformerSeq2seq
     settings = resolve_settings(args)         # typed, resumed or default values from here
     check_heads(args, NAME)
+    check_early_stop(args)
     seed_everything(args.seed)
     out = prepare_out(args.out)
     ds = load_dataset(args)
@@ -119,12 +120,14 @@ def train(args):
             "question_length": ds.question_length, "answer_length": ds.answer_length,
             "reverse": ds.reverse, "dataset": ds.source,
             "data": {"source": ds.source, "fingerprint": fingerprint(
-                ds.x_train, ds.t_train, ds.x_test, ds.t_test)},
+                ds.x_train, ds.t_train, ds.x_test, ds.t_test,
+                *((ds.x_valid, ds.t_valid) if len(ds.x_valid) else ()))},
             "settings": settings,
             "schedule": schedule.state_dict() if schedule else None}
     trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
                                args.checkpoint_every, meta, progress=not args.quiet,
-                               unit="questions", checkpoint_seconds=60 * args.checkpoint_minutes)
+                               unit="questions", checkpoint_seconds=60 * args.checkpoint_minutes,
+                               **early_stop_options(args, ds))
     if args.resume:
         trainer.resume(args.resume)
     print(f"transformer: {model.num_params():,} parameters ({args.layers}+{args.layers} "
@@ -132,19 +135,11 @@ def train(args):
           f"{args.batch_size}, Adam peak lr {args.lr:g} ({args.schedule}, warm-up "
           f"{args.warmup}), epochs {args.epochs}", flush=True)
 
-    def evaluate(trainer):
-        accuracy = seq2seq_accuracy(model, ds.x_test, ds.t_test, progress=not args.quiet,
-                                    desc=f"epoch {trainer.epoch + 1} test", beam=args.beam)
-        show_samples(model, ds, ds.x_test, ds.t_test, beam=args.beam)
-        return {"accuracy": accuracy}
-
-    history = trainer.fit((ds.x_train, ds.t_train), args.epochs, evaluate=evaluate)
-    accuracies = [m["accuracy"] for m in history["metrics"]]
-    print("accuracy per epoch: " + ", ".join(f"{100 * a:.2f}%" for a in accuracies))
+    history, accuracies, metric = fit_with_accuracy(args, model, trainer, ds)
     written = [checkpoint]
     curve = save_curves(os.path.join(out, "accuracy.png"),
                         {NAME: (history["epoch"], [100 * a for a in accuracies])},
-                        "epoch", "exact-match accuracy (%)", title=ds.source)
+                        "epoch", f"exact-match {metric} (%)", title=ds.source)
     written += [curve] if curve else []
     heatmap = save_head_heatmaps(model, ds, os.path.join(out, "attention_heads.png"))
     written += [heatmap] if heatmap else []
