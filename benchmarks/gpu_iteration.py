@@ -30,6 +30,7 @@ from autograd_nlp import cuda_kernels, optim  # noqa: E402
 from autograd_nlp import random as ag_random  # noqa: E402
 from autograd_nlp.backend import to_device  # noqa: E402
 from autograd_nlp.core import eval_mode, no_grad  # noqa: E402
+from benchmarks.torch_peers import torch_lm, torch_seq2seq  # noqa: E402
 
 # the book's own CuPy code on one H200, ms/iteration, as measured in issue 14
 BOOK_CUPY_H200 = {"Rnnlm": 35.2, "BetterRnnlm": 71.8, "seq2seq": 14.2, "peeky": 14.8,
@@ -100,24 +101,8 @@ def lm_case(name, V, B, T, quick):
     def theirs(torch, device):
         nn = torch.nn
 
-        class TorchLM(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.embed = nn.Embedding(V, size)
-                self.lstm = nn.LSTM(size, size, layers, batch_first=True,
-                                    dropout=dropout if layers > 1 else 0.0)
-                self.drop = nn.Dropout(dropout)
-                self.out = nn.Linear(size, V)
-                if tied:
-                    self.out.weight = self.embed.weight
-                self.state = None
-
-            def forward(self, x):
-                h, state = self.lstm(self.drop(self.embed(x)), self.state)
-                self.state = tuple(s.detach() for s in state)
-                return self.out(self.drop(h))
         dev = torch_device(torch, device)
-        model = TorchLM().to(dev)
+        model = torch_lm(torch, V, size, size, layers, tied, dropout).to(dev)
         opt = torch.optim.SGD(model.parameters(), lr=20.0)
         tx, tt = torch.as_tensor(xs, device=dev), torch.as_tensor(ts, device=dev)
 
@@ -156,34 +141,8 @@ def seq2seq_case(kind, vocab, q_len, a_len, wordvec, hidden, batch, quick):
     def theirs(torch, device):
         nn = torch.nn
 
-        class TorchSeq2seq(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.enc_embed = nn.Embedding(vocab, wordvec)
-                self.encoder = nn.LSTM(wordvec, hidden, batch_first=True)
-                self.dec_embed = nn.Embedding(vocab, wordvec)
-                peek = hidden if kind == "peeky" else 0
-                self.decoder = nn.LSTM(wordvec + peek, hidden, batch_first=True)
-                wide = kind in ("peeky", "attention")
-                self.out = nn.Linear(2 * hidden if wide else hidden, vocab)
-
-            def forward(self, x, t):
-                enc_hs, (h, _) = self.encoder(self.enc_embed(x))
-                ys = self.dec_embed(t[:, :-1])
-                if kind == "peeky":
-                    peek = h.transpose(0, 1).expand(-1, ys.shape[1], -1)
-                    ys = torch.cat([peek, ys], dim=-1)
-                hs, _ = self.decoder(ys, (h, torch.zeros_like(h)))
-                if kind == "peeky":
-                    hs = torch.cat([peek, hs], dim=-1)
-                elif kind == "attention":
-                    weights = torch.softmax(hs @ enc_hs.transpose(1, 2), dim=-1)
-                    hs = torch.cat([weights @ enc_hs, hs], dim=-1)
-                logits = self.out(hs)
-                return nn.functional.cross_entropy(logits.reshape(-1, vocab),
-                                                   t[:, 1:].reshape(-1))
         dev = torch_device(torch, device)
-        model = TorchSeq2seq().to(dev)
+        model = torch_seq2seq(torch, kind, vocab, wordvec, hidden).to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=0.001)
         tx, tt = torch.as_tensor(xs, device=dev), torch.as_tensor(ts, device=dev)
 

@@ -16,6 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.common import compare, header, median_time, pin_threads, try_torch  # noqa: E402
+from benchmarks.torch_peers import torch_lm  # noqa: E402
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--threads", type=int, default=1)
@@ -45,26 +46,6 @@ def ours(model, xs, ts):
     return step
 
 
-def torch_model(torch, wordvec, hidden, layers, tied, dropout):
-    class TorchLM(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.embed = torch.nn.Embedding(V, wordvec)
-            self.lstm = torch.nn.LSTM(wordvec, hidden, layers, batch_first=True,
-                                      dropout=dropout if layers > 1 else 0.0)
-            self.drop = torch.nn.Dropout(dropout)
-            self.out = torch.nn.Linear(hidden, V)
-            if tied:
-                self.out.weight = self.embed.weight
-            self.state = None
-
-        def forward(self, x):
-            h, state = self.lstm(self.drop(self.embed(x)), self.state)
-            self.state = tuple(s.detach() for s in state)
-            return self.out(self.drop(h))
-    return TorchLM()
-
-
 def theirs(torch, model, xs, ts):
     opt = torch.optim.SGD(model.parameters(), lr=20.0)
     tx, tt = torch.as_tensor(xs), torch.as_tensor(ts)
@@ -92,7 +73,7 @@ def main():
             t_ours = median_time(step, repeat=repeat)
             print(f"{name:12} ours {t_ours * 1e3:7.1f} ms/iter ({B * T / t_ours:,.0f} tokens/s)")
             continue
-        peer = theirs(torch, torch_model(torch, *torch_args), xs, ts)
+        peer = theirs(torch, torch_lm(torch, V, *torch_args), xs, ts)
         t_ours, t_torch, ratio = compare(step, peer, rounds=repeat, number=1)
         print(f"{name:12} ours {t_ours * 1e3:7.1f} ms/iter ({B * T / t_ours:,.0f} tokens/s) | "
               f"torch {t_torch * 1e3:7.1f} ms/iter ({B * T / t_torch:,.0f} tokens/s) | "

@@ -16,6 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.common import compare, header, median_time, pin_threads, try_torch  # noqa: E402
+from benchmarks.torch_peers import torch_seq2seq  # noqa: E402
 
 ARGS = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ARGS.add_argument("--threads", type=int, default=1)
@@ -49,37 +50,6 @@ def ours(cls, vocab, wordvec, hidden, xs, ts):
     return step
 
 
-def torch_model(torch, kind, vocab, wordvec, hidden):
-    nn = torch.nn
-
-    class TorchSeq2seq(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.enc_embed = nn.Embedding(vocab, wordvec)
-            self.encoder = nn.LSTM(wordvec, hidden, batch_first=True)
-            self.dec_embed = nn.Embedding(vocab, wordvec)
-            peek = hidden if kind == "peeky" else 0
-            self.decoder = nn.LSTM(wordvec + peek, hidden, batch_first=True)
-            wide = kind in ("peeky", "attention")
-            self.out = nn.Linear(2 * hidden if wide else hidden, vocab)
-
-        def forward(self, xs, ts):
-            enc_hs, (h, _) = self.encoder(self.enc_embed(xs))
-            ys = self.dec_embed(ts[:, :-1])
-            if kind == "peeky":
-                peek = h.transpose(0, 1).expand(-1, ys.shape[1], -1)
-                ys = torch.cat([peek, ys], dim=-1)
-            hs, _ = self.decoder(ys, (h, torch.zeros_like(h)))
-            if kind == "peeky":
-                hs = torch.cat([peek, hs], dim=-1)
-            elif kind == "attention":
-                weights = torch.softmax(hs @ enc_hs.transpose(1, 2), dim=-1)
-                hs = torch.cat([weights @ enc_hs, hs], dim=-1)
-            logits = self.out(hs)
-            return nn.functional.cross_entropy(logits.reshape(-1, vocab), ts[:, 1:].reshape(-1))
-    return TorchSeq2seq()
-
-
 def theirs(torch, model, xs, ts):
     opt = torch.optim.Adam(model.parameters(), lr=0.001)
     tx, tt = torch.as_tensor(xs), torch.as_tensor(ts)
@@ -105,7 +75,7 @@ def main():
             print(f"{name:20} ours {t_ours * 1e3:7.2f} ms/iter ({t_ours * 351:5.1f} s/epoch)")
             continue
         kind = name.split()[0]
-        peer = theirs(torch, torch_model(torch, kind, vocab, wordvec, hidden), xs, ts)
+        peer = theirs(torch, torch_seq2seq(torch, kind, vocab, wordvec, hidden), xs, ts)
         t_ours, t_torch, ratio = compare(step, peer, rounds=9, number=5)
         print(f"{name:20} ours {t_ours * 1e3:7.2f} ms/iter ({t_ours * 351:5.1f} s/epoch) | "
               f"torch {t_torch * 1e3:7.2f} ms/iter | ratio {ratio:.2f}  (target <= 1.5)")
