@@ -228,6 +228,11 @@ def test_eval_params_that_do_not_fit(runs, capsys):
                        says="--params")
 
 
+def test_translate_params_that_do_not_fit(runs, capsys):
+    assert_clean_error(capsys, "translate", "x", "--checkpoint", runs["attention"],
+                       "--params", runs["rnnlm"], says=["--params", "attention"])
+
+
 @pytest.mark.parametrize("content", [b"", bytes(range(256)) * 8])
 def test_empty_or_binary_ptb_files(capsys, monkeypatch, tmp_path, content):
     monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))

@@ -85,7 +85,11 @@ def test_early_stopping_on_a_validation_split(tmp_path, capsys):
                  "--valid-fraction", "0.1", "--early-stop", "1", *TINY]) == 0
     text = capsys.readouterr().out
     assert "valid accuracy per epoch:" in text and "test accuracy:" in text
-    assert (out / "checkpoint.best-params.npz").exists()
+    best = out / "checkpoint.best-params.npz"
+    assert best.exists() and f"--params {best}" in text
+    assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"), "--params",
+                 str(best), "may 3, 2011"]) == 0
+    assert capsys.readouterr().out.strip()
     assert main(["train", "transformer", "--early-stop", "2", "--out", str(tmp_path / "x"),
                  *TINY]) == 2
     assert "--valid-fraction" in capsys.readouterr().err

@@ -101,9 +101,11 @@ def read_checkpoint(path, command, family):
     return checkpoint
 
 
-def restore_model(checkpoint, path, build, restore):
+def restore_model(checkpoint, path, build, restore, params=None):
     """Build the checkpoint's model with ``build(kind, model_kwargs)`` and load
-    its parameters with ``restore``; a mismatch is a CheckpointError."""
+    its parameters with ``restore``; ``params`` optionally names a parameters
+    file to use instead (e.g. the ``.best-params.npz`` an early-stopped run
+    writes). A mismatch is a CheckpointError."""
     meta = checkpoint["meta"]
     try:
         model = build(checkpoint["kind"], meta["model_kwargs"])
@@ -113,4 +115,21 @@ def restore_model(checkpoint, path, build, restore):
         raise CheckpointError(f"{path}: its parameters do not fit the {checkpoint['kind']} "
                               f"model its meta describes ({reason}); the file is damaged "
                               f"or was edited") from None
+    if params is not None:
+        try:
+            model.load(params)
+        except UserError:
+            raise
+        except (ValueError, KeyError) as e:
+            reason = e.args[0] if isinstance(e, KeyError) and e.args else e
+            raise CheckpointError(f"--params {params} does not fit the checkpoint's "
+                                  f"{checkpoint['kind']} model: {reason}") from None
     return model
+
+
+def add_params_option(p):
+    """``--params FILE``: parameters to use instead of the checkpoint's."""
+    p.add_argument("--params", default=None,
+                   help="parameters to use instead of the checkpoint's, e.g. the "
+                        ".best-params.npz an early-stopped run writes beside it "
+                        "(default: the checkpoint's)")

@@ -3,7 +3,7 @@
 import os
 
 from autograd_nlp import optim
-from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
+from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           add_early_stop_options, data_dir_for_meta,
                                           dropout_rate, load_ptb_announced, non_negative_int,
@@ -72,9 +72,7 @@ def add_parsers(sub):
     p.add_argument("--checkpoint", required=True,
                    help="checkpoint.npz of an rnnlm, better-rnnlm, simple-rnnlm or "
                         "transformer-lm run")
-    p.add_argument("--params", default=None,
-                   help="parameters to use instead of the checkpoint's, e.g. its "
-                        ".best-params.npz (default: the checkpoint's)")
+    add_params_option(p)
     p.add_argument("--split", default="test", choices=["train", "valid", "test"],
                    help="which PTB split to evaluate on")
     p.add_argument("--data-dir", default=None,
@@ -123,16 +121,7 @@ def model_from_checkpoint(path, params=None, command="this command"):
     ``.best-params.npz`` file a run with validation writes). Another kind of
     checkpoint, or a damaged one, is a CheckpointError / BadFileError."""
     checkpoint = read_checkpoint(path, command, "language-model")
-    model = restore_model(checkpoint, path, build_model, restore)
-    if params is not None:
-        try:
-            model.load(params)
-        except UserError:
-            raise
-        except (ValueError, KeyError) as e:
-            reason = e.args[0] if isinstance(e, KeyError) and e.args else e
-            raise CheckpointError(f"--params {params} does not fit the checkpoint's "
-                                  f"{checkpoint['kind']} model: {reason}") from None
+    model = restore_model(checkpoint, path, build_model, restore, params)
     model.reset_state()
     return model, {**checkpoint["meta"], "kind": checkpoint["kind"]}
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
-from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
+from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           add_early_stop_options, image_path,
                                           non_negative_fraction, non_negative_int, plain_value,
@@ -179,6 +179,20 @@ def add_beam_option(p, what):
                         f"likely partial answers at every step (default: 1, greedy)")
 
 
+def print_outputs(checkpoint, trainer, ds, files):
+    """After a seq2seq run: the "wrote:" line (the checkpoint, the best epoch's
+    parameters when early stopping kept them, then ``files``, None skipped)
+    and a ``translate`` command to try, with ``--params`` for the best epoch."""
+    written, params = [checkpoint], ""
+    if trainer.best_score is not None:
+        best = best_params_path(checkpoint)
+        written.append(f"{best} (epoch {trainer.best_epoch}'s)")
+        params = f" --params {best}"
+    print("wrote: " + ", ".join(written + [f for f in files if f]))
+    print(f"try:   autograd-nlp translate --checkpoint {checkpoint}{params} "
+          f"\"{question_text(ds, ds.x_test[0])}\"")
+
+
 def decode(model, x, start_id, length, beam=1):
     """Answers (n, length) to questions x (n, S): greedy, or beam search."""
     if beam > 1:
@@ -191,6 +205,7 @@ def add_parsers(sub):
     p.add_argument("--checkpoint", required=True,
                    help="checkpoint.npz of a seq2seq, peeky or attention run")
     p.add_argument("text", nargs="+", help='the question, e.g. "september 27, 1994"')
+    add_params_option(p)
     add_beam_option(p, "the answer")
     add_device_option(p)
     p.set_defaults(run=translate)
@@ -293,21 +308,16 @@ def train(args):
     # the book's way: test accuracy every epoch; with a validation split,
     # validation accuracy every epoch and the test split once at the end
     history, accuracies, metric = fit_with_accuracy(args, model, trainer, ds)
-    written = [checkpoint]
+    written = []
     if args.rl_finetune:
         written.append(rl_finetune_after_training(args, model, trainer, ds, out))
-    if trainer.best_score is not None:
-        written.append(best_params_path(checkpoint) + f" (epoch {trainer.best_epoch}'s)")
-    curve = save_curves(os.path.join(out, "accuracy.png"),
-                        {args.model_name: (history["epoch"], [100 * a for a in accuracies])},
-                        "epoch", f"exact-match {metric} (%)", title=ds.source)
-    written += [curve] if curve else []
+    written.append(save_curves(os.path.join(out, "accuracy.png"),
+                               {args.model_name: (history["epoch"],
+                                                  [100 * a for a in accuracies])},
+                               "epoch", f"exact-match {metric} (%)", title=ds.source))
     if args.model_name == "attention":
-        heatmap = save_attention_heatmap(model, ds, os.path.join(out, "attention.png"))
-        written += [heatmap] if heatmap else []
-    print("wrote: " + ", ".join(written))
-    print(f"try:   autograd-nlp translate --checkpoint {checkpoint} "
-          f"\"{question_text(ds, ds.x_test[0])}\"")
+        written.append(save_attention_heatmap(model, ds, os.path.join(out, "attention.png")))
+    print_outputs(checkpoint, trainer, ds, written)
     return 0
 
 
@@ -347,7 +357,7 @@ def save_attention_heatmap(model, ds, path, n=3):
 
 def translate(args):
     checkpoint = read_checkpoint(args.checkpoint, "translate", "seq2seq")
-    model = restore_model(checkpoint, args.checkpoint, build_model, restore)
+    model = restore_model(checkpoint, args.checkpoint, build_model, restore, args.params)
     meta = checkpoint["meta"]
     model.to(args.device)
     chars = meta["chars"]

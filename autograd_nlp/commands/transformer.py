@@ -17,7 +17,7 @@ from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, reso
                                                 vocab_hash)
 from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_evaluation_options,
                                            check_early_stop, early_stop_options,
-                                           fit_with_accuracy, load_dataset, question_text)
+                                           fit_with_accuracy, load_dataset, print_outputs)
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.errors import UserError
 from autograd_nlp.serialization import atomic_write
@@ -136,16 +136,11 @@ def train(args):
           f"{args.warmup}), epochs {args.epochs}", flush=True)
 
     history, accuracies, metric = fit_with_accuracy(args, model, trainer, ds)
-    written = [checkpoint]
     curve = save_curves(os.path.join(out, "accuracy.png"),
                         {NAME: (history["epoch"], [100 * a for a in accuracies])},
                         "epoch", f"exact-match {metric} (%)", title=ds.source)
-    written += [curve] if curve else []
     heatmap = save_head_heatmaps(model, ds, os.path.join(out, "attention_heads.png"))
-    written += [heatmap] if heatmap else []
-    print("wrote: " + ", ".join(written))
-    print(f"try:   autograd-nlp translate --checkpoint {checkpoint} "
-          f"\"{question_text(ds, ds.x_test[0])}\"")
+    print_outputs(checkpoint, trainer, ds, [curve, heatmap])
     return 0
 
 

@@ -17,7 +17,7 @@ from autograd_nlp.errors import UserError
 from autograd_nlp.tuning import (SpaceError, TrialFailed, TrialLog, TrialLogMismatch,
                                  make_sampler, optuna_available, parse_space, run_search,
                                  save_score_plot, trial_table, warmup_epochs)
-from autograd_nlp.tuning.search import format_score, format_value
+from autograd_nlp.tuning.search import format_score
 
 # the train commands a search can score: their validation score and its direction,
 # and the options that give them a validation split
