@@ -16,8 +16,8 @@ import sys
 import numpy as np
 
 from autograd_nlp import optim
-from autograd_nlp.commands.common import (add_early_stop_options, non_negative_float,
-                                          non_negative_fraction, non_negative_int,
+from autograd_nlp.commands.common import (add_early_stop_options, add_valid_fraction_option,
+                                          non_negative_float, non_negative_int,
                                           positive_float, positive_int, prepare_out,
                                           run_listener, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
@@ -71,12 +71,8 @@ def add_train_parsers(train_sub):
         p.add_argument("--checkpoint-every", type=non_negative_int, default=500,
                        help="also checkpoint every N updates (0: only per epoch)")
         p.add_argument("--quiet", action="store_true", help="no progress lines")
-        p.add_argument("--valid-fraction", type=non_negative_fraction, default=0.0,
-                       metavar="F",
-                       help="carve a validation split of this fraction from the training "
-                            "strings (never the held-out ones; fixed seed): per-epoch "
-                            "reconstruction is then measured on it and the held-out "
-                            "strings once, at the end (default: 0: held-out every epoch)")
+        add_valid_fraction_option(p, "strings", "held-out", "reconstruction",
+                                  "held-out reconstruction every epoch")
         add_early_stop_options(p, "validation reconstruction accuracy (exact match; "
                                   "needs --valid-fraction)")
         p.set_defaults(run=train, model_name=name)
