@@ -9,6 +9,9 @@ identical scopes (the time steps of an unrolled RNN) into one cluster drawn
 once with a repeat count, and folds the steps' own inputs and outputs outside
 the scopes too (per-step slices, embedding lookups, output layers, losses and
 targets, drawn once and labelled ×T), so the picture does not grow with T.
+Nested scopes (``"encoder-layer-0/self-attention"``) are drawn as nested
+clusters, and ``collapse`` draws every scope of a given name (e.g.
+``"layer-norm"``) as one box, so a Transformer block reads as its sub-layers.
 """
 import collections
 import os
@@ -28,6 +31,11 @@ def _describe(v, show_grad):
     if show_grad and v.grad is not None:
         label += f"\ngrad {v.grad.shape}"
     return label
+
+
+def _is_constant(v):
+    """A value nothing computes and nothing differentiates (e.g. an eps)."""
+    return v.creator is None and not v.requires_grad and not isinstance(v, Parameter)
 
 
 def _collect(outputs, max_depth):
@@ -73,7 +81,8 @@ def _fold_map(funcs, fold):
                 continue
             if len(run) > 1:
                 first = by_scope[run[0]]
-                label = f"{run[0]} … {run[-1]}  (×{len(run)})"
+                # one flat cluster for the run ("/" would nest it in the first's)
+                label = f"{run[0]} … {run[-1]}  (×{len(run)})".replace("/", " › ")
                 for other in run:
                     for k, f in enumerate(by_scope[other]):
                         rep[id(f)] = first[k]
@@ -190,8 +199,67 @@ class _StepIO:
             folded_keys.update(self.key(ref()) for ref in g.outputs if ref() is not None)
 
 
+def _collapsed(funcs, rep, cluster, collapse):
+    """For Functions inside a scope whose name is in ``collapse``: id(function)
+    -> (path of the outermost such scope, k), one box per call: the k-th set
+    of that scope's Functions connected among themselves (two LayerNorms with
+    the same path are two boxes). Also returns where each drawn Function
+    sits: its cluster, or the box's enclosing one."""
+    path_of, place = {}, {}
+    for f in funcs:
+        where = cluster.get(id(rep[id(f)]))
+        parts = where.split("/") if where else []
+        hit = next((i for i, part in enumerate(parts) if part in collapse), None)
+        if hit is not None:
+            path_of[id(f)] = "/".join(parts[:hit + 1])
+            where = "/".join(parts[:hit]) or None
+        place[id(f)] = where
+    parent = {key: key for key in path_of}
+
+    def root(key):
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+    for f in funcs:
+        for x in f.inputs if id(f) in path_of else ():
+            c = x.creator
+            if c is not None and path_of.get(id(c)) == path_of[id(f)]:
+                parent[root(id(c))] = root(id(f))
+    numbered, boxed = {}, {}          # root -> (path, k); id(function) -> its box
+    for f in sorted((f for f in funcs if id(f) in path_of), key=lambda f: f.order):
+        r = root(id(f))
+        if r not in numbered:
+            path = path_of[id(f)]
+            numbered[r] = (path, sum(1 for p, _ in numbered.values() if p == path))
+        boxed[id(f)] = numbered[r]
+    return boxed, place
+
+
+def _emit_clusters(dot, bodies):
+    """Add the nodes of ``bodies`` (cluster path or None -> [(key, attrs)]) to
+    ``dot``, a cluster per path, nested as the paths are ("a/b" inside "a")."""
+    paths = {p for p in bodies if p is not None}
+    for p in list(paths):
+        parts = p.split("/")
+        paths.update("/".join(parts[:i]) for i in range(1, len(parts)))
+
+    def emit(graph, path):
+        for key, attrs in bodies.get(path, ()):
+            graph.node(key, **attrs)
+        depth = 0 if path is None else path.count("/") + 1
+        children = sorted(p for p in paths if p.count("/") == depth
+                          and (path is None or p.startswith(path + "/")))
+        for child in children:
+            with graph.subgraph(name="cluster_" + re.sub(r"\W", "_", child)) as sub:
+                sub.attr(label=child.rsplit("/", 1)[-1], style="rounded,dashed",
+                         color="gray50")
+                emit(sub, child)
+    emit(dot, None)
+
+
 def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="clusters",
-           show_variables=True, title=None):
+           show_variables=True, title=None, collapse=()):
     """A ``graphviz.Digraph`` of the graph behind ``outputs``.
 
     show_grad: add gradient shapes to variable labels. rankdir: "TB" or "LR".
@@ -199,6 +267,9 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
     fold: None (flat), "clusters" (one box per ``ag.scope``) or "repeats"
     (consecutive identical scopes drawn once, labelled ×N).
     show_variables: False draws Functions only (edges carry shapes).
+    collapse: scope names (the last part of a path, e.g. "layer-norm") whose
+    scopes are each drawn as one box saying how many ops it hides; only the
+    values that leave such a scope are drawn (with ``fold`` None: ignored).
     """
     if len(outputs) == 1 and isinstance(outputs[0], (list, tuple)):
         outputs = tuple(outputs[0])
@@ -207,6 +278,9 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
     import graphviz   # imported here: only drawing needs the package
     funcs, beyond = _collect(outputs, max_depth)
     rep, cluster, alias, count = _fold_map(funcs, fold)
+    boxed, place = _collapsed(funcs, rep, cluster, frozenset(collapse))
+    box_size = collections.Counter(boxed[id(f)] for f in funcs
+                                   if id(f) in boxed and rep[id(f)] is f)
 
     def drawn_var(v):
         """The Variable drawn for ``v`` (itself unless folded)."""
@@ -260,39 +334,54 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
             edges.add((cut_key, key, (("style", "dashed"), ("color", "red"))))
         return key
 
+    def function_key(f):
+        box = boxed.get(id(f))
+        if box is None:
+            return f"f{id(rep[id(f)])}"
+        return "box_" + re.sub(r"\W", "_", box[0]) + f"_{box[1]}"
+
+    def inside(c, box):
+        return c is not None and box is not None and boxed.get(id(c)) == box
+
     for y in outputs:
-        draw_variable(y, cluster.get(id(y.creator)) if y.creator else None)
+        draw_variable(y, place.get(id(y.creator)) if y.creator else None)
     for f in funcs:
         r = rep[id(f)]
-        where = cluster.get(id(f))
-        fkey = f"f{id(r)}"
-        node(fkey, where, label=type(r).__name__ + times(r), shape="box",
-             style="filled,rounded", fillcolor="#cfe8c9")
+        where, box = place[id(f)], boxed.get(id(f))
+        fkey = function_key(f)
+        if box is None:
+            node(fkey, where, label=type(r).__name__ + times(r), shape="box",
+                 style="filled,rounded", fillcolor="#cfe8c9")
+        else:
+            node(fkey, where, label=f"{box[0].rsplit('/', 1)[-1]}\n({box_size[box]} ops)"
+                 + times(r), shape="box3d", style="filled", fillcolor="#e3d7f0")
         for x in f.inputs:
-            xc = drawn_var(x).creator      # a variable sits in its creator's cluster
-            xkey = draw_variable(x, cluster.get(id(xc)) if xc is not None else None)
+            xc = drawn_var(x).creator      # a variable sits where its creator is drawn
+            if inside(xc, box) or (box is not None and _is_constant(x)):
+                continue                   # a value or a constant inside the collapsed scope
+            home = where if isinstance(x, Parameter) else None   # beside its first user
+            xkey = draw_variable(x, place.get(id(xc)) if xc is not None else home)
             if xkey is None:       # variables hidden: connect functions directly
                 if xc is not None and id(xc) in rep:
-                    edges.add((f"f{id(rep[id(xc)])}", fkey, (("label", str(x.shape)),)))
+                    edges.add((function_key(xc), fkey, (("label", str(x.shape)),)))
                 continue
             edges.add((xkey, fkey, ()))
-        if show_variables:
+        if show_variables and box is None:
             for ref in f.outputs:
                 y = ref()
                 if y is not None:
                     edges.add((fkey, draw_variable(y, where), ()))
+    if show_variables:          # the values that leave a collapsed scope
+        for g in funcs:
+            for x in g.inputs:
+                c = drawn_var(x).creator
+                if c is not None and id(c) in boxed and boxed[id(c)] != boxed.get(id(g)):
+                    edges.add((function_key(c), draw_variable(x, place[id(c)]), ()))
+        for y in outputs:
+            if y.creator is not None and id(y.creator) in boxed:
+                edges.add((function_key(y.creator), draw_variable(y, place[id(y.creator)]), ()))
 
-    for where, nodes in bodies.items():
-        target = dot
-        if where is not None:
-            name = "cluster_" + re.sub(r"\W", "_", where)
-            with dot.subgraph(name=name) as sub:
-                sub.attr(label=where, style="rounded,dashed", color="gray50")
-                for key, attrs in nodes:
-                    sub.node(key, **attrs)
-            continue
-        for key, attrs in nodes:
-            target.node(key, **attrs)
+    _emit_clusters(dot, bodies)
     for tail, head, attrs in sorted(edges):
         dot.edge(tail, head, **dict(attrs))
     return dot

@@ -64,16 +64,47 @@ def test_bad_settings_exit_2_with_a_message(tmp_path, capsys):
     assert "must be an integer >= 0, got '-3'" in capsys.readouterr().err
 
 
-def test_graph_example_draws_one_cluster_per_sub_layer():
+def graph_source(tmp_path, *options):
+    out = tmp_path / "_".join(("t",) + options).replace("-", "")
+    assert main(["graph", "transformer", "--out", str(out), "--format", "svg", *options]) == 0
+    return (tmp_path / f"{out.name}.dot").read_text()
+
+
+def test_graph_draws_one_block_as_nested_sub_layer_clusters(tmp_path, capsys):
+    """``graph transformer --layers 1``: a cluster per layer with one per
+    sub-layer inside, each LayerNorm one box, the heads drawn once (one
+    (batch, heads, T, S) array), and a node count that grows with --layers."""
+    one = graph_source(tmp_path, "--layers", "1")
+    for layer, subs in (("encoder_layer_0", ("self_attention", "feed_forward")),
+                        ("decoder_layer_0", ("self_attention", "cross_attention",
+                                             "feed_forward"))):
+        outer = one.index(f"subgraph cluster_{layer} {{")
+        for sub in subs:
+            assert one.index(f"subgraph cluster_{layer}_{sub} {{") > outer, (layer, sub)
+    for label in ("self-attention", "cross-attention", "feed-forward"):
+        assert f"label={label}" in one or f'label="{label}"' in one, label
+    assert one.count("shape=box3d") == 7        # 2 + 1 + 3 + 1 LayerNorms, one box each
+    assert one.count("label=Softmax") == 3     # one per attention, not one per head
+    nodes = one.count("shape=")
+    assert 60 < nodes <= 150
+    two = graph_source(tmp_path, "--layers", "2")
+    assert "cluster_decoder_layer_1_cross_attention" in two
+    assert nodes + 40 < two.count("shape=") < 2 * nodes
+    everything = graph_source(tmp_path, "--layers", "1", "--collapse", "--values", "shown")
+    assert everything.count("shape=") > 1.5 * nodes and "box3d" not in everything
+
+
+def test_graph_draws_the_same_picture_for_any_number_of_heads():
     import autograd_nlp as ag
-    from autograd_nlp.commands import examples
-    _, loss_fn, title = examples.build("transformer")
-    source = ag.to_dot(loss_fn(), fold="clusters").source
-    for scope in ("encoder-layer-0/self-attention", "encoder-layer-0/feed-forward",
-                  "decoder-layer-0/self-attention", "decoder-layer-0/cross-attention",
-                  "decoder-layer-0/feed-forward"):
-        assert scope in source, scope
-    assert "Transformer" in title
+    from models.transformer_seq2seq import TransformerSeq2seq
+    rng = np.random.default_rng(0)
+    xs, ts = rng.integers(0, 10, (2, 4)), rng.integers(0, 10, (2, 4))
+    sizes = []
+    for heads in (1, 2, 4, 8):
+        model = TransformerSeq2seq(vocab_size=10, dim=8, num_heads=heads, num_layers=1,
+                                   ff_hidden=16, dropout=0.0)
+        sizes.append(ag.to_dot(model(xs, ts), collapse=("layer-norm",)).source.count("shape="))
+    assert len(set(sizes)) == 1, sizes
 
 
 def test_early_stopping_on_a_validation_split(tmp_path, capsys):

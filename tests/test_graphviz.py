@@ -182,3 +182,38 @@ def test_distinct_output_heads_are_not_merged():
 def test_unfolded_decoder_draws_every_step():
     src = ag.to_dot(decoder_loss(5), fold="clusters").source
     assert src.count("label=Embedding") == 5 and src.count("label=SoftmaxCrossEntropy") == 5
+
+
+def test_nested_scopes_become_nested_clusters():
+    x = ag.Variable(np.ones((2, 3)), name="x")
+    with ag.scope("layer-0"):
+        with ag.scope("attention"):
+            y = F.tanh(x)
+        y = y * 2.0
+    src = ag.to_dot(y.sum()).source
+    outer = src.index("subgraph cluster_layer_0 {")
+    inner = src.index("subgraph cluster_layer_0_attention {")
+    assert outer < inner and 'label="layer-0"' in src and "label=attention" in src
+    assert "layer-0/attention" not in src            # the inner label is its own name
+
+
+def test_collapsed_scopes_are_one_box_per_call():
+    """Two LayerNorm calls under the same scope path are two boxes; their
+    inner ops, inner values and the eps constant are not drawn; the values
+    that leave a box are."""
+    from autograd_nlp.layers import LayerNorm
+    rng = np.random.default_rng(0)
+    norm_a, norm_b = LayerNorm(4), LayerNorm(4)
+    x = ag.Variable(rng.standard_normal((2, 4)), name="x")
+    y = F.tanh(norm_a(x)) + norm_b(x)
+    full = ag.to_dot(y.sum()).source
+    src = ag.to_dot(y.sum(), collapse=("layer-norm",)).source
+    assert src.count("shape=box3d") == 2 and "layer-norm\n(" in src
+    assert "1e-05" in full and "1e-05" not in src
+    assert src.count("label=Tanh") == 1 and src.count("label=Add") == 1
+    boxes = re.findall(r"(box_\w+) \[", src)
+    assert len(set(boxes)) == 2
+    for box in boxes:                    # x and gamma/beta in, one value out
+        assert len(re.findall(rf"-> {box}\b", src)) == 3
+        assert len(re.findall(rf"{box} ->", src)) == 1
+    assert src.count("shape=") < full.count("shape=") - 10

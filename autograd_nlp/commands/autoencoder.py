@@ -9,25 +9,29 @@ are real dates written in one of the generator's formats. At the end it draws
 the held-out codes projected on their first two principal components,
 coloured by format family.
 """
+import math
 import os
 import sys
-import time
 
 import numpy as np
 
 from autograd_nlp import optim
-from autograd_nlp import random as ag_random
-from autograd_nlp.commands.common import (non_negative_float, non_negative_int,
+from autograd_nlp.commands.common import (add_early_stop_options, add_valid_fraction_option,
+                                          non_negative_float, non_negative_int,
                                           positive_float, positive_int, prepare_out,
-                                          seed_everything)
+                                          run_listener, seed_everything)
+from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
+                                                vocab_hash)
+from autograd_nlp.commands.seq2seq import check_early_stop
 from autograd_nlp.data.date_strings import date_strings, parse_date
 from autograd_nlp.data.generate_dates import BOOK_DATE_FAMILIES
 from autograd_nlp.data.seq_format import DATE_WIDTHS, PAD, START
+from autograd_nlp.data.splits import validation_indices
 from autograd_nlp.serialization import atomic_write
-from autograd_nlp.training import (Progress, format_duration, load_checkpoint, restore,
-                                   save_checkpoint, save_curves)
+from autograd_nlp.training import (MinibatchTrainer, fingerprint, load_checkpoint, restore,
+                                   save_curves)
 from autograd_nlp.training.plot import have_matplotlib
-from autograd_nlp.training.trainer import Trainer
+from autograd_nlp.training.trainer import best_params_path
 
 DEFAULTS = {
     "autoencoder": dict(epochs=8, help="a sequence autoencoder (LSTM -> code -> LSTM)"),
@@ -39,7 +43,8 @@ SHOWN = 4
 
 def add_train_parsers(train_sub):
     for name, d in DEFAULTS.items():
-        p = train_sub.add_parser(name, help=f"{d['help']} on generated date strings")
+        p = train_sub.add_parser(name, help=f"{d['help']} on generated date strings",
+                                 epilog=RESUME_RULE)
         p.add_argument("--n", type=positive_int, default=50_000,
                        help="date strings to generate, 10%% held out (default: %(default)s)")
         p.add_argument("--book-formats", action="store_true",
@@ -66,7 +71,12 @@ def add_train_parsers(train_sub):
         p.add_argument("--checkpoint-every", type=non_negative_int, default=500,
                        help="also checkpoint every N updates (0: only per epoch)")
         p.add_argument("--quiet", action="store_true", help="no progress lines")
+        add_valid_fraction_option(p, "strings", "held-out", "reconstruction",
+                                  "held-out reconstruction every epoch")
+        add_early_stop_options(p, "validation reconstruction accuracy (exact match; "
+                                  "needs --valid-fraction)")
         p.set_defaults(run=train, model_name=name)
+        mark_defaults(p)
 
 
 def add_parsers(sub):
@@ -85,19 +95,23 @@ def fail(message):
 class DateStrings:
     """Generated date strings as padded id arrays with a character vocabulary.
 
-    x_train, x_test: (N, 29) int64 ids; families_train/test: the format
-    family of each row; ``chars``: id -> character (``_`` is the start)."""
+    x_train, x_valid, x_test: (N, 29) int64 ids (x_valid: ``valid_fraction``
+    of the training strings, carved by ``validation_indices``; empty by
+    default); families_train/test: the format family of each row; ``chars``:
+    id -> character (``_`` is the start)."""
 
-    def __init__(self, n, seed, families=None, test_ratio=0.1):
+    def __init__(self, n, seed, families=None, test_ratio=0.1, valid_fraction=0.0):
         texts, labels = date_strings(n, seed=seed, families=families)
         self.width = DATE_WIDTHS[0]
         self.chars = "".join(sorted(set("".join(texts)) | {PAD})) + START
         self.char_to_id = {c: i for i, c in enumerate(self.chars)}
-        ids = self.encode(texts)
+        ids, labels = self.encode(texts), np.array(labels)
         n_test = max(1, int(n * test_ratio)) if n > 1 else 0
-        self.x_train, self.x_test = ids[:n - n_test], ids[n - n_test:]
-        self.texts_train = set(texts[:n - n_test])
-        self.families_train, self.families_test = labels[:n - n_test], labels[n - n_test:]
+        train, valid = validation_indices(n - n_test, valid_fraction)
+        self.x_train, self.x_valid = ids[train], ids[valid]
+        self.x_test = ids[n - n_test:]
+        self.texts_train = {texts[i] for i in train}
+        self.families_train, self.families_test = list(labels[train]), list(labels[n - n_test:])
 
     @classmethod
     def vocabulary_only(cls, chars, width):
@@ -190,129 +204,122 @@ def save_code_projection(path, codes, families, title):
 
 
 # --- training ------------------------------------------------------------------------
-class Run:
-    """Where training stands, all of it saved in a checkpoint."""
+class AutoencoderTrainer(MinibatchTrainer):
+    """``MinibatchTrainer`` on strings alone (``fit((x,), epochs)``): each
+    update's KL weight follows the annealing schedule of the run's update
+    count (``kl_anneal`` updates from 0 to 1; None: no KL term), and the
+    progress line shows the loss's parts."""
 
-    def __init__(self):
-        self.epoch, self.position, self.iteration = 0, 0, 0
-        self.seconds = 0.0
-        self.history = {"epoch": [], "seconds": [], "reconstruction": [], "kl": [],
-                        "exact": [], "chars": [], "valid": []}
-        self.perm = None
+    def __init__(self, model, optimizer, start_id, kl_anneal=None, free_bits=0.0, **kwargs):
+        super().__init__(model, optimizer, loss_fn=self.string_loss, unit="strings", **kwargs)
+        self.start_id, self.kl_anneal, self.free_bits = start_id, kl_anneal, free_bits
+        self.parts = {}
 
-    def meta(self):
-        return {"epoch": self.epoch, "position": self.position, "iteration": self.iteration,
-                "seconds": self.seconds, "history": self.history}
+    def kl_weight(self):
+        """beta of the next update: linear from 0 to 1 over ``kl_anneal`` updates."""
+        if self.kl_anneal is None:
+            return 0.0
+        done = self.epoch * self.iterations_per_epoch() + self.iteration
+        return 1.0 if self.kl_anneal <= 0 else min(1.0, (done + 1) / self.kl_anneal)
+
+    def string_loss(self, model, x):
+        beta = self.kl_weight()
+        loss, parts = model.loss(x, self.start_id, beta, free_bits=self.free_bits)
+        self.parts = parts if self.kl_anneal is None else {**parts, "beta": beta}
+        return loss
+
+    def step_metrics(self):
+        return self.parts
 
 
-def kl_weight(args, iteration):
-    if args.model_name != "vae":
-        return 0.0
-    return 1.0 if args.kl_anneal <= 0 else min(1.0, (iteration + 1) / args.kl_anneal)
+def epoch_evaluation(model, ds, args):
+    """The per-epoch scores: exact-match and character reconstruction of
+    ``EVAL_ROWS`` validation strings (held-out ones without a validation
+    split), and for the VAE the mean KL and the fraction of 200 samples that
+    are real dates. Returns (evaluate(trainer) -> dict, name of the exact score)."""
+    split, x = ("valid", ds.x_valid) if len(ds.x_valid) else ("held-out", ds.x_test)
+    x = x[:EVAL_ROWS]
+
+    def evaluate(trainer):
+        exact, chars = reconstruction_accuracy(model, ds, x)
+        results = {f"{split} exact accuracy": exact, f"{split} character accuracy": chars}
+        if args.model_name == "vae":
+            _, valid, _, _ = sample_quality(model, ds, min(args.samples, 200), args.seed)
+            results.update({"KL": mean_kl(model, x), "real-date fraction": valid})
+        return results
+    return evaluate, f"{split} exact accuracy"
 
 
 def train(args):
+    settings = resolve_settings(args)         # typed, resumed or default values from here
     if args.n < 10:
         return fail(f"train {args.model_name}: --n must be at least 10, got {args.n}")
-    if args.epochs < 0 or args.batch_size < 1:
-        return fail(f"train {args.model_name}: need --epochs >= 0 and --batch-size >= 1")
+    check_early_stop(args)
     seed_everything(args.seed)
     out = prepare_out(args.out)
-    ds = DateStrings(args.n, args.seed, BOOK_DATE_FAMILIES if args.book_formats else None)
-    print(f"data: {len(ds.x_train):,} generated date strings to train on, "
-          f"{len(ds.x_test):,} held out; {ds.vocab_size} characters, width {ds.width}")
+    ds = DateStrings(args.n, args.seed, BOOK_DATE_FAMILIES if args.book_formats else None,
+                     valid_fraction=args.valid_fraction)
+    valid = (f", {len(ds.x_valid):,} of them carved off for validation"
+             if len(ds.x_valid) else "")
+    print(f"data: {len(ds.x_train) + len(ds.x_valid):,} generated date strings to train on"
+          f"{valid}, {len(ds.x_test):,} held out; {ds.vocab_size} characters, "
+          f"width {ds.width}")
     kwargs = dict(vocab_size=ds.vocab_size, wordvec_size=args.wordvec,
                   hidden_size=args.hidden, code_size=args.code)
     model = build_model(args.model_name, kwargs)
     optimizer = optim.Adam(model.params(), lr=args.lr)
-    trainer = Trainer(model, optimizer, max_grad=args.max_grad)
-    run = Run()
     checkpoint = os.path.join(out, "checkpoint.npz")
-    meta = {"model": args.model_name, "model_kwargs": kwargs, "chars": ds.chars,
-            "width": ds.width, "n": args.n, "seed": args.seed,
-            "book_formats": args.book_formats}
+    source = (f"generated date strings (n={args.n}, seed={args.seed}"
+              f"{', book formats' if args.book_formats else ''})")
+    meta = {"kind": args.model_name, "model": args.model_name, "model_kwargs": kwargs,
+            "chars": ds.chars, "vocab_hash": vocab_hash(ds.chars), "width": ds.width,
+            "data": {"source": source,
+                     "fingerprint": fingerprint(ds.x_train, ds.x_valid, ds.x_test)},
+            "settings": settings}
+    evaluate, monitor = epoch_evaluation(model, ds, args)
+    vae = args.model_name == "vae"
+    trainer = AutoencoderTrainer(
+        model, optimizer, ds.start_id, kl_anneal=args.kl_anneal if vae else None,
+        free_bits=args.free_bits if vae else 0.0, batch_size=args.batch_size,
+        max_grad=args.max_grad, checkpoint_path=checkpoint,
+        checkpoint_every=args.checkpoint_every or None,
+        checkpoint_seconds=math.inf,          # every --checkpoint-every updates, and per epoch
+        meta=meta, progress=not args.quiet, early_stop=args.early_stop,
+        monitor=monitor if len(ds.x_valid) else None,
+        epoch_callback=run_listener(args, "on_epoch"))
     if args.resume:
-        saved = load_checkpoint(args.resume)
-        if saved["meta"].get("model") != args.model_name:
-            return fail(f"{args.resume} is a {saved['meta'].get('model')!r} checkpoint, "
-                        f"not {args.model_name!r}")
-        state = restore(saved, model, optimizer)["run"]
-        for key, value in state.items():
-            setattr(run, key, value)
-        run.perm = saved["extra"].get("perm")
-        print(f"resumed from {args.resume}: epoch {run.epoch + 1}, update {run.iteration}")
+        trainer.resume(args.resume)
     print(f"{args.model_name}: {model.num_params():,} parameters, code {args.code}, "
-          f"hidden {args.hidden}, batch {args.batch_size}, Adam lr {args.lr}")
-
-    def save():
-        extra = {"perm": run.perm} if run.perm is not None else {}
-        save_checkpoint(checkpoint, model, optimizer, {**meta, "run": run.meta()},
-                        extra_arrays=extra)
-
-    iters = max(1, len(ds.x_train) // args.batch_size)
-    while run.epoch < args.epochs:
-        if run.perm is None or run.position == 0:
-            run.perm = ag_random.get_rng().permutation(len(ds.x_train))
-        bar = Progress(iters, f"epoch {run.epoch + 1}/{args.epochs}", enabled=not args.quiet)
-        bar.count = run.position
-        start = time.perf_counter()
-        while run.position < iters:
-            i = run.position
-            x = ds.x_train[run.perm[i * args.batch_size:(i + 1) * args.batch_size]]
-            beta = kl_weight(args, run.iteration)
-            loss, parts = model.loss(x, ds.start_id, beta,
-                                     free_bits=getattr(args, "free_bits", 0.0))
-            trainer.update(loss)
-            run.position += 1
-            run.iteration += 1
-            bar.update(1, **parts, **({"beta": beta} if args.model_name == "vae" else {}))
-            if args.checkpoint_every and run.iteration % args.checkpoint_every == 0:
-                run.seconds += time.perf_counter() - start
-                start = time.perf_counter()
-                save()
-        bar.close()
-        run.seconds += time.perf_counter() - start
-        run.epoch, run.position = run.epoch + 1, 0
-        evaluate(model, ds, args, run, parts)
-        save()
-    save()
-    finish(model, ds, args, run, out, checkpoint)
+          f"hidden {args.hidden}, batch {args.batch_size}, Adam lr {args.lr}, "
+          f"epochs {args.epochs}", flush=True)
+    history = trainer.fit((ds.x_train,), args.epochs, evaluate=evaluate)
+    if len(ds.x_valid) and not args.skip_test:
+        exact, chars = reconstruction_accuracy(model, ds, ds.x_test)
+        when = (f"the best epoch's parameters, epoch {trainer.best_epoch}"
+                if args.early_stop else "after the last epoch")
+        print(f"held-out reconstruction: {100 * exact:.2f}% exact, {100 * chars:.2f}% of "
+              f"characters ({len(ds.x_test):,} strings, measured once, {when})")
+        on_test = run_listener(args, "on_test")
+        if on_test is not None:
+            on_test("test exact accuracy", exact)
+    written = [checkpoint]
+    if trainer.best_score is not None:
+        written.append(best_params_path(checkpoint) + f" (epoch {trainer.best_epoch}'s)")
+    finish(model, ds, args, history, out, written)
     return 0
 
 
-def evaluate(model, ds, args, run, last_parts):
-    """Score the held-out strings, record the epoch and print one line."""
-    x = ds.x_test[:EVAL_ROWS]
-    exact, chars = reconstruction_accuracy(model, ds, x)
-    h = run.history
-    h["epoch"].append(run.epoch)
-    h["seconds"].append(round(run.seconds, 1))
-    h["reconstruction"].append(last_parts["reconstruction"])
-    h["exact"].append(exact)
-    h["chars"].append(chars)
-    line = (f"epoch {run.epoch}: held-out reconstruction {100 * exact:.1f}% exact, "
-            f"{100 * chars:.2f}% of characters")
-    if args.model_name == "vae":
-        kl = mean_kl(model, x)
-        _, valid, _, _ = sample_quality(model, ds, min(args.samples, 200), args.seed)
-        h["kl"].append(kl)
-        h["valid"].append(valid)
-        line += f"; KL {kl:.2f} nats; {100 * valid:.0f}% of 200 samples are real dates"
-    print(line + f" ({format_duration(run.seconds)} of training)", flush=True)
-
-
-def finish(model, ds, args, run, out, checkpoint):
-    """Examples, the final numbers, and the pictures."""
+def finish(model, ds, args, history, out, written):
+    """Examples, the final numbers, and the pictures; prints what was written."""
     x = ds.x_test[:SHOWN]
     for original, rebuilt in zip(ds.decode(x), ds.decode(model.reconstruct(x, ds.start_id))):
         print(f"    {'✓' if original == rebuilt else '✗'} {original:30} -> {rebuilt}")
-    written = [checkpoint]
     if args.model_name == "vae" and args.samples > 0:
         texts, valid, distinct, novel = sample_quality(model, ds, args.samples, args.seed)
         print(f"{args.samples} samples from N(0, I): {100 * valid:.1f}% are real dates, "
               f"{100 * distinct:.1f}% distinct, {100 * novel:.1f}% of the real ones not in "
               f"the training strings; e.g. " + " | ".join(texts[:6]))
-    curve = save_epoch_curves(os.path.join(out, "accuracy.png"), run.history,
+    curve = save_epoch_curves(os.path.join(out, "accuracy.png"), history,
                               f"{args.model_name} on dates")
     written += [curve] if curve else []
     x, families = ds.x_test, ds.families_test
@@ -325,12 +332,13 @@ def finish(model, ds, args, run, out, checkpoint):
 
 
 def save_epoch_curves(path, history, title):
-    """Held-out reconstruction (and, for a VAE, sample quality) per epoch."""
-    epochs = history["epoch"]
-    curves = {"held-out strings rebuilt exactly": (epochs, [100 * a for a in history["exact"]]),
-              "held-out characters right": (epochs, [100 * a for a in history["chars"]])}
-    if history["valid"]:
-        curves["samples that are real dates"] = (epochs, [100 * v for v in history["valid"]])
+    """Reconstruction (and, for a VAE, sample quality) per epoch, from a
+    ``MinibatchTrainer`` history."""
+    epochs, metrics = history["epoch"], history["metrics"]
+    curves = {}
+    for name in metrics[0] if metrics else ():
+        if name.endswith("accuracy") or name == "real-date fraction":
+            curves[name] = (epochs, [100 * m[name] for m in metrics])
     return save_curves(path, curves, "epoch", "%", title=title)
 
 

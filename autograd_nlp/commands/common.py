@@ -149,6 +149,17 @@ def add_device_option(p):
                         "(default: cpu)")
 
 
+def add_valid_fraction_option(p, rows, held_out, measured, without):
+    """``--valid-fraction F``: a validation split carved from the training
+    ``rows`` (never the ``held_out`` ones), on which ``measured`` is taken
+    each epoch; ``without`` says what happens at the default 0."""
+    p.add_argument("--valid-fraction", type=non_negative_fraction, default=0.0, metavar="F",
+                   help=f"carve a validation split of this fraction from the training "
+                        f"{rows} (never the {held_out} {rows}; fixed seed): per-epoch "
+                        f"{measured} is then measured on it and the {held_out} {rows} once, "
+                        f"at the end (default: 0, {without})")
+
+
 def add_early_stop_options(p, validation, test=True):
     """``--early-stop P`` (and, for commands that end with a test
     evaluation, ``--skip-test``) for a train command whose validation score

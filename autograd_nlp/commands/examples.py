@@ -59,15 +59,17 @@ def rnnlm_example(time=3, **_):
     return model, loss, f"LSTM language model, {time} steps after a truncation"
 
 
-def transformer_example(time=3, **_):
-    """A one-layer Transformer encoder-decoder (dim 8, 2 heads): each layer
-    and sub-layer is a scope (a cluster in the picture); the heads live in
-    one (batch, heads, T, S) array, so they are drawn once."""
+def transformer_example(time=3, layers=1, **_):
+    """A Transformer encoder-decoder (dim 8, 2 heads, ``layers`` layers
+    each): each layer, sub-layer and LayerNorm is a scope (a cluster in the
+    picture, nested); the heads live in one (batch, heads, T, S) array, so
+    they are drawn once, whatever their number."""
     from models.transformer_seq2seq import TransformerSeq2seq
-    model = TransformerSeq2seq(vocab_size=10, dim=8, num_heads=2, num_layers=1, ff_hidden=16,
-                               dropout=0.0)
+    model = TransformerSeq2seq(vocab_size=10, dim=8, num_heads=2, num_layers=layers,
+                               ff_hidden=16, dropout=0.0)
     xs, ts = _rng().integers(0, 10, (2, time + 1)), _rng().integers(0, 10, (2, time + 1))
-    return model, lambda: model(xs, ts), f"Transformer, 1+1 layers, {time} output steps"
+    return model, lambda: model(xs, ts), (f"Transformer, {layers}+{layers} layers, "
+                                          f"{time} output steps")
 
 
 EXAMPLES = {"mlp": mlp_example, "rnn": rnn_example, "lstm": lstm_example,

@@ -23,13 +23,22 @@ def add_parser(sub):
     p.add_argument("--rankdir", default="TB", choices=["TB", "LR"],
                    help="layout direction: top to bottom or left to right")
     p.add_argument("--grad", action="store_true", help="run backward and show gradient shapes")
+    p.add_argument("--values", choices=["shown", "hidden"], default=None,
+                   help="draw the intermediate values as nodes, or hide them and label "
+                        "the edges with their shapes (default: hidden for transformer, "
+                        "shown for the others)")
+    p.add_argument("--layers", type=positive_int, default=1,
+                   help="encoder and decoder layers of the transformer example")
+    p.add_argument("--collapse", nargs="*", default=["layer-norm"], metavar="SCOPE",
+                   help="draw each scope of these names as one box (default: layer-norm; "
+                        "--collapse with no name draws every op)")
     p.set_defaults(run=run)
 
 
 def run(args):
-    model, loss_fn, title = examples.build(args.example, time=args.time)
-    for name, p in model.named_params():     # label parameters by their dotted path
-        p.name = name
+    model, loss_fn, title = examples.build(args.example, time=args.time, layers=args.layers)
+    for name, p in model.named_params():     # label parameters by their last two names
+        p.name = ".".join(name.split(".")[-2:])    # (e.g. query.W; the cluster says where)
     loss = loss_fn()
     if args.grad:
         loss.backward(retain_grad=True)
@@ -39,6 +48,7 @@ def run(args):
     written, message = ag.render_graph(
         loss, out, format=args.format, fold=None if args.fold == "none" else args.fold,
         max_depth=args.max_depth, rankdir=args.rankdir, show_grad=args.grad,
+        collapse=args.collapse, show_variables=show_values(args),
         title=f"{title}: {stats['functions']} functions, depth {stats['depth']}")
     print(f"{title}: {stats['functions']} Function nodes, depth {stats['depth']}, "
           f"{stats['bytes'] / 1024:.1f} KiB of arrays held")
@@ -46,3 +56,11 @@ def run(args):
     if not message.startswith("wrote"):     # e.g. how to install Graphviz's dot
         print(message)
     return 0
+
+
+def show_values(args):
+    """--values, or the example's default: a Transformer block reads better
+    with its intermediate values as edge labels."""
+    if args.values is not None:
+        return args.values == "shown"
+    return args.example != "transformer"

@@ -13,8 +13,8 @@ from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
-                                          add_early_stop_options, image_path,
-                                          non_negative_fraction, non_negative_int, plain_value,
+                                          add_early_stop_options, add_valid_fraction_option,
+                                          image_path, non_negative_int, plain_value,
                                           positive_float, positive_int, prepare_out,
                                           run_listener, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
@@ -117,12 +117,8 @@ def check_generate_size(args):
 
 def add_evaluation_options(p):
     """--valid-fraction, --early-stop, --skip-test and --beam of a seq2seq train command."""
-    p.add_argument("--valid-fraction", type=non_negative_fraction, default=0.0,
-                   metavar="F",
-                   help="carve a validation split of this fraction from the training "
-                        "rows (never the test rows; fixed seed): per-epoch accuracy is "
-                        "then measured on it and the test split once, at the end "
-                        "(default: 0, the book's way: test accuracy every epoch)")
+    add_valid_fraction_option(p, "rows", "test", "accuracy",
+                              "the book's way: test accuracy every epoch")
     add_early_stop_options(p, "validation accuracy (needs --valid-fraction)")
     add_beam_option(p, "the per-epoch accuracy (and the final test accuracy)")
 

@@ -24,12 +24,12 @@ def format_duration(seconds):
 
 
 def format_metric(name, value):
-    """One result as printed everywhere: accuracies in percent with 2
-    decimals, perplexities with 2 decimals, losses with 4, other floats with 4
+    """One result as printed everywhere: accuracies and fractions in
+    percent with 2 decimals, perplexities with 2 decimals, losses with 4, other floats with 4
     significant digits (``nan``/``inf`` as themselves)."""
     if isinstance(value, bool) or not isinstance(value, (float, int)):
         return f"{name} {value}"
-    if "accuracy" in name:
+    if "accuracy" in name or "fraction" in name:
         return f"{name} {100 * value:.2f}%"
     if "perplexity" in name or name == "ppl":
         return f"{name} {value:.2f}"
