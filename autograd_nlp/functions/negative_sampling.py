@@ -55,12 +55,15 @@ class NegativeSamplingLoss(FusedFunction):
                                       W_out.shape[0])
         gh = xp.matmul(g[:, None, :], self.w)[:, 0]                 # (B, D)
         if self.inputs[0].requires_grad:
-            if weights is None:
-                rows = xp.broadcast_to((gh * (1.0 / max(C, 1)))[:, None, :], (B, C, D))
-            else:
-                rows = weights.astype(gh.dtype)[:, :, None] * gh[:, None, :]
-            gW_in = scatter_add_rows(contexts.reshape(-1), rows.reshape(-1, D),
-                                     W_in.shape[0])
+            ids, owner = contexts.reshape(-1), xp.repeat(xp.arange(B), C)
+            if weights is None:             # every context of target b adds gh[b] / C
+                gW_in = scatter_add_rows(ids, gh * (1.0 / max(C, 1)), W_in.shape[0],
+                                         source=owner)
+            else:                           # ... adds weights[b, c] * gh[b]; 0s skipped
+                scale = weights.reshape(-1).astype(gh.dtype)
+                used = xp.flatnonzero(scale)
+                gW_in = scatter_add_rows(ids[used], gh, W_in.shape[0], source=owner[used],
+                                         scale=scale[used])
         if weights is None:
             return gW_in, gW_out, None, None
         gweights = None

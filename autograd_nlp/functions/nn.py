@@ -11,23 +11,31 @@ from autograd_nlp.functions.registry import custom, randn, register
 
 
 # --- embedding ------------------------------------------------------------------
-def scatter_add_rows(ids, values, num_rows):
+def scatter_add_rows(ids, values, num_rows, source=None, scale=None):
     """Sum the rows of ``values`` (n, D) into a (num_rows, D) array by ``ids``
-    (n,), repeated ids accumulating. On the CPU a sort + ``np.add.reduceat``
-    segment sum (see benchmarks/scatter_add.py for the comparison with
-    ``np.add.at`` and per-column ``np.bincount``); on a device its scatter-add
-    kernel (``cupy.add.at``: atomic adds)."""
+    (n,), repeated ids accumulating. With ``source`` (n,) ints the i-th row
+    added is ``values[source[i]]`` (values (m, D)), without building the
+    (n, D) copy: e.g. one gradient row shared by a target's 10 contexts;
+    ``scale`` (n,) multiplies the i-th row.
+    On the CPU a sort + ``np.add.reduceat`` segment sum (see
+    benchmarks/scatter_add.py for the comparison with ``np.add.at`` and
+    per-column ``np.bincount``); on a device its scatter-add kernel
+    (``cupy.add.at``: atomic adds)."""
     xp = get_array_module(values)
     out = xp.zeros((num_rows, values.shape[1]), dtype=values.dtype)
     if len(ids) == 0:
         return out
     if xp is not np:
-        scatter_add(out, ids, values)
+        rows = values if source is None else values[source]
+        scatter_add(out, ids, rows if scale is None else rows * scale[:, None])
         return out
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    out[sorted_ids[starts]] = np.add.reduceat(values[order], starts, axis=0)
+    rows = values[order if source is None else source[order]]
+    if scale is not None:
+        rows *= scale[order][:, None]
+    out[sorted_ids[starts]] = np.add.reduceat(rows, starts, axis=0)
     return out
 
 

@@ -131,3 +131,40 @@ def test_minibatch_resume_matches_uninterrupted(tmp_path):
     resumed.fit((contexts, target), epochs=2)
     for a, b in zip(straight.model.params(), resumed.model.params()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_fused_cbow_loss_and_gradients_match_the_composed_ops():
+    """CBOW's one fused op against the same loss composed of embedding, mean
+    and sigmoid_cross_entropy (the book's layers as forward code)."""
+    corpus, contexts, target = _batch(n=20)
+    with ag.default_dtype(np.float64):
+        model = CBOW(12, 4, corpus, sample_size=3)
+    ag.random.seed(5)
+    fused = model(contexts, target)
+    model.cleargrads()
+    fused.backward()
+    fused_grads = [p.grad.data.copy() for p in model.params()]
+    ag.random.seed(5)
+    composed = model.negative_sampling_loss(model.in_embed(contexts).mean(axis=1), target)
+    model.cleargrads()
+    composed.backward()
+    assert float(fused.data) == pytest.approx(float(composed.data), rel=1e-12)
+    for a, p in zip(fused_grads, model.params()):
+        np.testing.assert_allclose(a, p.grad.data, rtol=1e-10, atol=1e-14)
+
+
+def test_cbow_takes_given_negatives_and_weights():
+    corpus, contexts, target = _batch(n=8)
+    with ag.default_dtype(np.float64):
+        model = CBOW(12, 4, corpus, sample_size=3)
+    ag.random.seed(2)
+    drawn = float(model(contexts, target).data)
+    ag.random.seed(2)
+    negatives = model.sampler.get_negative_sample(target)
+    assert float(model(contexts, target, negatives).data) == drawn
+    uniform = np.full(contexts.shape, 1 / contexts.shape[1])
+    assert float(model(contexts, target, negatives, uniform).data) == pytest.approx(drawn)
+    only_first = np.zeros(contexts.shape)
+    only_first[:, 0] = 1                          # h = the first context's vector
+    single = float(model(contexts[:, :1], target, negatives).data)
+    assert float(model(contexts, target, negatives, only_first).data) == pytest.approx(single)
