@@ -76,22 +76,29 @@ class _NegativeSampling(Module):
 
 
 class CBOW(_NegativeSampling):
-    """contexts (batch, 2 * window), target (batch,) -> loss: the mean of
-    the context vectors should score the target high and the negatives low.
+    """contexts (batch, 2 * window), target (batch,) -> loss: the mean (or,
+    with ``context="sum"``, the sum: word2vec's ``cbow_mean=0``) of the
+    context vectors should score the target high and the negatives low.
 
     ``negatives`` (batch, k) may be given (a whole epoch's drawn at once),
     else they are drawn here; ``weights`` (batch, 2 * window) replace the
-    mean by a weighted sum (word2vec's reduced windows). One fused op does
-    the mean, the scores and the loss (what ``negative_sampling_loss``
-    below composes)."""
+    plain mean or sum by a weighted sum (word2vec's reduced windows). One
+    fused op does the context vector, the scores and the loss (what
+    ``negative_sampling_loss`` below composes)."""
 
-    def __init__(self, vocab_size, hidden_size, corpus, sample_size=5, power=0.75):
+    def __init__(self, vocab_size, hidden_size, corpus, sample_size=5, power=0.75,
+                 context="mean"):
         super().__init__(vocab_size, hidden_size, corpus, sample_size, power)
+        if context not in ("mean", "sum"):
+            raise ValueError(f"CBOW: context must be 'mean' or 'sum', got {context!r}")
+        self.context = context
 
     def forward(self, contexts, target, negatives=None, weights=None):
         if negatives is None:
             negatives = self.sampler.get_negative_sample(target)    # (batch, k)
         xp = get_array_module(target)
+        if weights is None and self.context == "sum":
+            weights = xp.ones(contexts.shape, dtype=self.in_embed.W.dtype)
         samples = xp.concatenate([target[:, None], negatives], axis=1)
         return negative_sampling_loss(self.in_embed.W, self.out_embed.W, contexts,
                                       samples, weights)

@@ -81,11 +81,12 @@ def add_train_parsers(train_sub):
 
 # ``train cbow --recipe``: the settings an option left unset takes.
 RECIPES = {
-    "fast": {"batch_size": 1000, "lr": 0.01, "lr_decay": "linear", "subsample": 1e-3,
-             "windows": "reduced"},
-    "book": {"batch_size": 100, "lr": 0.001, "lr_decay": "none", "subsample": 0.0,
-             "windows": "full"},
+    "fast": {"batch_size": 1000, "optimizer": "sgd", "lr": 25.0, "lr_decay": "linear",
+             "subsample": 1e-3, "windows": "reduced", "context": "sum"},
+    "book": {"batch_size": 100, "optimizer": "adam", "lr": 0.001, "lr_decay": "none",
+             "subsample": 0.0, "windows": "full", "context": "mean"},
 }
+OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
 
 
 def add_recipe_options(p):
@@ -95,16 +96,20 @@ def add_recipe_options(p):
     def both(key):
         return f"default: {fast[key]}; with --recipe book: {book[key]}"
     p.add_argument("--recipe", choices=sorted(RECIPES), default="fast",
-                   help="fast: large batches, lr decaying linearly to 0, word2vec's "
-                        "sub-sampling of frequent words and reduced windows, a whole "
-                        "epoch's contexts and negatives drawn at once; book: the book's "
-                        "batch 100 and constant Adam lr 0.001 on every (contexts, target) "
-                        "pair. The options below override either")
+                   help="fast: word2vec's own recipe in large batches (SGD with the lr "
+                        "decaying linearly to 0, sub-sampling of frequent words, reduced "
+                        "windows, the sum of the context vectors), a whole epoch's "
+                        "contexts and negatives drawn at once; book: the book's batch 100 "
+                        "and constant Adam lr 0.001 on the mean of every full window. "
+                        "The options below override either")
     p.add_argument("--batch-size", type=positive_int, default=None,
                    help=f"targets per batch ({both('batch_size')})")
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=None,
+                   help=f"sgd or adam ({both('optimizer')})")
     p.add_argument("--lr", type=positive_float, default=None,
-                   help=f"Adam learning rate, the first step's under a decay "
-                        f"({both('lr')})")
+                   help=f"learning rate (of the first step under a decay) on the batch's "
+                        f"mean loss, so with SGD lr / batch-size is the step per target: "
+                        f"25 / 1000 is word2vec's 0.025 ({both('lr')})")
     p.add_argument("--lr-decay", choices=("linear", "none"), default=None,
                    help=f"linear: lr falls to 0 over the run, as in word2vec "
                         f"({both('lr_decay')})")
@@ -116,6 +121,9 @@ def add_recipe_options(p):
                    help=f"reduced: each target averages its contexts within a window "
                         f"of b words, b drawn from 1..--window (word2vec); full: all "
                         f"2 x --window contexts ({both('windows')})")
+    p.add_argument("--context", choices=("mean", "sum"), default=None,
+                   help=f"the hidden vector: the mean of the context vectors (the book) "
+                        f"or their sum (word2vec's cbow_mean=0) ({both('context')})")
 
 
 def apply_recipe(args):
@@ -206,14 +214,16 @@ def train_word2vec(args):
     seed_everything(args.seed)
     out, path = run_folder_and_vectors(args)
     corpus, word_to_id, id_to_word = load_ptb_announced("train", args.data_dir)
-    model_class = CBOW if args.model_name == "cbow" else SkipGram
-    model = model_class(len(word_to_id), args.hidden, corpus, sample_size=args.sample_size)
+    kwargs = {"vocab_size": len(word_to_id), "hidden_size": args.hidden,
+              "sample_size": args.sample_size}
+    if args.model_name == "cbow":
+        kwargs["context"] = args.context
+    model = (CBOW if args.model_name == "cbow" else SkipGram)(corpus=corpus, **kwargs)
     model.to(args.device)
     checkpoint = os.path.join(out, "checkpoint.npz")
     vocab = [id_to_word[i] for i in range(len(id_to_word))]
     meta = {"kind": args.model_name, "model": args.model_name, "window": args.window,
-            "model_kwargs": {"vocab_size": len(word_to_id), "hidden_size": args.hidden,
-                             "sample_size": args.sample_size},
+            "model_kwargs": kwargs,
             "vocab_hash": vocab_hash(vocab), "data": ptb_identity(args.data_dir, corpus),
             "settings": settings}
     evaluate = None
@@ -224,14 +234,15 @@ def train_word2vec(args):
         def evaluate(trainer):
             return {"valid loss": validation_loss(model, valid_contexts, valid_target,
                                                   args.batch_size)}
-    optimizer = optim.Adam(model.params(), lr=args.lr)
+    optimizer = getattr(optim, OPTIMIZERS[getattr(args, "optimizer", "adam")])(
+        model.params(), lr=args.lr)
     loop = dict(checkpoint_path=checkpoint, checkpoint_every=args.checkpoint_every,
                 meta=meta, progress=not args.quiet, curve_every=200, unit="targets",
                 checkpoint_seconds=60 * args.checkpoint_minutes, early_stop=args.early_stop,
                 monitor="valid loss" if evaluate else None, higher_is_better=False)
     if args.model_name == "cbow":
         epochs = CbowEpochs(corpus, args.window, model.sampler, args.subsample,
-                            reduced_windows=args.windows == "reduced")
+                            reduced_windows=args.windows == "reduced", context=args.context)
         if epochs.examples_per_epoch < args.batch_size:
             raise UserError(f"train cbow: an epoch has about {epochs.examples_per_epoch:,} "
                             f"targets (after sub-sampling {args.subsample:g}), fewer than one "
@@ -244,7 +255,8 @@ def train_word2vec(args):
             LinearDecay(optimizer, args.lr, args.epochs * trainer.iterations_per_epoch())
         data, targets = (), epochs.examples_per_epoch
         recipe = (f" ({args.recipe} recipe: lr decay {args.lr_decay}, sub-sampling "
-                  f"{args.subsample:g}, {args.windows} windows)")
+                  f"{args.subsample:g}, {args.windows} windows, {args.context} of the "
+                  f"contexts)")
     else:
         contexts, target = create_contexts_target(corpus, args.window)
         trainer = MinibatchTrainer(model, optimizer, args.batch_size, **loop)
@@ -253,7 +265,8 @@ def train_word2vec(args):
         trainer.resume(args.resume)
     print(f"{args.model_name}: vocab {len(word_to_id):,}, hidden {args.hidden}, window "
           f"{args.window}, {targets:,} targets per epoch, batch {args.batch_size}, "
-          f"{args.sample_size} negatives, Adam lr {trainer.optimizer.lr:g}, epochs "
+          f"{args.sample_size} negatives, {type(optimizer).__name__} lr "
+          f"{trainer.optimizer.lr:g}, epochs "
           f"{args.epochs}{recipe}", flush=True)
     print(f"run folder: {out}", flush=True)
     start = time.perf_counter()

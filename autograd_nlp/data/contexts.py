@@ -41,13 +41,13 @@ def subsample_corpus(corpus, keep, rng):
     return corpus[rng.random(len(corpus)) < keep[corpus]]
 
 
-def reduced_window_weights(n, window_size, rng, dtype=np.float32):
+def reduced_window_weights(n, window_size, rng, mean=True, dtype=np.float32):
     """word2vec's reduced windows as weights for ``create_contexts_target``'s
     (n, 2 * window_size) contexts: each target draws b uniformly from
-    1..window_size and weighs its 2b nearest contexts 1 / (2b), the others 0
-    (so a weighted sum is the mean over the reduced window; near words
-    count more on average)."""
+    1..window_size and weighs its 2b nearest contexts 1 / (2b) (``mean``:
+    a weighted sum is then the mean over the reduced window) or 1 (their
+    sum, word2vec's ``cbow_mean=0``), the others 0."""
     b = rng.integers(1, window_size + 1, n)
     distance = np.abs(np.r_[np.arange(-window_size, 0), np.arange(1, window_size + 1)])
     inside = distance[None, :] <= b[:, None]                 # (n, 2 * window)
-    return (inside / (2 * b)[:, None]).astype(dtype)
+    return (inside / (2 * b)[:, None] if mean else inside).astype(dtype)

@@ -12,7 +12,8 @@ from autograd_nlp.data.contexts import (create_contexts_target, keep_probabiliti
 class CbowEpochs:
     """``epochs(rng)`` -> the arrays of one epoch: ``(contexts (n, 2 w),
     target (n,), negatives (n, k))`` plus ``weights (n, 2 w)`` float32 with
-    ``reduced_windows``. ``subsample`` > 0 drops frequent words first
+    ``reduced_windows`` (1 / (2b) on the 2b contexts in the window, or 1 with
+    ``context="sum"``). ``subsample`` > 0 drops frequent words first
     (word2vec's ``sample``; 0 keeps the corpus as it is, as the book does).
     Negatives come from ``sampler`` (never the target); with neither option
     an epoch is the book's fixed pairs plus fresh negatives.
@@ -21,10 +22,14 @@ class CbowEpochs:
     sub-sampling the count varies; 4 standard deviations below its mean,
     and a rare shorter draw is drawn again), so epochs have equal lengths."""
 
-    def __init__(self, corpus, window_size, sampler, subsample=0.0, reduced_windows=False):
+    def __init__(self, corpus, window_size, sampler, subsample=0.0, reduced_windows=False,
+                 context="mean"):
+        if context not in ("mean", "sum"):
+            raise ValueError(f"CbowEpochs: context must be 'mean' or 'sum', got {context!r}")
         self.corpus = np.asarray(corpus)
         self.window_size, self.sampler = window_size, sampler
         self.subsample, self.reduced_windows = subsample, reduced_windows
+        self.context = context
         self.keep = (keep_probabilities(self.corpus, subsample, sampler.vocab_size)
                      if subsample > 0 else None)
         self._fixed = None
@@ -46,5 +51,6 @@ class CbowEpochs:
             contexts, target = self._fixed
         arrays = (contexts, target, self.sampler.get_negative_sample(target, rng))
         if self.reduced_windows:
-            arrays += (reduced_window_weights(len(target), self.window_size, rng),)
+            arrays += (reduced_window_weights(len(target), self.window_size, rng,
+                                              mean=self.context == "mean"),)
         return arrays

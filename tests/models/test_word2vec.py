@@ -168,3 +168,19 @@ def test_cbow_takes_given_negatives_and_weights():
     only_first[:, 0] = 1                          # h = the first context's vector
     single = float(model(contexts[:, :1], target, negatives).data)
     assert float(model(contexts, target, negatives, only_first).data) == pytest.approx(single)
+
+
+def test_cbow_context_sum_is_the_mean_times_the_window():
+    corpus, contexts, target = _batch(n=8)
+    with ag.default_dtype(np.float64):
+        summed = CBOW(12, 4, corpus, sample_size=3, context="sum")
+    ag.random.seed(2)
+    negatives = summed.sampler.get_negative_sample(target)
+    loss = float(summed(contexts, target, negatives).data)
+    ones = np.full(contexts.shape, 1.0)
+    assert loss == pytest.approx(float(summed(contexts, target, negatives, ones).data))
+    summed.context = "mean"
+    summed.in_embed.W.data *= contexts.shape[1]       # mean of C x vectors = their sum
+    assert float(summed(contexts, target, negatives).data) == pytest.approx(loss)
+    with pytest.raises(ValueError, match="context"):
+        CBOW(12, 4, corpus, context="max")
