@@ -118,7 +118,7 @@ def add_recipe_options(p):
                         f"1 - (sqrt(f/T) + 1) T/f, anew each epoch; 0 keeps every word "
                         f"({both('subsample')})")
     p.add_argument("--windows", choices=("reduced", "full"), default=None,
-                   help=f"reduced: each target averages its contexts within a window "
+                   help=f"reduced: each target uses only its contexts within a window "
                         f"of b words, b drawn from 1..--window (word2vec); full: all "
                         f"2 x --window contexts ({both('windows')})")
     p.add_argument("--context", choices=("mean", "sum"), default=None,

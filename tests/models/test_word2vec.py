@@ -60,10 +60,15 @@ def test_gradcheck_float64(cls):
     assert ag.gradcheck_module(model, loss)
 
 
-def test_negative_sampling_loss_matches_the_books_sum_of_terms():
-    corpus, contexts, target = _batch()
+def _float64_cbow(n=6, **kwargs):
+    """A float64 CBOW (vocab 12, hidden 4, 3 negatives) and n of its batches."""
+    corpus, contexts, target = _batch(n=n)
     with ag.default_dtype(np.float64):
-        model = CBOW(12, 4, corpus, sample_size=3)
+        return CBOW(12, 4, corpus, sample_size=3, **kwargs), contexts, target
+
+
+def test_negative_sampling_loss_matches_the_books_sum_of_terms():
+    model, contexts, target = _float64_cbow()
     ag.random.seed(5)
     loss = float(model(contexts, target).data)
     ag.random.seed(5)
@@ -136,9 +141,7 @@ def test_minibatch_resume_matches_uninterrupted(tmp_path):
 def test_fused_cbow_loss_and_gradients_match_the_composed_ops():
     """CBOW's one fused op against the same loss composed of embedding, mean
     and sigmoid_cross_entropy (the book's layers as forward code)."""
-    corpus, contexts, target = _batch(n=20)
-    with ag.default_dtype(np.float64):
-        model = CBOW(12, 4, corpus, sample_size=3)
+    model, contexts, target = _float64_cbow(n=20)
     ag.random.seed(5)
     fused = model(contexts, target)
     model.cleargrads()
@@ -154,9 +157,7 @@ def test_fused_cbow_loss_and_gradients_match_the_composed_ops():
 
 
 def test_cbow_takes_given_negatives_and_weights():
-    corpus, contexts, target = _batch(n=8)
-    with ag.default_dtype(np.float64):
-        model = CBOW(12, 4, corpus, sample_size=3)
+    model, contexts, target = _float64_cbow(n=8)
     ag.random.seed(2)
     drawn = float(model(contexts, target).data)
     ag.random.seed(2)
@@ -171,9 +172,7 @@ def test_cbow_takes_given_negatives_and_weights():
 
 
 def test_cbow_context_sum_is_the_mean_times_the_window():
-    corpus, contexts, target = _batch(n=8)
-    with ag.default_dtype(np.float64):
-        summed = CBOW(12, 4, corpus, sample_size=3, context="sum")
+    summed, contexts, target = _float64_cbow(n=8, context="sum")
     ag.random.seed(2)
     negatives = summed.sampler.get_negative_sample(target)
     loss = float(summed(contexts, target, negatives).data)
@@ -183,4 +182,4 @@ def test_cbow_context_sum_is_the_mean_times_the_window():
     summed.in_embed.W.data *= contexts.shape[1]       # mean of C x vectors = their sum
     assert float(summed(contexts, target, negatives).data) == pytest.approx(loss)
     with pytest.raises(ValueError, match="context"):
-        CBOW(12, 4, corpus, context="max")
+        CBOW(12, 4, np.arange(12), context="max")
