@@ -22,7 +22,7 @@ def test_each_recipe_fills_only_the_options_left_unset():
     assert fast.recipe == "fast"
     apply_recipe(fast)
     assert (fast.batch_size, fast.optimizer, fast.lr, fast.lr_decay, fast.subsample,
-            fast.windows, fast.context) == (1000, "sgd", 25.0, "linear", 1e-3, "reduced", "sum")
+            fast.windows, fast.context) == (1000, "sgd", 15.0, "linear", 1e-3, "reduced", "sum")
     book = _args("--recipe", "book", "--lr", "0.005")
     assert apply_recipe(book) == {"batch_size": 100, "optimizer": "adam", "lr_decay": "none",
                                   "subsample": 0.0, "windows": "full", "context": "mean"}
@@ -34,7 +34,7 @@ def test_the_help_shows_both_recipes_defaults(capsys):
         build_parser().parse_args(["train", "cbow", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "targets per batch (default: 1000; with --recipe book: 100)" in text
-    assert "(default: 25.0; with --recipe book: 0.001)" in text
+    assert "(default: 15.0; with --recipe book: 0.001)" in text
     assert "(default: 0.001; with --recipe book: 0.0)" in text
     assert "(default: sgd; with --recipe book: adam)" in text
     for recipe in RECIPES.values():

@@ -81,7 +81,7 @@ def add_train_parsers(train_sub):
 
 # ``train cbow --recipe``: the settings an option left unset takes.
 RECIPES = {
-    "fast": {"batch_size": 1000, "optimizer": "sgd", "lr": 25.0, "lr_decay": "linear",
+    "fast": {"batch_size": 1000, "optimizer": "sgd", "lr": 15.0, "lr_decay": "linear",
              "subsample": 1e-3, "windows": "reduced", "context": "sum"},
     "book": {"batch_size": 100, "optimizer": "adam", "lr": 0.001, "lr_decay": "none",
              "subsample": 0.0, "windows": "full", "context": "mean"},
@@ -109,7 +109,7 @@ def add_recipe_options(p):
     p.add_argument("--lr", type=positive_float, default=None,
                    help=f"learning rate (of the first step under a decay) on the batch's "
                         f"mean loss, so with SGD lr / batch-size is the step per target: "
-                        f"25 / 1000 is word2vec's 0.025 ({both('lr')})")
+                        f"25 / 1000 would be word2vec's alpha 0.025 ({both('lr')})")
     p.add_argument("--lr-decay", choices=("linear", "none"), default=None,
                    help=f"linear: lr falls to 0 over the run, as in word2vec "
                         f"({both('lr_decay')})")

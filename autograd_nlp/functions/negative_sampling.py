@@ -30,7 +30,7 @@ class NegativeSamplingLoss(FusedFunction):
         if weights is None:
             h = gathered.sum(axis=1) * W_in.dtype.type(1.0 / max(C, 1))
         else:
-            h = xp.matmul(weights.astype(W_in.dtype)[:, None, :], gathered)[:, 0]
+            h = xp.einsum("bc,bcd->bd", weights.astype(W_in.dtype), gathered)
         w = W_out[samples]                                          # (B, K, D)
         scores = xp.matmul(w, h[:, :, None])[:, :, 0]               # (B, K)
         signs = xp.ones(scores.shape[1:], dtype=scores.dtype)
