@@ -16,6 +16,10 @@ from autograd_nlp.core import FusedFunction, ShapeError
 from autograd_nlp.functions.nn import scatter_add_rows
 from autograd_nlp.functions.registry import custom, register
 
+# Scatter-adds by flat np.add.at: in word2vec's batches most ids are distinct,
+# where it beats sort + reduceat (benchmarks/scatter_add.py, docs/benchmarks.md).
+SCATTER = "flat-add-at"
+
 
 class NegativeSamplingLoss(FusedFunction):
     """Inputs W_in (V, D), W_out (V, D), contexts (B, C) int, samples
@@ -44,26 +48,26 @@ class NegativeSamplingLoss(FusedFunction):
         weights = self.inputs[4].data if len(self.inputs) > 4 else None
         xp = get_array_module(W_in)
         B, C = contexts.shape
-        D = W_in.shape[1]
         g = 1 / (1 + xp.exp(-self.scores))                          # sigmoid(s) - label
         g[:, 0] -= 1
         g *= gy / max(B, 1)                                         # (B, K)
         gW_in = gW_out = None
-        if self.inputs[1].requires_grad:
-            rows = g[:, :, None] * self.h[:, None, :]               # (B, K, D)
-            gW_out = scatter_add_rows(samples.reshape(-1), rows.reshape(-1, D),
-                                      W_out.shape[0])
+        if self.inputs[1].requires_grad:            # sample (b, j) adds g[b, j] * h[b]
+            K = samples.shape[1]
+            gW_out = scatter_add_rows(samples.reshape(-1), self.h, W_out.shape[0],
+                                      source=xp.repeat(xp.arange(B), K), scale=g.reshape(-1),
+                                      method=SCATTER)
         gh = xp.matmul(g[:, None, :], self.w)[:, 0]                 # (B, D)
         if self.inputs[0].requires_grad:
             ids, owner = contexts.reshape(-1), xp.repeat(xp.arange(B), C)
             if weights is None:             # every context of target b adds gh[b] / C
                 gW_in = scatter_add_rows(ids, gh * (1.0 / max(C, 1)), W_in.shape[0],
-                                         source=owner)
+                                         source=owner, method=SCATTER)
             else:                           # ... adds weights[b, c] * gh[b]; 0s skipped
                 scale = weights.reshape(-1).astype(gh.dtype)
                 used = xp.flatnonzero(scale)
                 gW_in = scatter_add_rows(ids[used], gh, W_in.shape[0], source=owner[used],
-                                         scale=scale[used])
+                                         scale=scale[used], method=SCATTER)
         if weights is None:
             return gW_in, gW_out, None, None
         gweights = None
