@@ -22,7 +22,7 @@ def test_each_recipe_fills_only_the_options_left_unset():
     assert fast.recipe == "fast"
     apply_recipe(fast)
     assert (fast.batch_size, fast.optimizer, fast.lr, fast.lr_decay, fast.subsample,
-            fast.windows, fast.context) == (1000, "sgd", 15.0, "linear", 1e-3, "reduced", "sum")
+            fast.windows, fast.context) == (4000, "sgd", 60.0, "linear", 1e-3, "reduced", "sum")
     book = _args("--recipe", "book", "--lr", "0.005")
     assert apply_recipe(book) == {"batch_size": 100, "optimizer": "adam", "lr_decay": "none",
                                   "subsample": 0.0, "windows": "full", "context": "mean"}
@@ -33,8 +33,8 @@ def test_the_help_shows_both_recipes_defaults(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "cbow", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "targets per batch (default: 1000; with --recipe book: 100)" in text
-    assert "(default: 15.0; with --recipe book: 0.001)" in text
+    assert "targets per batch (default: 4000; with --recipe book: 100)" in text
+    assert "(default: 60.0; with --recipe book: 0.001)" in text
     assert "(default: 0.001; with --recipe book: 0.0)" in text
     assert "(default: sgd; with --recipe book: adam)" in text
     for recipe in RECIPES.values():
@@ -72,4 +72,4 @@ def test_too_few_targets_after_subsampling_says_what_to_do(tmp_path, capsys, mon
     assert main(["train", "cbow", "--data-dir", str(data), "--out", str(tmp_path / "x"),
                  "--quiet"]) == 2
     err = capsys.readouterr().err
-    assert "fewer than one batch of 1000" in err and "--subsample 0" in err
+    assert "fewer than one batch of 4000" in err and "--subsample 0" in err

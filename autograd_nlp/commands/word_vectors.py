@@ -81,7 +81,7 @@ def add_train_parsers(train_sub):
 
 # ``train cbow --recipe``: the settings an option left unset takes.
 RECIPES = {
-    "fast": {"batch_size": 1000, "optimizer": "sgd", "lr": 15.0, "lr_decay": "linear",
+    "fast": {"batch_size": 4000, "optimizer": "sgd", "lr": 60.0, "lr_decay": "linear",
              "subsample": 1e-3, "windows": "reduced", "context": "sum"},
     "book": {"batch_size": 100, "optimizer": "adam", "lr": 0.001, "lr_decay": "none",
              "subsample": 0.0, "windows": "full", "context": "mean"},

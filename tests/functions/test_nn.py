@@ -83,7 +83,6 @@ def test_sigmoid_cross_entropy_is_stable():
 
 @pytest.mark.parametrize("method", ["reduceat", "flat-add-at"])
 def test_scatter_add_rows_methods_sources_and_scales_agree_with_add_at(method):
-    from autograd_nlp.functions.nn import scatter_add_rows
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 7, 40)
     values = rng.standard_normal((40, 3))
