@@ -89,4 +89,21 @@ class WarmupCosine(LRSchedule):
         return self.min_lr + (self.peak_lr - self.min_lr) * cosine
 
 
+class LinearDecay(LRSchedule):
+    """word2vec's schedule: ``peak_lr`` at the first step, falling linearly
+    to ``min_lr`` at ``total_steps`` (and ``min_lr`` after that)."""
+
+    def __init__(self, optimizer, peak_lr, total_steps, min_lr=0.0):
+        _check_positive("LinearDecay", peak_lr=peak_lr, total_steps=total_steps)
+        if not 0 <= min_lr <= peak_lr:
+            raise ValueError(f"LinearDecay: min_lr must be in [0, peak_lr={peak_lr}], "
+                             f"got {min_lr}")
+        self.peak_lr, self.total_steps, self.min_lr = peak_lr, total_steps, min_lr
+        super().__init__(optimizer)
+
+    def lr_at(self, step):
+        progress = min(max(step - 1, 0) / self.total_steps, 1.0)
+        return self.peak_lr + (self.min_lr - self.peak_lr) * progress
+
+
 SCHEDULES = {"inverse-sqrt": WarmupInverseSqrt, "cosine": WarmupCosine}

@@ -8,8 +8,8 @@ distribution (label 0). The word vectors are ``in_embed.W`` (vocab, hidden).
 import numpy as np
 
 from autograd_nlp.backend import get_array_module, to_device
-from autograd_nlp.functions import (broadcast_to, sigmoid_cross_entropy,
-                                    softmax_cross_entropy)
+from autograd_nlp.functions import (broadcast_to, negative_sampling_loss,
+                                    sigmoid_cross_entropy, softmax_cross_entropy)
 from autograd_nlp.layers import Embedding, Linear, Module
 from autograd_nlp.text.sampler import UnigramSampler
 
@@ -76,15 +76,32 @@ class _NegativeSampling(Module):
 
 
 class CBOW(_NegativeSampling):
-    """contexts (batch, 2 * window), target (batch,) -> loss: the mean of
-    the context vectors should score the target high and the negatives low."""
+    """contexts (batch, 2 * window), target (batch,) -> loss: the mean (or,
+    with ``context="sum"``, the sum: word2vec's ``cbow_mean=0``) of the
+    context vectors should score the target high and the negatives low.
 
-    def __init__(self, vocab_size, hidden_size, corpus, sample_size=5, power=0.75):
+    ``negatives`` (batch, k) may be given (a whole epoch's drawn at once),
+    else they are drawn here; ``weights`` (batch, 2 * window) replace the
+    plain mean or sum by a weighted sum (word2vec's reduced windows). One
+    fused op does the context vector, the scores and the loss (what
+    ``negative_sampling_loss`` below composes)."""
+
+    def __init__(self, vocab_size, hidden_size, corpus, sample_size=5, power=0.75,
+                 context="mean"):
         super().__init__(vocab_size, hidden_size, corpus, sample_size, power)
+        if context not in ("mean", "sum"):
+            raise ValueError(f"CBOW: context must be 'mean' or 'sum', got {context!r}")
+        self.context = context
 
-    def forward(self, contexts, target):
-        h = self.in_embed(contexts).mean(axis=1)                    # (batch, hidden)
-        return self.negative_sampling_loss(h, target)
+    def forward(self, contexts, target, negatives=None, weights=None):
+        if negatives is None:
+            negatives = self.sampler.get_negative_sample(target)    # (batch, k)
+        xp = get_array_module(target)
+        if weights is None and self.context == "sum":
+            weights = xp.ones(contexts.shape, dtype=self.in_embed.W.dtype)
+        samples = xp.concatenate([target[:, None], negatives], axis=1)
+        return negative_sampling_loss(self.in_embed.W, self.out_embed.W, contexts,
+                                      samples, weights)
 
 
 class SkipGram(_NegativeSampling):

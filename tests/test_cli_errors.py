@@ -74,7 +74,8 @@ def runs(tmp_path_factory):
                      "--wordvec", "4", "--batch-size", "32", "--out",
                      str(root / "attention"), *quiet]) == 0
         assert main(["train", "cbow", "--data-dir", str(data), "--window", "1",
-                     "--hidden", "4", "--batch-size", "50", "--out", str(root / "cbow"),
+                     "--hidden", "4", "--batch-size", "50", "--recipe", "book",
+                     "--out", str(root / "cbow"),
                      *quiet]) == 0
     paths = {kind: str(root / kind / "checkpoint.npz") for kind in
              ("rnnlm", "attention", "cbow")}

@@ -118,7 +118,7 @@ def test_word2vec_early_stops_on_validation_loss_and_stays_exact(tmp_path, capsy
     monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
     data = write_tiny_ptb(tmp_path / "ptb")
     argv = ["train", "cbow", "--data-dir", data, "--window", "2", "--hidden", "4",
-            "--batch-size", "50", "--quiet", "--lr", "0.05"]
+            "--batch-size", "50", "--quiet", "--lr", "0.05", "--recipe", "book"]
     assert main(argv + ["--epochs", "30", "--early-stop", "2", "--out",
                         str(tmp_path / "a")]) == 0
     out = capsys.readouterr().out

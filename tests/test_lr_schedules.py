@@ -91,3 +91,21 @@ def test_state_dict_lists_the_settings():
     s = optim.WarmupInverseSqrt(opt, 0.5, 8)
     assert s.state_dict() == {"schedule": "WarmupInverseSqrt", "peak_lr": 0.5,
                               "warmup_steps": 8}
+
+
+def test_linear_decay_is_word2vecs_schedule():
+    from autograd_nlp.lr_schedules import LinearDecay
+    p, opt = sgd()
+    s = LinearDecay(opt, peak_lr=0.025, total_steps=100, min_lr=0.0001)
+    assert opt.lr == pytest.approx(0.025)                   # the first update: the peak
+    assert s.lr_at(51) == pytest.approx(0.025 + (0.0001 - 0.025) * 0.5)
+    assert s.lr_at(101) == s.lr_at(1000) == pytest.approx(0.0001)
+    for step in range(1, 4):
+        before = p.data.copy()
+        p.grad = Variable(np.ones(3))
+        opt.update()
+        np.testing.assert_allclose(before - p.data, s.lr_at(step), rtol=1e-6)
+    with pytest.raises(ValueError, match="min_lr"):
+        LinearDecay(sgd()[1], peak_lr=0.1, total_steps=10, min_lr=0.2)
+    with pytest.raises(ValueError, match="total_steps"):
+        LinearDecay(sgd()[1], peak_lr=0.1, total_steps=0)

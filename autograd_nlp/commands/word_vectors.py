@@ -7,14 +7,17 @@ from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands.common import (add_common_training_options,
                                           add_early_stop_options, load_ptb_announced,
-                                          non_negative_int, positive_float, positive_int,
+                                          non_negative_float, non_negative_int,
+                                          positive_float, positive_int,
                                           prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import create_contexts_target
 from autograd_nlp.errors import UserError
+from autograd_nlp.lr_schedules import LinearDecay
 from autograd_nlp.text import WordVectors, count_svd_vectors
-from autograd_nlp.training import MinibatchTrainer, save_curves
+from autograd_nlp.text.cbow_epochs import CbowEpochs
+from autograd_nlp.training import MinibatchTrainer, ResampledMinibatchTrainer, save_curves
 
 QUERIES = ["you", "year", "car", "toyota"]
 ANALOGIES = [("man", "king", "woman"), ("take", "took", "go"), ("car", "cars", "child"),
@@ -44,11 +47,15 @@ def add_train_parsers(train_sub):
         p.add_argument("--window", type=positive_int, default=5,
                        help="context words on each side")
         p.add_argument("--hidden", type=positive_int, default=100, help="vector size")
-        p.add_argument("--batch-size", type=positive_int, default=100,
-                       help="targets per batch")
+        if name == "cbow":
+            add_recipe_options(p)
+        else:
+            p.add_argument("--batch-size", type=positive_int, default=100,
+                           help="targets per batch")
+            p.add_argument("--lr", type=positive_float, default=0.001,
+                           help="Adam learning rate")
         p.add_argument("--sample-size", type=positive_int, default=5,
                        help="negatives per positive")
-        p.add_argument("--lr", type=positive_float, default=0.001, help="Adam learning rate")
         p.add_argument("--vectors", default=None,
                        help="where to write the vectors (default: OUT/vectors.npz; an "
                             "--out X.npz names the vectors file itself and puts the run's "
@@ -70,6 +77,63 @@ def add_train_parsers(train_sub):
     p.add_argument("--seed", type=non_negative_int, default=0,
                    help="random seed of the randomized SVD")
     p.set_defaults(run=train_count_svd)
+
+
+# ``train cbow --recipe``: the settings an option left unset takes.
+RECIPES = {
+    "fast": {"batch_size": 4000, "optimizer": "sgd", "lr": 60.0, "lr_decay": "linear",
+             "subsample": 1e-3, "windows": "reduced", "context": "sum"},
+    "book": {"batch_size": 100, "optimizer": "adam", "lr": 0.001, "lr_decay": "none",
+             "subsample": 0.0, "windows": "full", "context": "mean"},
+}
+OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
+
+
+def add_recipe_options(p):
+    """CBOW's training recipe: a preset, and the options it fills in."""
+    fast, book = RECIPES["fast"], RECIPES["book"]
+
+    def both(key):
+        return f"default: {fast[key]}; with --recipe book: {book[key]}"
+    p.add_argument("--recipe", choices=sorted(RECIPES), default="fast",
+                   help="fast: word2vec's own recipe in large batches (SGD with the lr "
+                        "decaying linearly to 0, sub-sampling of frequent words, reduced "
+                        "windows, the sum of the context vectors), a whole epoch's "
+                        "contexts and negatives drawn at once; book: the book's batch 100 "
+                        "and constant Adam lr 0.001 on the mean of every full window. "
+                        "The options below override either")
+    p.add_argument("--batch-size", type=positive_int, default=None,
+                   help=f"targets per batch ({both('batch_size')})")
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=None,
+                   help=f"sgd or adam ({both('optimizer')})")
+    p.add_argument("--lr", type=positive_float, default=None,
+                   help=f"learning rate (of the first step under a decay) on the batch's "
+                        f"mean loss, so with SGD lr / batch-size is the step per target: "
+                        f"25 / 1000 would be word2vec's alpha 0.025 ({both('lr')})")
+    p.add_argument("--lr-decay", choices=("linear", "none"), default=None,
+                   help=f"linear: lr falls to 0 over the run, as in word2vec "
+                        f"({both('lr_decay')})")
+    p.add_argument("--subsample", type=non_negative_float, default=None, metavar="T",
+                   help=f"drop each occurrence of a word of frequency f with probability "
+                        f"1 - (sqrt(f/T) + 1) T/f, anew each epoch; 0 keeps every word "
+                        f"({both('subsample')})")
+    p.add_argument("--windows", choices=("reduced", "full"), default=None,
+                   help=f"reduced: each target uses only its contexts within a window "
+                        f"of b words, b drawn from 1..--window (word2vec); full: all "
+                        f"2 x --window contexts ({both('windows')})")
+    p.add_argument("--context", choices=("mean", "sum"), default=None,
+                   help=f"the hidden vector: the mean of the context vectors (the book) "
+                        f"or their sum (word2vec's cbow_mean=0) ({both('context')})")
+
+
+def apply_recipe(args):
+    """Fill the CBOW options left unset from ``--recipe``; returns them."""
+    filled = {}
+    for key, value in RECIPES[args.recipe].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+            filled[key] = value
+    return filled
 
 
 def add_parsers(sub):
@@ -145,18 +209,21 @@ def run_folder_and_vectors(args):
 def train_word2vec(args):
     from models.word2vec import CBOW, SkipGram
     settings = resolve_settings(args)
+    if args.model_name == "cbow":
+        settings.update(apply_recipe(args))
     seed_everything(args.seed)
     out, path = run_folder_and_vectors(args)
     corpus, word_to_id, id_to_word = load_ptb_announced("train", args.data_dir)
-    contexts, target = create_contexts_target(corpus, args.window)
-    model_class = CBOW if args.model_name == "cbow" else SkipGram
-    model = model_class(len(word_to_id), args.hidden, corpus, sample_size=args.sample_size)
+    kwargs = {"vocab_size": len(word_to_id), "hidden_size": args.hidden,
+              "sample_size": args.sample_size}
+    if args.model_name == "cbow":
+        kwargs["context"] = args.context
+    model = (CBOW if args.model_name == "cbow" else SkipGram)(corpus=corpus, **kwargs)
     model.to(args.device)
     checkpoint = os.path.join(out, "checkpoint.npz")
     vocab = [id_to_word[i] for i in range(len(id_to_word))]
     meta = {"kind": args.model_name, "model": args.model_name, "window": args.window,
-            "model_kwargs": {"vocab_size": len(word_to_id), "hidden_size": args.hidden,
-                             "sample_size": args.sample_size},
+            "model_kwargs": kwargs,
             "vocab_hash": vocab_hash(vocab), "data": ptb_identity(args.data_dir, corpus),
             "settings": settings}
     evaluate = None
@@ -167,23 +234,43 @@ def train_word2vec(args):
         def evaluate(trainer):
             return {"valid loss": validation_loss(model, valid_contexts, valid_target,
                                                   args.batch_size)}
-    trainer = MinibatchTrainer(model, optim.Adam(model.params(), lr=args.lr), args.batch_size,
-                               checkpoint_path=checkpoint,
-                               checkpoint_every=args.checkpoint_every, meta=meta,
-                               progress=not args.quiet, curve_every=200, unit="targets",
-                               checkpoint_seconds=60 * args.checkpoint_minutes,
-                               early_stop=args.early_stop,
-                               monitor="valid loss" if evaluate else None,
-                               higher_is_better=False)
+    optimizer = getattr(optim, OPTIMIZERS[getattr(args, "optimizer", "adam")])(
+        model.params(), lr=args.lr)
+    loop = dict(checkpoint_path=checkpoint, checkpoint_every=args.checkpoint_every,
+                meta=meta, progress=not args.quiet, curve_every=200, unit="targets",
+                checkpoint_seconds=60 * args.checkpoint_minutes, early_stop=args.early_stop,
+                monitor="valid loss" if evaluate else None, higher_is_better=False)
+    if args.model_name == "cbow":
+        epochs = CbowEpochs(corpus, args.window, model.sampler, args.subsample,
+                            reduced_windows=args.windows == "reduced", context=args.context)
+        if epochs.examples_per_epoch < args.batch_size:
+            raise UserError(f"train cbow: an epoch has about {epochs.examples_per_epoch:,} "
+                            f"targets (after sub-sampling {args.subsample:g}), fewer than one "
+                            f"batch of {args.batch_size}; use a smaller --batch-size or "
+                            f"--subsample 0 (--recipe book)")
+        trainer = ResampledMinibatchTrainer(model, optimizer, epochs,
+                                            epochs.examples_per_epoch, args.batch_size,
+                                            **loop)
+        if args.lr_decay == "linear":
+            LinearDecay(optimizer, args.lr, args.epochs * trainer.iterations_per_epoch())
+        data, targets = (), epochs.examples_per_epoch
+        recipe = (f" ({args.recipe} recipe: lr decay {args.lr_decay}, sub-sampling "
+                  f"{args.subsample:g}, {args.windows} windows, {args.context} of the "
+                  f"contexts)")
+    else:
+        contexts, target = create_contexts_target(corpus, args.window)
+        trainer = MinibatchTrainer(model, optimizer, args.batch_size, **loop)
+        data, targets, recipe = ((contexts, target),), len(target), ""
     if args.resume:
         trainer.resume(args.resume)
     print(f"{args.model_name}: vocab {len(word_to_id):,}, hidden {args.hidden}, window "
-          f"{args.window}, {len(target):,} targets, batch {args.batch_size}, "
-          f"{args.sample_size} negatives, Adam lr {trainer.optimizer.lr:g}, epochs "
-          f"{args.epochs}", flush=True)
+          f"{args.window}, {targets:,} targets per epoch, batch {args.batch_size}, "
+          f"{args.sample_size} negatives, {type(optimizer).__name__} lr "
+          f"{trainer.optimizer.lr:g}, epochs "
+          f"{args.epochs}{recipe}", flush=True)
     print(f"run folder: {out}", flush=True)
     start = time.perf_counter()
-    history = trainer.fit((contexts, target), args.epochs, evaluate=evaluate)
+    history = trainer.fit(*data, args.epochs, evaluate=evaluate)
     print(f"trained in {time.perf_counter() - start:.0f} s (this session)")
     vectors = WordVectors.from_vocab(id_to_word, model.word_vectors)
     vectors.save(path)

@@ -24,3 +24,4 @@ from autograd_nlp.functions.nn import dropout, embedding, layer_norm  # noqa: F4
 from autograd_nlp.functions.recurrent import lstm_step  # noqa: F401
 from autograd_nlp.functions.attention import attention_scores, masked_softmax  # noqa: F401
 from autograd_nlp.functions.label_smoothing import label_smoothed_cross_entropy  # noqa: F401
+from autograd_nlp.functions.negative_sampling import negative_sampling_loss  # noqa: F401

@@ -11,23 +11,47 @@ from autograd_nlp.functions.registry import custom, randn, register
 
 
 # --- embedding ------------------------------------------------------------------
-def scatter_add_rows(ids, values, num_rows):
+SCATTER_METHODS = ("reduceat", "flat-add-at")
+
+
+def scatter_add_rows(ids, values, num_rows, source=None, scale=None, method="reduceat"):
     """Sum the rows of ``values`` (n, D) into a (num_rows, D) array by ``ids``
-    (n,), repeated ids accumulating. On the CPU a sort + ``np.add.reduceat``
-    segment sum (see benchmarks/scatter_add.py for the comparison with
-    ``np.add.at`` and per-column ``np.bincount``); on a device its scatter-add
-    kernel (``cupy.add.at``: atomic adds)."""
+    (n,), repeated ids accumulating. With ``source`` (n,) ints the i-th row
+    added is ``values[source[i]]`` (values (m, D)), without building the
+    (n, D) copy: e.g. one gradient row shared by a target's 10 contexts;
+    ``scale`` (n,) multiplies the i-th row.
+
+    On the CPU, ``method="reduceat"``: a sort + ``np.add.reduceat`` segment
+    sum, fastest when ids repeat a lot (batches of text);
+    ``"flat-add-at"``: ``np.add.at`` on the flattened table, no sort, faster
+    when most ids are distinct (word2vec's sub-sampled batches: many
+    segments of one or two rows). benchmarks/scatter_add.py compares them
+    with 2-D ``np.add.at`` and per-column ``np.bincount``. On a device: its
+    scatter-add kernel (``cupy.add.at``: atomic adds)."""
+    if method not in SCATTER_METHODS:
+        raise ValueError(f"scatter_add_rows: method must be one of {SCATTER_METHODS}, "
+                         f"got {method!r}")
     xp = get_array_module(values)
-    out = xp.zeros((num_rows, values.shape[1]), dtype=values.dtype)
+    D = values.shape[1]
+    out = xp.zeros((num_rows, D), dtype=values.dtype)
     if len(ids) == 0:
         return out
-    if xp is not np:
-        scatter_add(out, ids, values)
+    if xp is not np or method == "flat-add-at":
+        rows = values if source is None else values[source]
+        rows = rows if scale is None else rows * scale[:, None]
+        if xp is not np:
+            scatter_add(out, ids, rows)
+        else:
+            flat = (ids[:, None] * D + np.arange(D)).reshape(-1)
+            np.add.at(out.reshape(-1), flat, rows.reshape(-1))
         return out
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
     starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
-    out[sorted_ids[starts]] = np.add.reduceat(values[order], starts, axis=0)
+    rows = values[order if source is None else source[order]]
+    if scale is not None:
+        rows *= scale[order][:, None]
+    out[sorted_ids[starts]] = np.add.reduceat(rows, starts, axis=0)
     return out
 
 

@@ -7,7 +7,8 @@ from autograd_nlp.training.language_model import (LanguageModelTrainer,  # noqa:
                                                   evaluate_perplexity,
                                                   iterations_per_epoch, lm_batch,
                                                   perplexity)
-from autograd_nlp.training.minibatch import MinibatchTrainer  # noqa: F401
+from autograd_nlp.training.minibatch import (MinibatchTrainer,  # noqa: F401
+                                             ResampledMinibatchTrainer)
 from autograd_nlp.training.progress import (Progress, format_duration,  # noqa: F401
                                             format_metric)
 from autograd_nlp.training.run_check import compare_runs, fingerprint  # noqa: F401

@@ -8,6 +8,8 @@ uninterrupted one would.
 """
 import math
 
+import numpy as np
+
 from autograd_nlp import random as ag_random
 from autograd_nlp.training.errors import TooLittleDataError
 from autograd_nlp.training.trainer import Trainer, print_flushed
@@ -90,3 +92,57 @@ class MinibatchTrainer(Trainer):
     @property
     def last_loss(self):
         return self.history["loss"][-1] if self.history["loss"] else math.nan
+
+
+class ResampledMinibatchTrainer(MinibatchTrainer):
+    """A ``MinibatchTrainer`` whose arrays are drawn afresh for every epoch
+    by ``draw(rng) -> arrays`` (word2vec: a sub-sampled corpus, its contexts
+    and the epoch's negatives, each in one vectorised draw). An epoch walks
+    ``examples_per_epoch // batch_size`` batches of a permutation of what
+    was drawn (``draw`` returns at least ``examples_per_epoch`` examples).
+
+    The epoch's arrays and permutation come from a Generator seeded by
+    ``epoch_seed``, which is taken from autograd_nlp's RNG when the epoch
+    starts and checkpointed: a resumed run redraws the same arrays, so it
+    takes exactly the steps of an uninterrupted one. ``fit(epochs, ...)``
+    takes no arrays."""
+
+    resumable = MinibatchTrainer.resumable + ("epoch_seed",)
+
+    def __init__(self, model, optimizer, draw, examples_per_epoch, batch_size=100, **kwargs):
+        super().__init__(model, optimizer, batch_size, **kwargs)
+        if examples_per_epoch // batch_size == 0:
+            raise TooLittleDataError(f"fit: {examples_per_epoch} examples per epoch are "
+                                     f"fewer than one batch of {batch_size}; use a smaller "
+                                     f"--batch-size")
+        self.draw, self.examples_per_epoch = draw, examples_per_epoch
+        self.epoch_seed, self._drawn_seed = None, None
+
+    def fit(self, epochs, evaluate=None, stop_after=None):
+        """Train until ``epochs`` epochs are done; returns the history."""
+        self.evaluate = evaluate
+        return Trainer.fit(self, epochs, stop_after)
+
+    def iterations_per_epoch(self):
+        return self.examples_per_epoch // self.batch_size
+
+    def start_epoch(self):
+        if self.epoch_seed is None or self.iteration == 0:
+            rng = ag_random.get_rng()
+            self.epoch_seed = int(rng.integers(2 ** 62) if hasattr(rng, "integers")
+                                  else rng.randint(2 ** 62))
+        if self._drawn_seed != self.epoch_seed:
+            rng = np.random.default_rng(self.epoch_seed)
+            self.arrays = self.draw(rng)
+            if len(self.arrays[0]) < self.examples_per_epoch:
+                raise ValueError(f"ResampledMinibatchTrainer: draw gave {len(self.arrays[0])} "
+                                 f"examples, fewer than examples_per_epoch="
+                                 f"{self.examples_per_epoch}")
+            self.permutation = rng.permutation(len(self.arrays[0]))
+            self._drawn_seed = self.epoch_seed
+
+    def extra_arrays(self):
+        return {}                   # the permutation is redrawn from epoch_seed
+
+    def load_extra_arrays(self, arrays):
+        pass

@@ -79,3 +79,22 @@ def test_sigmoid_cross_entropy_is_stable():
     assert float(loss.data) == pytest.approx(np.log(2))
     loss.backward()
     np.testing.assert_allclose(x.grad.data, [0, 0, -0.5], atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["reduceat", "flat-add-at"])
+def test_scatter_add_rows_methods_sources_and_scales_agree_with_add_at(method):
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 7, 40)
+    values = rng.standard_normal((40, 3))
+    expected = np.zeros((7, 3))
+    np.add.at(expected, ids, values)
+    np.testing.assert_allclose(scatter_add_rows(ids, values, 7, method=method), expected)
+    shared = rng.standard_normal((5, 3))              # row i is shared[source[i]] * scale[i]
+    source, scale = rng.integers(0, 5, 40), rng.standard_normal(40)
+    expected = np.zeros((7, 3))
+    np.add.at(expected, ids, shared[source] * scale[:, None])
+    np.testing.assert_allclose(scatter_add_rows(ids, shared, 7, source=source, scale=scale,
+                                                method=method), expected)
+    assert scatter_add_rows(ids[:0], values[:0], 7, method=method).shape == (7, 3)
+    with pytest.raises(ValueError, match="method"):
+        scatter_add_rows(ids, values, 7, method="bincount")

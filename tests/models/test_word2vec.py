@@ -60,10 +60,15 @@ def test_gradcheck_float64(cls):
     assert ag.gradcheck_module(model, loss)
 
 
-def test_negative_sampling_loss_matches_the_books_sum_of_terms():
-    corpus, contexts, target = _batch()
+def _float64_cbow(n=6, **kwargs):
+    """A float64 CBOW (vocab 12, hidden 4, 3 negatives) and n of its batches."""
+    corpus, contexts, target = _batch(n=n)
     with ag.default_dtype(np.float64):
-        model = CBOW(12, 4, corpus, sample_size=3)
+        return CBOW(12, 4, corpus, sample_size=3, **kwargs), contexts, target
+
+
+def test_negative_sampling_loss_matches_the_books_sum_of_terms():
+    model, contexts, target = _float64_cbow()
     ag.random.seed(5)
     loss = float(model(contexts, target).data)
     ag.random.seed(5)
@@ -131,3 +136,50 @@ def test_minibatch_resume_matches_uninterrupted(tmp_path):
     resumed.fit((contexts, target), epochs=2)
     for a, b in zip(straight.model.params(), resumed.model.params()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_fused_cbow_loss_and_gradients_match_the_composed_ops():
+    """CBOW's one fused op against the same loss composed of embedding, mean
+    and sigmoid_cross_entropy (the book's layers as forward code)."""
+    model, contexts, target = _float64_cbow(n=20)
+    ag.random.seed(5)
+    fused = model(contexts, target)
+    model.cleargrads()
+    fused.backward()
+    fused_grads = [p.grad.data.copy() for p in model.params()]
+    ag.random.seed(5)
+    composed = model.negative_sampling_loss(model.in_embed(contexts).mean(axis=1), target)
+    model.cleargrads()
+    composed.backward()
+    assert float(fused.data) == pytest.approx(float(composed.data), rel=1e-12)
+    for a, p in zip(fused_grads, model.params()):
+        np.testing.assert_allclose(a, p.grad.data, rtol=1e-10, atol=1e-14)
+
+
+def test_cbow_takes_given_negatives_and_weights():
+    model, contexts, target = _float64_cbow(n=8)
+    ag.random.seed(2)
+    drawn = float(model(contexts, target).data)
+    ag.random.seed(2)
+    negatives = model.sampler.get_negative_sample(target)
+    assert float(model(contexts, target, negatives).data) == drawn
+    uniform = np.full(contexts.shape, 1 / contexts.shape[1])
+    assert float(model(contexts, target, negatives, uniform).data) == pytest.approx(drawn)
+    only_first = np.zeros(contexts.shape)
+    only_first[:, 0] = 1                          # h = the first context's vector
+    single = float(model(contexts[:, :1], target, negatives).data)
+    assert float(model(contexts, target, negatives, only_first).data) == pytest.approx(single)
+
+
+def test_cbow_context_sum_is_the_mean_times_the_window():
+    summed, contexts, target = _float64_cbow(n=8, context="sum")
+    ag.random.seed(2)
+    negatives = summed.sampler.get_negative_sample(target)
+    loss = float(summed(contexts, target, negatives).data)
+    ones = np.full(contexts.shape, 1.0)
+    assert loss == pytest.approx(float(summed(contexts, target, negatives, ones).data))
+    summed.context = "mean"
+    summed.in_embed.W.data *= contexts.shape[1]       # mean of C x vectors = their sum
+    assert float(summed(contexts, target, negatives).data) == pytest.approx(loss)
+    with pytest.raises(ValueError, match="context"):
+        CBOW(12, 4, np.arange(12), context="max")

@@ -57,3 +57,42 @@ def test_a_non_finite_loss_stops_before_the_update_touches_the_parameters():
     with pytest.raises(NonFiniteLossError, match="loss is nan"):
         trainer.update(softmax_cross_entropy(model(ag.Variable(x)), np.array([0])))
     np.testing.assert_array_equal(model.W.data, before)
+
+
+def test_resampled_epochs_resume_exactly_and_differ_between_epochs(tmp_path):
+    """ResampledMinibatchTrainer draws each epoch's arrays from a seed it
+    checkpoints: a run stopped mid-epoch and resumed ends bit-identical."""
+    import autograd_nlp as ag
+    from autograd_nlp.text.cbow_epochs import CbowEpochs
+    from autograd_nlp.training import ResampledMinibatchTrainer
+    from models.word2vec import CBOW
+    corpus = np.minimum(np.random.default_rng(0).zipf(1.3, 600) - 1, 19)
+    drawn = []
+
+    def make(seed=0, path=None):
+        ag.random.seed(seed)
+        model = CBOW(20, 4, corpus, sample_size=2)
+        epochs = CbowEpochs(corpus, 2, model.sampler, subsample=1e-2, reduced_windows=True)
+
+        def draw(rng):
+            arrays = epochs(rng)
+            drawn.append(arrays[1])
+            return arrays
+        return ResampledMinibatchTrainer(model, optim.Adam(model.params(), lr=0.01), draw,
+                                         epochs.examples_per_epoch, batch_size=16,
+                                         progress=False, log=lambda *a: None,
+                                         checkpoint_path=path)
+    straight = make()
+    straight.fit(epochs=2)
+    assert len(drawn) == 2 and not np.array_equal(drawn[0][:50], drawn[1][:50])
+    assert straight.iterations_per_epoch() == straight.examples_per_epoch // 16
+    part = make(path=tmp_path / "c.npz")
+    part.fit(epochs=2, stop_after=straight.iterations_per_epoch() + 3)   # mid epoch 2
+    resumed = make(seed=7, path=tmp_path / "c.npz")
+    resumed.resume(tmp_path / "c.npz")
+    resumed.fit(epochs=2)
+    for a, b in zip(straight.model.params(), resumed.model.params()):
+        np.testing.assert_array_equal(a.data, b.data)
+    with pytest.raises(Exception, match="fewer than one batch"):
+        ResampledMinibatchTrainer(straight.model, straight.optimizer, lambda rng: (), 10,
+                                  batch_size=16)
