@@ -55,15 +55,24 @@ def compare(ours, theirs, rounds=7, number=5, warmup=2):
     """Time two step functions in alternating rounds (ours, then theirs, in
     each round) so that machine noise hits both alike. Returns (median
     seconds per call of ours, of theirs, median of the per-round ratios)."""
+    a, b = alternate_rounds([ours, theirs], rounds, number, warmup)
+    ratios = [x / y for x, y in zip(a, b)]
+    return statistics.median(a), statistics.median(b), statistics.median(ratios)
+
+
+def alternate_rounds(steps, rounds=7, number=5, warmup=2):
+    """Run each step function ``number`` times per round, one after the
+    other, for ``rounds`` rounds (after ``warmup`` calls of each). Returns one
+    list per step of its seconds per call in each round, so ratios can be
+    taken round by round."""
     for _ in range(warmup):
-        ours()
-        theirs()
-    a, b = [], []
+        for fn in steps:
+            fn()
+    times = [[] for _ in steps]
     for _ in range(rounds):
-        for fn, times in ((ours, a), (theirs, b)):
+        for fn, own in zip(steps, times):
             start = time.perf_counter()
             for _ in range(number):
                 fn()
-            times.append((time.perf_counter() - start) / number)
-    ratios = [x / y for x, y in zip(a, b)]
-    return statistics.median(a), statistics.median(b), statistics.median(ratios)
+            own.append((time.perf_counter() - start) / number)
+    return times
