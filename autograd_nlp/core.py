@@ -394,8 +394,7 @@ class FusedFunction(Function):
         gxs = self.backward_arrays(*[None if g is None else g.data for g in gys])
         if not isinstance(gxs, tuple):
             gxs = (gxs,)
-        return tuple(None if g is None else Variable(g, requires_grad=False)
-                     for g in gxs)
+        return tuple([None if g is None else _new_variable(g, False) for g in gxs])
 
     def backward_arrays(self, *gys):
         raise NotImplementedError
