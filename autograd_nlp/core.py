@@ -539,20 +539,22 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
                     x.grad = gx             # may be shared: never modified in place
                 elif key in owned:
                     x.grad.data += gx.data  # our own sum from an earlier step
-                else:
-                    x.grad = x.grad + gx
-                    if not create_graph:
-                        owned.add(key)
+                elif create_graph:
+                    x.grad = x.grad + gx    # recorded, so differentiable
+                else:                       # a new array, ours to add into later
+                    x.grad = _new_variable(x.grad.data + gx.data, False)
+                    owned.add(key)
                 return
         old = flowing.get(key)
         if old is None:
             flowing[key] = gx
         elif key in owned:
             old.data += gx.data
-        else:
+        elif create_graph:
             flowing[key] = old + gx
-            if not create_graph:
-                owned.add(key)
+        else:
+            flowing[key] = _new_variable(old.data + gx.data, False)
+            owned.add(key)
 
     with using_config("enable_backprop", create_graph):
         for y, seed in seeds:
