@@ -9,8 +9,9 @@ at run time from DIR (default ../shared/reference/dl2-book-code beside the
 repository); without it the script says so and exits 0. Its GPU flag stays
 False and its global ``np.random`` is seeded before each model is built. All
 three run one BLAS thread and one torch thread, in alternating rounds after a
-warm-up; the ratios are medians of the per-round ratios, so a shared
-machine's noise hits the three alike.
+warm-up, timed by default in this thread's CPU time (all three compute in
+it); the ratios are medians of the per-round ratios, so a shared machine's
+noise hits the three alike.
 
 Models (the book's scripts' settings): Rnnlm and BetterRnnlm (batch 20 x
 time 35, vocab 10,000, SGD lr 20, clip 0.25), seq2seq and peeky on addition
@@ -24,6 +25,7 @@ import importlib
 import os
 import statistics
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -67,6 +69,10 @@ def parse_args(argv=None):
                         help="alternating timing rounds per model (default: %(default)s)")
     parser.add_argument("--warmup", type=int, default=2,
                         help="untimed iterations of each side first (default: %(default)s)")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="cpu: this thread's CPU time (steady on a shared machine; the "
+                             "BLAS and torch threads are this one); wall: elapsed time "
+                             "(default: %(default)s)")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS and torch threads on every side (default: %(default)s)")
     args = parser.parse_args(argv)
@@ -241,8 +247,8 @@ def main(argv=None):
     torch = try_torch()
     header("the book's code vs autograd_nlp vs PyTorch CPU, ms per training iteration",
            note + f", book code from {book_dir}")
-    print(f"# {args.rounds} alternating rounds after {args.warmup} warm-up iterations; "
-          f"ratios are medians of per-round ratios")
+    print(f"# {args.rounds} alternating rounds after {args.warmup} warm-up iterations, "
+          f"{args.clock} clock; ratios are medians of per-round ratios")
     print("| model | book | ours | torch | ours/book | ours/torch |")
     print("|---|---|---|---|---|---|")
     for name in args.models:
@@ -250,7 +256,8 @@ def main(argv=None):
         steps = [book_side(name, np, data), our_side(name, data)]
         if torch is not None:
             steps.append(torch_side(name, torch, data))
-        times = alternate_rounds(steps, args.rounds, CALLS_PER_ROUND[name], args.warmup)
+        times = alternate_rounds(steps, args.rounds, CALLS_PER_ROUND[name], args.warmup,
+                                 time.thread_time if args.clock == "cpu" else time.perf_counter)
         ms = [f"{statistics.median(t) * 1e3:.1f}" for t in times]
         vs_book = statistics.median([o / b for o, b in zip(times[1], times[0])])
         row = [LABELS[name], ms[0], ms[1], ms[2] if torch else "-", f"{vs_book:.2f}"]

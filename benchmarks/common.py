@@ -60,19 +60,21 @@ def compare(ours, theirs, rounds=7, number=5, warmup=2):
     return statistics.median(a), statistics.median(b), statistics.median(ratios)
 
 
-def alternate_rounds(steps, rounds=7, number=5, warmup=2):
+def alternate_rounds(steps, rounds=7, number=5, warmup=2, clock=time.perf_counter):
     """Run each step function ``number`` times per round, one after the
     other, for ``rounds`` rounds (after ``warmup`` calls of each). Returns one
     list per step of its seconds per call in each round, so ratios can be
-    taken round by round."""
+    taken round by round. ``clock=time.thread_time`` counts only this
+    thread's CPU time (one BLAS and one torch thread both compute in it),
+    which a machine shared with other jobs disturbs far less than wall time."""
     for _ in range(warmup):
         for fn in steps:
             fn()
     times = [[] for _ in steps]
     for _ in range(rounds):
         for fn, own in zip(steps, times):
-            start = time.perf_counter()
+            start = clock()
             for _ in range(number):
                 fn()
-            own.append((time.perf_counter() - start) / number)
+            own.append((clock() - start) / number)
     return times

@@ -21,13 +21,14 @@ def test_models_and_rounds_are_parsed():
                                        "--book-dir", "somewhere"])
     assert args.models == ["seq2seq", "cbow"]
     assert (args.rounds, args.warmup, args.threads, args.book_dir) == (3, 2, 1, "somewhere")
+    assert args.clock == "cpu" and book_comparison.parse_args(["--clock", "wall"]).clock == "wall"
     assert book_comparison.parse_args(["--models", "all"]).models == list(book_comparison.MODELS)
     assert book_comparison.parse_args([]).book_dir.endswith(
         os.path.join("shared", "reference", "dl2-book-code"))
 
 
 @pytest.mark.parametrize("bad", [["--models", "seq2seq,gpt"], ["--models", ","],
-                                 ["--rounds", "0"], ["--warmup", "-1"]])
+                                 ["--rounds", "0"], ["--warmup", "-1"], ["--clock", "sundial"]])
 def test_bad_arguments_exit_2(bad, capsys):
     with pytest.raises(SystemExit) as exit_info:
         book_comparison.parse_args(bad)
