@@ -242,9 +242,9 @@ def as_variable(x, like=None):
     """
     if isinstance(x, Variable):
         return x
-    if like is not None and isinstance(x, (int, float)) and not isinstance(x, bool) \
+    if like is not None and isinstance(x, (int, float)) and type(x) is not bool \
             and like.dtype.kind == "f":
-        return Variable(np.asarray(x, dtype=like.dtype), requires_grad=False)
+        return _new_variable(np.asarray(x, dtype=like.dtype), False)   # the hot path: y * 0.5
     return Variable(as_array(x), requires_grad=False)
 
 
@@ -260,15 +260,21 @@ def _fill(v, data, name, requires_grad):
 
 
 def _new_variable(data, requires_grad):
-    """Fast constructor for op outputs (no validation: ops return arrays)."""
-    if type(data) is not np.ndarray and not _backend.is_device_array(data):
+    """Fast constructor for op outputs (no validation: ops return arrays).
+    The fields are ``_fill``'s, set inline: this runs once per op output."""
+    if type(data) is not _ndarray and not _backend.is_device_array(data):
         data = np.asarray(data)
     v = _object_new(Variable)
-    _fill(v, data, None, requires_grad)
+    v.data = data
+    v.name = v.grad = v.creator = v.cut = None
+    v.generation = 0
+    v.requires_grad = requires_grad
     return v
 
 
 _object_new = object.__new__
+_ndarray = np.ndarray
+_weakref = weakref.ref
 
 
 # ----------------------------------------------------------------------------
@@ -289,12 +295,15 @@ class Function:
     """
 
     def __call__(self, *inputs):
-        for x in inputs:
+        xs = []
+        wants_grad = False
+        for x in inputs:                    # one pass: arrays, and whether to record
             if not isinstance(x, Variable):
                 like = next((x.data for x in inputs if isinstance(x, Variable)), None)
-                inputs = [as_variable(x, like) for x in inputs]
-                break
-        xs = [x.data for x in inputs]
+                return self(*[as_variable(x, like) for x in inputs])  # numbers, arrays
+            xs.append(x.data)
+            if x.requires_grad:
+                wants_grad = True
         if len(xs) > 1:
             kind = type(xs[0])
             for a in xs:
@@ -311,34 +320,29 @@ class Function:
         if Config.detect_anomaly:
             check_forward(self, [x.data for x in inputs],
                           ys if type(ys) is tuple else (ys,))
-        record = False
-        if Config.enable_backprop:
+        record = wants_grad and Config.enable_backprop
+        if type(ys) is not tuple:           # the common single-output case
+            result = _new_variable(ys, record)
+            outputs = (result,)
+        else:
+            outputs = result = [_new_variable(y, record) for y in ys]
+        if record:                          # link this Function into the graph
+            generation = 0
             for x in inputs:
-                if x.requires_grad:
-                    record = True
-                    break
-        if type(ys) is not tuple:       # the common single-output case
-            y = _new_variable(ys, record)
-            if record:
-                self._record(inputs, (y,))
-            return y
-        outputs = [_new_variable(y, record) for y in ys]
-        if record:
-            self._record(inputs, outputs)
-        return outputs
+                if x.generation > generation:
+                    generation = x.generation
+            self.generation = generation
+            for y in outputs:
+                y.creator = self
+                y.generation = generation + 1
+            self.inputs = inputs
+            self.outputs = tuple([_weakref(y) for y in outputs])
+            if Config.scope is not None or Config.detect_anomaly:
+                self._annotate()
+        return result
 
-    def _record(self, inputs, outputs):
-        """Link this Function into the graph between inputs and outputs."""
-        generation = 0
-        for x in inputs:
-            if x.generation > generation:
-                generation = x.generation
-        self.generation = generation
-        for y in outputs:
-            y.creator = self
-            y.generation = generation + 1
-        self.inputs = inputs
-        self.outputs = [weakref.ref(y) for y in outputs]
+    def _annotate(self):
+        """Graph-picture scope and creation order; anomaly mode's call site."""
         if Config.scope is not None:
             self.scope = Config.scope
             self.order = next(_creation_order)
@@ -390,8 +394,7 @@ class FusedFunction(Function):
         gxs = self.backward_arrays(*[None if g is None else g.data for g in gys])
         if not isinstance(gxs, tuple):
             gxs = (gxs,)
-        return tuple(None if g is None else Variable(g, requires_grad=False)
-                     for g in gxs)
+        return tuple([None if g is None else _new_variable(g, False) for g in gxs])
 
     def backward_arrays(self, *gys):
         raise NotImplementedError
@@ -437,21 +440,12 @@ def walk_graph(outputs, order="generation", max_depth=None):
             depth[id(c)] = 1
             roots.append(c)
     if order == "generation":
-        heap = [(-f.generation, i, f) for i, f in enumerate(roots)]
-        heapq.heapify(heap)
-        push, pop = heapq.heappush, heapq.heappop
-        counter = len(heap)         # breaks ties in insertion order
-        while heap:
-            f = pop(heap)[2]
-            d = depth[id(f)] + 1
-            for x in f.inputs:
-                c = x.creator
-                if c is not None and id(c) not in depth:
-                    depth[id(c)] = d        # first found at this distance
-                    push(heap, (-c.generation, counter, c))
-                    counter += 1
-            yield f
-        return
+        return _by_generation(roots)
+    return _by_breadth(roots, depth, max_depth)
+
+
+def _by_breadth(roots, depth, max_depth):
+    """``walk_graph``'s breadth-first order (``depth``: id -> distance)."""
     queue = collections.deque(roots)
     while queue:
         f = queue.popleft()
@@ -462,6 +456,25 @@ def walk_graph(outputs, order="generation", max_depth=None):
                 if c is not None and id(c) not in depth:
                     depth[id(c)] = d + 1
                     queue.append(c)
+        yield f
+
+
+def _by_generation(roots):
+    """``walk_graph``'s generation order: a heap keyed by -generation (ties in
+    insertion order) and a set of the Functions already queued."""
+    heap = [(-f.generation, i, f) for i, f in enumerate(roots)]
+    heapq.heapify(heap)
+    queued = {id(f) for f in roots}
+    push, pop, queue = heapq.heappush, heapq.heappop, queued.add
+    counter = len(heap)
+    while heap:
+        f = pop(heap)[2]
+        for x in f.inputs:
+            c = x.creator
+            if c is not None and id(c) not in queued:
+                queue(id(c))
+                push(heap, (-c.generation, counter, c))
+                counter += 1
         yield f
 
 
@@ -526,46 +539,53 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
                     x.grad = gx             # may be shared: never modified in place
                 elif key in owned:
                     x.grad.data += gx.data  # our own sum from an earlier step
-                else:
-                    x.grad = x.grad + gx
-                    if not create_graph:
-                        owned.add(key)
+                elif create_graph:
+                    x.grad = x.grad + gx    # recorded, so differentiable
+                else:                       # a new array, ours to add into later
+                    x.grad = _new_variable(x.grad.data + gx.data, False)
+                    owned.add(key)
                 return
         old = flowing.get(key)
         if old is None:
             flowing[key] = gx
         elif key in owned:
             old.data += gx.data
-        else:
+        elif create_graph:
             flowing[key] = old + gx
-            if not create_graph:
-                owned.add(key)
+        else:
+            flowing[key] = _new_variable(old.data + gx.data, False)
+            owned.add(key)
 
     with using_config("enable_backprop", create_graph):
         for y, seed in seeds:
             deliver(y, seed)
         for f in walk_graph([y for y, _ in seeds]):
-            gys = []
-            flows = False
-            for ref in f.outputs:
-                y = ref()
-                g = None
-                if y is not None:
-                    key = id(y)
-                    g = flowing.get(key) if key in keep else flowing.pop(key, None)
-                    if g is not None:
-                        flows = True
-                        if retain_grad:
-                            y.grad = g if y.grad is None else y.grad + g
-                gys.append(g)
-            if not flows:
-                continue                    # reachable, but no gradient flows here
-            if anomaly:
-                gxs = checked_backward(f, gys)
-            elif len(gys) == 1:
-                gxs = f.backward(gys[0])
+            outputs = f.outputs
+            if len(outputs) == 1:           # the common case, without the lists
+                y = outputs[0]()
+                if y is None:
+                    continue
+                key = id(y)
+                g = flowing.get(key) if key in keep else flowing.pop(key, None)
+                if g is None:
+                    continue                # reachable, but no gradient flows here
+                if retain_grad:
+                    y.grad = g if y.grad is None else y.grad + g
+                gxs = checked_backward(f, [g]) if anomaly else f.backward(g)
             else:
-                gxs = f.backward(*gys)
+                gys = []
+                for ref in outputs:
+                    y = ref()
+                    g = None
+                    if y is not None:
+                        key = id(y)
+                        g = flowing.get(key) if key in keep else flowing.pop(key, None)
+                        if g is not None and retain_grad:
+                            y.grad = g if y.grad is None else y.grad + g
+                    gys.append(g)
+                if all(g is None for g in gys):
+                    continue
+                gxs = checked_backward(f, gys) if anomaly else f.backward(*gys)
             if type(gxs) is not tuple:
                 gxs = (gxs,)
             for x, gx in zip(f.inputs, gxs):

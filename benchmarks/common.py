@@ -29,16 +29,16 @@ def try_torch():
         return None
 
 
-def median_time(fn, repeat=7, warmup=2, number=1):
+def median_time(fn, repeat=7, warmup=2, number=1, clock=time.perf_counter):
     """Median seconds per call of ``fn`` over ``repeat`` runs of ``number`` calls."""
     for _ in range(warmup):
         fn()
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         for _ in range(number):
             fn()
-        times.append((time.perf_counter() - start) / number)
+        times.append((clock() - start) / number)
     return statistics.median(times)
 
 
@@ -51,19 +51,30 @@ def header(title, threads_note):
           f"{threads_note}, {platform.machine()}")
 
 
-def compare(ours, theirs, rounds=7, number=5, warmup=2):
+def compare(ours, theirs, rounds=7, number=5, warmup=2, clock=time.perf_counter):
     """Time two step functions in alternating rounds (ours, then theirs, in
     each round) so that machine noise hits both alike. Returns (median
     seconds per call of ours, of theirs, median of the per-round ratios)."""
-    for _ in range(warmup):
-        ours()
-        theirs()
-    a, b = [], []
-    for _ in range(rounds):
-        for fn, times in ((ours, a), (theirs, b)):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            times.append((time.perf_counter() - start) / number)
+    a, b = alternate_rounds([ours, theirs], rounds, number, warmup, clock)
     ratios = [x / y for x, y in zip(a, b)]
     return statistics.median(a), statistics.median(b), statistics.median(ratios)
+
+
+def alternate_rounds(steps, rounds=7, number=5, warmup=2, clock=time.perf_counter):
+    """Run each step function ``number`` times per round, one after the
+    other, for ``rounds`` rounds (after ``warmup`` calls of each). Returns one
+    list per step of its seconds per call in each round, so ratios can be
+    taken round by round. ``clock=time.thread_time`` counts only this
+    thread's CPU time (one BLAS and one torch thread both compute in it),
+    which a machine shared with other jobs disturbs far less than wall time."""
+    for _ in range(warmup):
+        for fn in steps:
+            fn()
+    times = [[] for _ in steps]
+    for _ in range(rounds):
+        for fn, own in zip(steps, times):
+            start = clock()
+            for _ in range(number):
+                fn()
+            own.append((clock() - start) / number)
+    return times

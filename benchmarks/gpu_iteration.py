@@ -30,7 +30,7 @@ from autograd_nlp import cuda_kernels, optim  # noqa: E402
 from autograd_nlp import random as ag_random  # noqa: E402
 from autograd_nlp.backend import to_device  # noqa: E402
 from autograd_nlp.core import eval_mode, no_grad  # noqa: E402
-from benchmarks.torch_peers import torch_lm, torch_seq2seq  # noqa: E402
+from benchmarks.torch_peers import torch_cbow, torch_lm, torch_seq2seq  # noqa: E402
 
 # the book's own CuPy code on one H200, ms/iteration, as measured in issue 14
 BOOK_CUPY_H200 = {"Rnnlm": 35.2, "BetterRnnlm": 71.8, "seq2seq": 14.2, "peeky": 14.8,
@@ -180,29 +180,10 @@ def cbow_case(V, H, window, batch, negatives, quick):
         return step
 
     def theirs(torch, device):
-        nn = torch.nn
         dev = torch_device(torch, device)
         counts = np.bincount(corpus, minlength=V).astype(np.float64) ** 0.75
         p = torch.as_tensor(counts / counts.sum(), device=dev)
-
-        class TorchCBOW(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.in_embed = nn.Embedding(V, H)
-                self.out_embed = nn.Embedding(V, H)
-                nn.init.normal_(self.in_embed.weight, std=0.01)
-                nn.init.normal_(self.out_embed.weight, std=0.01)
-
-            def forward(self, ctx, tgt):
-                neg = torch.multinomial(p, tgt.shape[0] * negatives, replacement=True)
-                h = self.in_embed(ctx).mean(dim=1)
-                ids = torch.cat([tgt[:, None], neg.reshape(-1, negatives)], dim=1)
-                scores = (self.out_embed(ids) * h[:, None, :]).sum(-1)
-                labels = torch.zeros_like(scores)
-                labels[:, 0] = 1
-                return nn.functional.binary_cross_entropy_with_logits(
-                    scores, labels, reduction="none").sum(1).mean()
-        model = TorchCBOW().to(dev)
+        model = torch_cbow(torch, V, H).to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=0.001)
         data = [(torch.as_tensor(contexts[i], device=dev), torch.as_tensor(target[i], device=dev))
                 for i in batches]
@@ -211,7 +192,8 @@ def cbow_case(V, H, window, batch, negatives, quick):
         def step():
             c, t = data[position[0] % len(data)]
             position[0] += 1
-            loss = model(c, t)
+            negative = torch.multinomial(p, t.shape[0] * negatives, replacement=True)
+            loss = model(c, t, negative.reshape(-1, negatives))
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -57,3 +57,28 @@ def torch_seq2seq(torch, kind, vocab, wordvec, hidden):
             logits = self.out(hs)
             return nn.functional.cross_entropy(logits.reshape(-1, vocab), ts[:, 1:].reshape(-1))
     return TorchSeq2seq()
+
+
+def torch_cbow(torch, vocab, hidden):
+    """CBOW with negative sampling: (contexts (batch, 2 * window), targets
+    (batch,), negatives (batch, k)) -> mean over the batch of the summed
+    binary cross-entropies of the target (label 1) and the negatives (0)."""
+    nn = torch.nn
+
+    class TorchCBOW(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.in_embed = nn.Embedding(vocab, hidden)
+            self.out_embed = nn.Embedding(vocab, hidden)
+            nn.init.normal_(self.in_embed.weight, std=0.01)
+            nn.init.normal_(self.out_embed.weight, std=0.01)
+
+        def forward(self, contexts, targets, negatives):
+            h = self.in_embed(contexts).mean(dim=1)                            # (B, H)
+            ids = torch.cat([targets[:, None], negatives], dim=1)              # (B, 1 + k)
+            scores = (self.out_embed(ids) * h[:, None, :]).sum(-1)
+            labels = torch.zeros_like(scores)
+            labels[:, 0] = 1
+            return nn.functional.binary_cross_entropy_with_logits(
+                scores, labels, reduction="none").sum(1).mean()
+    return TorchCBOW()

@@ -63,9 +63,9 @@ class Mul(Function):
         return x0 * x1
 
     def backward(self, gy):
-        x0, x1 = self.inputs
-        return (gy * x1 if x0.requires_grad else None,
-                gy * x0 if x1.requires_grad else None)
+        x0, x1 = self.inputs                  # Mul() directly: the hottest backward
+        return (Mul()(gy, x1) if x0.requires_grad else None,
+                Mul()(gy, x0) if x1.requires_grad else None)
 
 
 @register("mul", BROADCAST_CASES, torch=lambda t, a, b: a * b)

@@ -45,6 +45,12 @@ def _lstm_inputs(rng, B=5, H=7):
     return arrays, B * H, H
 
 
+def _batch_major(gates):
+    """The NumPy step's saved (4, batch, H) gate activations as the kernels'
+    (batch, 4H) layout (a copy)."""
+    return gates.transpose(1, 0, 2).reshape(gates.shape[1], -1)
+
+
 def test_lstm_forward_kernel_matches_the_numpy_step(kernels):
     (x_proj, c_prev, Wh, h_prev), n, H = _lstm_inputs(np.random.default_rng(0))
     step = LSTMStep()
@@ -52,7 +58,8 @@ def test_lstm_forward_kernel_matches_the_numpy_step(kernels):
     act = h_prev @ Wh + x_proj
     h, c, tanh_c = (np.empty_like(c_prev) for _ in range(3))
     kernels.run_lstm_forward(_p(act), _p(c_prev), _p(h), _p(c), _p(tanh_c), n, H)
-    for got, want in ((act, step.saved[0]), (h, h_ref), (c, c_ref), (tanh_c, step.saved[1])):
+    for got, want in ((act, _batch_major(step.saved[0])), (h, h_ref), (c, c_ref),
+                      (tanh_c, step.saved[1])):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
@@ -63,7 +70,7 @@ def test_lstm_backward_kernel_matches_the_numpy_step(kernels, has_dh, has_dc):
     step = LSTMStep()
     step.inputs = [ag.Variable(a) for a in (x_proj, c_prev, Wh, h_prev)]
     step.forward(x_proj, c_prev, Wh, h_prev)
-    act, tanh_c = step.saved[0].copy(), step.saved[1]
+    act, tanh_c = _batch_major(step.saved[0]), step.saved[1]
     dh, dc = (rng.standard_normal(c_prev.shape).astype(np.float32) for _ in range(2))
     want = step.backward_arrays(dh if has_dh else None, dc if has_dc else None)
     dc_prev = np.empty_like(c_prev)
