@@ -7,6 +7,7 @@ import pytest
 
 from autograd_nlp.cli import main
 from autograd_nlp.text import WordVectors
+from tiny_ptb import write_tiny_ptb
 
 WORDS = [f"w{i}" for i in range(20)]
 TINY = ["--dim", "8", "--heads", "2", "--layers", "1", "--batch-size", "8",
@@ -16,14 +17,8 @@ TINY = ["--dim", "8", "--heads", "2", "--layers", "1", "--batch-size", "8",
 @pytest.fixture
 def ptb(tmp_path, monkeypatch):
     monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
-    monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
-    rng = np.random.default_rng(0)
-    root = tmp_path / "data"
-    root.mkdir()
-    for split, lines in (("train", 40), ("valid", 30), ("test", 30)):
-        text = [" ".join(rng.choice(WORDS, rng.integers(3, 8))) for _ in range(lines)]
-        (root / f"ptb.{split}.txt").write_text("\n".join(text + [" ".join(WORDS)]) + "\n")
-    return root
+    return write_tiny_ptb(tmp_path / "data", WORDS, {"train": 40, "valid": 30, "test": 30},
+                          np.random.default_rng(0), length=(3, 8))
 
 
 def pretrain(ptb, out, *extra):

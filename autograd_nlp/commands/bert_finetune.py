@@ -10,23 +10,20 @@ that pre-training (on the train split) never read.
 """
 import os
 
-from autograd_nlp import optim
-from autograd_nlp.commands.bert_pretraining import (add_optimizer_options,
+from autograd_nlp.commands.bert_pretraining import (adam_trainer, add_optimizer_options,
                                                     load_bert_vocabulary, percent, to_model,
                                                     to_numpy)
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint
 from autograd_nlp.commands.common import (add_common_training_options, dropout_rate,
-                                          load_ptb_announced, positive_int, prepare_out,
+                                          load_ptb_announced, positive_int,
                                           seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
-from autograd_nlp.commands.transformer import attach_schedule
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.data.bert_pretraining import trim_padding
 from autograd_nlp.data.word_swap import make_word_swap_examples
 from autograd_nlp.errors import CheckpointError, UserError
 from autograd_nlp.functions import softmax_cross_entropy
-from autograd_nlp.training import MinibatchTrainer
 
 NAME = "bert-finetune"
 TEST_SEED = 0           # the test examples are the same for every run
@@ -86,7 +83,6 @@ def train(args):
     from models.bert import BertClassifier
     settings = resolve_settings(args)
     seed_everything(args.seed)
-    out = prepare_out(args.out)
     kwargs, words, params = load_pretrained(args.pretrained)
     corpus, vocab, eos_id = load_bert_vocabulary(args, f"train {NAME}")
     if vocab.words != words:
@@ -106,22 +102,12 @@ def train(args):
     if not args.scratch:
         model.bert.load_state_dict(params)
     model.to(args.device)
-    optimizer = optim.Adam(model.params(), lr=args.lr, beta2=0.98)
-    iters = len(x_train) // args.batch_size
-    iters = min(iters, args.max_iters) if args.max_iters else iters
-    schedule = attach_schedule(optimizer, args, args.epochs * iters)
-    checkpoint = os.path.join(out, "checkpoint.npz")
     meta = {"kind": NAME, "model": NAME, "model_kwargs": kwargs,
             "vocab_hash": vocab_hash(vocab.words),
             "data": ptb_identity(args.data_dir, valid_corpus, split="valid"),
-            "settings": settings, "schedule": schedule.state_dict() if schedule else None}
-    trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
-                               args.checkpoint_every, meta, progress=not args.quiet,
-                               loss_fn=classification_loss, unit="sentences",
-                               checkpoint_seconds=60 * args.checkpoint_minutes,
-                               max_iters_per_epoch=args.max_iters)
-    if args.resume:
-        trainer.resume(args.resume)
+            "settings": settings}
+    trainer, iters = adam_trainer(args, model, len(x_train), meta, classification_loss,
+                                  "sentences")
     start = "random weights (--scratch)" if args.scratch else f"the encoder of {args.pretrained}"
     chance = max(t_test.mean(), 1 - t_test.mean())
     print(f"{NAME} ({args.task}): {model.num_params():,} parameters from {start}; "
@@ -139,6 +125,6 @@ def train(args):
     steps = trainer.optimizer.step
     print(f"test accuracy after {steps} steps ({'from scratch' if args.scratch else 'pre-trained'}"
           f"): {percent(accuracy)} (chance: {percent(chance)})")
-    print(f"checkpoint: {checkpoint}")
+    print(f"checkpoint: {trainer.checkpoint_path}")
     return 0
 

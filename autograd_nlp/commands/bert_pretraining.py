@@ -16,7 +16,7 @@ from autograd_nlp.commands.common import (add_common_training_options, dropout_r
                                           positive_int, prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
-from autograd_nlp.commands.transformer import attach_schedule, check_heads
+from autograd_nlp.commands.transformer import add_size_options, attach_schedule, check_heads
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.data.bert_pretraining import (BertVocabulary, encode_pair,
                                                 make_pretraining_examples,
@@ -31,21 +31,6 @@ NAME = "bert"
 SCHEDULES = ("cosine", "inverse-sqrt", "constant")
 VALID_SEED = 0          # the validation pairs and masks are the same for every run
 QUERIES = ("you", "year", "car", "toyota", "said", "stock", "japan")
-
-
-def add_model_options(p):
-    """The encoder's sizes (shared by pre-training and fine-tuning from scratch)."""
-    p.add_argument("--dim", type=positive_int, default=128, help="model width")
-    p.add_argument("--heads", type=positive_int, default=4, help="attention heads")
-    p.add_argument("--layers", type=positive_int, default=2, help="encoder layers")
-    p.add_argument("--ff-hidden", type=positive_int, default=None,
-                   help="feed-forward width (default: 4 x dim)")
-    p.add_argument("--dropout", type=dropout_rate, default=0.1, help="dropout rate")
-    p.add_argument("--norm", choices=["pre", "post"], default="pre",
-                   help="LayerNorm before each sub-layer (pre) or after (post, BERT's)")
-    p.add_argument("--max-length", type=positive_int, default=64,
-                   help="tokens per pair, [CLS] and [SEP]s included (longer pairs are "
-                        "truncated)")
 
 
 def add_optimizer_options(p, lr, warmup, batch_size):
@@ -67,7 +52,10 @@ def add_train_parsers(train_sub):
     p = train_sub.add_parser(NAME, help="pre-train BERT (masked LM + next-sentence "
                              "prediction) on PTB", description=RESUME_RULE)
     add_common_training_options(p, 3, os.path.join("runs", NAME))
-    add_model_options(p)
+    add_size_options(p, 128, "encoder layers")
+    p.add_argument("--max-length", type=positive_int, default=64,
+                   help="tokens per pair, [CLS] and [SEP]s included (longer pairs are "
+                        "truncated)")
     add_optimizer_options(p, lr=0.001, warmup=300, batch_size=32)
     p.add_argument("--mask-rate", type=dropout_rate, default=0.15,
                    help="share of each pair's words chosen for the masked LM")
@@ -147,6 +135,27 @@ def context_averaged_vectors(model, sentences, vocab, batch_size=64):
                        (total[seen] / count[seen, None]).astype(np.float32))
 
 
+def adam_trainer(args, model, examples, meta, loss_fn, unit):
+    """Adam (beta2 0.98) under ``--schedule`` and the MinibatchTrainer of a
+    BERT command over ``examples`` training rows, checkpointing to
+    ``--out``/checkpoint.npz and resumed from ``--resume``. Returns the
+    trainer and the steps per epoch."""
+    optimizer = optim.Adam(model.params(), lr=args.lr, beta2=0.98)
+    iters = examples // args.batch_size
+    iters = min(iters, args.max_iters) if args.max_iters else iters
+    schedule = attach_schedule(optimizer, args, args.epochs * iters)
+    meta = {**meta, "schedule": schedule.state_dict() if schedule else None}
+    trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad,
+                               os.path.join(prepare_out(args.out), "checkpoint.npz"),
+                               args.checkpoint_every, meta, progress=not args.quiet,
+                               loss_fn=loss_fn, unit=unit,
+                               checkpoint_seconds=60 * args.checkpoint_minutes,
+                               max_iters_per_epoch=args.max_iters)
+    if args.resume:
+        trainer.resume(args.resume)
+    return trainer, iters
+
+
 def percent(x):
     return f"{100 * x:.2f} %"
 
@@ -159,7 +168,6 @@ def train(args):
         raise UserError(f"train bert: --max-length {args.max_length} leaves no room for two "
                         f"sentences beside [CLS] and two [SEP]s; use at least 5")
     seed_everything(args.seed)
-    out = prepare_out(args.out)
     corpus, vocab, eos_id = load_bert_vocabulary(args, "train bert")
     valid_corpus = load_ptb_announced("valid", args.data_dir)[0]
     train_set = make_pretraining_examples(corpus, eos_id, vocab, args.max_length,
@@ -171,21 +179,10 @@ def train(args):
     kwargs = model_kwargs(args, vocab)
     model = Bert(**kwargs)
     model.to(args.device)
-    optimizer = optim.Adam(model.params(), lr=args.lr, beta2=0.98)
-    iters = len(train_set) // args.batch_size
-    iters = min(iters, args.max_iters) if args.max_iters else iters
-    schedule = attach_schedule(optimizer, args, args.epochs * iters)
-    checkpoint = os.path.join(out, "checkpoint.npz")
     meta = {"kind": NAME, "model": NAME, "model_kwargs": kwargs, "vocab": vocab.words,
             "vocab_hash": vocab_hash(vocab.words), "data": ptb_identity(args.data_dir, corpus),
-            "settings": settings, "schedule": schedule.state_dict() if schedule else None}
-    trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
-                               args.checkpoint_every, meta, progress=not args.quiet,
-                               loss_fn=pretraining_loss, unit="pairs",
-                               checkpoint_seconds=60 * args.checkpoint_minutes,
-                               max_iters_per_epoch=args.max_iters)
-    if args.resume:
-        trainer.resume(args.resume)
+            "settings": settings}
+    trainer, iters = adam_trainer(args, model, len(train_set), meta, pretraining_loss, "pairs")
     print(f"bert: {model.num_params():,} parameters ({args.layers} layers, dim {args.dim}, "
           f"{args.heads} heads, {args.norm}-norm), {len(train_set):,} training pairs of at "
           f"most {args.max_length} tokens, {len(valid_set):,} validation pairs, batch "
@@ -206,10 +203,10 @@ def train(args):
     print(f"valid masked-token accuracy: {percent(mlm)} (chance: {percent(mlm_chance)}, "
           f"always {vocab.words[top]!r})")
     print(f"valid next-sentence accuracy: {percent(nsp)} (chance: {percent(nsp_chance)})")
-    print(f"checkpoint: {checkpoint}")
+    print(f"checkpoint: {trainer.checkpoint_path}")
     if args.vector_sentences:
         write_vectors(model, split_sentences(corpus, eos_id)[:args.vector_sentences], vocab,
-                      os.path.join(out, "vectors.npz"))
+                      os.path.join(args.out, "vectors.npz"))
     return 0
 
 
