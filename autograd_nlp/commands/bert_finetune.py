@@ -33,7 +33,7 @@ def add_train_parsers(train_sub):
     p = train_sub.add_parser(NAME, help="fine-tune a pre-trained BERT (train bert) on a "
                              "PTB sentence task, or train it from scratch (--scratch)",
                              description=RESUME_RULE)
-    add_common_training_options(p, 4, os.path.join("runs", NAME))
+    add_common_training_options(p, 10, os.path.join("runs", NAME))
     p.add_argument("--pretrained", default=None, metavar="CKPT",
                    help="checkpoint.npz of a train bert run: its encoder, sizes and "
                         "vocabulary (needed, also with --scratch; default: none)")

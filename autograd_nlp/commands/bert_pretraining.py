@@ -34,6 +34,8 @@ QUERIES = ("you", "year", "car", "toyota", "said", "stock", "japan")
 
 
 def add_optimizer_options(p, lr, warmup, batch_size):
+    """Batch size, Adam's peak lr and its schedule, clipping, ``--max-iters``
+    (the BERT commands' own defaults)."""
     p.add_argument("--batch-size", type=positive_int, default=batch_size,
                    help="examples per batch")
     p.add_argument("--lr", type=positive_float, default=lr,
@@ -58,7 +60,8 @@ def add_train_parsers(train_sub):
                         "truncated)")
     add_optimizer_options(p, lr=0.001, warmup=300, batch_size=32)
     p.add_argument("--mask-rate", type=dropout_rate, default=0.15,
-                   help="share of each pair's words chosen for the masked LM")
+                   help="share of each pair's words chosen for the masked LM (at least "
+                        "one per pair)")
     p.add_argument("--vector-sentences", type=non_negative_int, default=20_000,
                    help="training sentences the context-averaged word vectors are "
                         "averaged over (0: write no vectors)")
