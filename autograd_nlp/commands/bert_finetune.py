@@ -3,8 +3,9 @@ checkpoint of ``train bert``) plus a new classifier on its [CLS] vector,
 trained on a word-level PTB task; ``--scratch`` trains the same model from
 random weights, the same steps, so the value of pre-training is measured.
 
-The task (``--task word-swap``, autograd_nlp/data/word_swap.py): is a
-sentence in PTB's word order, or were two of its words swapped? It trains on
+The tasks (``--task word-swap|shuffle``, autograd_nlp/data/word_order.py):
+is a sentence in PTB's word order, or were two of its words swapped (all
+its words shuffled)? It trains on
 the sentences of PTB's valid split and is scored on the test split: text
 that pre-training (on the train split) never read.
 """
@@ -21,7 +22,7 @@ from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.data.bert_pretraining import trim_padding
-from autograd_nlp.data.word_swap import make_word_swap_examples
+from autograd_nlp.data.word_order import CORRUPTIONS, make_word_order_examples
 from autograd_nlp.errors import CheckpointError, UserError
 from autograd_nlp.functions import softmax_cross_entropy
 
@@ -40,8 +41,9 @@ def add_train_parsers(train_sub):
     p.add_argument("--scratch", action="store_true",
                    help="use only the checkpoint's sizes and vocabulary and start from "
                         "random weights (the baseline pre-training is measured against)")
-    p.add_argument("--task", choices=["word-swap"], default="word-swap",
-                   help="word-swap: original sentence (1) or two words swapped (0)")
+    p.add_argument("--task", choices=sorted(CORRUPTIONS), default="word-swap",
+                   help="is a sentence in its original order (1) or corrupted (0): "
+                        "word-swap: two words exchanged; shuffle: all words shuffled")
     p.add_argument("--train-sentences", type=positive_int, default=None,
                    help="fine-tune on the first N sentences of the valid split only "
                         "(default: all)")
@@ -92,11 +94,12 @@ def train(args):
     valid_corpus = load_ptb_announced("valid", args.data_dir)[0]
     test_corpus = load_ptb_announced("test", args.data_dir)[0]
     max_length = kwargs["max_length"]
-    x_train, t_train = make_word_swap_examples(valid_corpus, eos_id, vocab, max_length,
-                                               args.seed)
+    x_train, t_train = make_word_order_examples(valid_corpus, eos_id, vocab, max_length,
+                                                args.seed, args.task)
     if args.train_sentences:
         x_train, t_train = x_train[:args.train_sentences], t_train[:args.train_sentences]
-    x_test, t_test = make_word_swap_examples(test_corpus, eos_id, vocab, max_length, TEST_SEED)
+    x_test, t_test = make_word_order_examples(test_corpus, eos_id, vocab, max_length,
+                                              TEST_SEED, args.task)
     kwargs = {**kwargs, "dropout": args.dropout}
     model = BertClassifier(num_classes=2, **kwargs)
     if not args.scratch:

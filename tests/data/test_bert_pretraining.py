@@ -8,7 +8,7 @@ from autograd_nlp.data.bert_pretraining import (IGNORE, BertVocabulary, choose_p
                                                 encode_pair, make_pretraining_examples,
                                                 mask_tokens, most_frequent_target_accuracy,
                                                 split_sentences, trim_padding)
-from autograd_nlp.data.word_swap import make_word_swap_examples, swap_two_words
+from autograd_nlp.data.word_order import make_word_order_examples, shuffle_words, swap_two_words
 
 WORDS = [f"w{i}" for i in range(50)] + ["<eos>"]
 EOS = 50
@@ -105,9 +105,9 @@ def test_trim_padding_and_the_mlm_chance_level(vocab):
     assert most_frequent_target_accuracy(np.array([[3, -1, 3], [4, 3, -1]])) == 0.75
 
 
-def test_word_swap_examples_are_balanced_and_differ_only_in_order(vocab):
+def test_word_order_examples_are_balanced_and_differ_only_in_order(vocab):
     data = corpus(200, seed=1)
-    tokens, labels = make_word_swap_examples(data, EOS, vocab, max_length=16, seed=0)
+    tokens, labels = make_word_order_examples(data, EOS, vocab, max_length=16, seed=0)
     assert labels.sum() == 100 and len(labels) == 200
     originals = [np.r_[vocab.cls_id, s[:14], vocab.sep_id] for s in split_sentences(data, EOS)]
     for row, label, original in zip(tokens, labels, originals):
@@ -116,13 +116,22 @@ def test_word_swap_examples_are_balanced_and_differ_only_in_order(vocab):
         assert np.array_equal(row, original) == bool(label)
         if not label:
             assert (row != original).sum() == 2
-    again = make_word_swap_examples(data, EOS, vocab, max_length=16, seed=0)
+    again = make_word_order_examples(data, EOS, vocab, max_length=16, seed=0)
     np.testing.assert_array_equal(again[0], tokens)
+    shuffled, shuffle_labels = make_word_order_examples(data, EOS, vocab, 16, 0, "shuffle")
+    np.testing.assert_array_equal(shuffle_labels, labels)          # the same draw of labels
+    for row, label, original in zip(shuffled, labels, originals):
+        row = row[row != vocab.pad_id]
+        assert sorted(row.tolist()) == sorted(original.tolist())
+        assert np.array_equal(row, original) == bool(label)
+    with pytest.raises(ValueError, match="shuffle"):
+        make_word_order_examples(data, EOS, vocab, task="reverse")
 
 
-def test_swap_two_words_swaps_different_words():
+@pytest.mark.parametrize("corrupt", [swap_two_words, shuffle_words])
+def test_corruptions_keep_the_words_and_change_the_order(corrupt):
     rng = np.random.default_rng(0)
     for _ in range(50):
         s = np.array([1, 1, 1, 2])
-        swapped = swap_two_words(s, rng)
-        assert sorted(swapped) == [1, 1, 1, 2] and not np.array_equal(swapped, s)
+        changed = corrupt(s, rng)
+        assert sorted(changed) == [1, 1, 1, 2] and not np.array_equal(changed, s)
