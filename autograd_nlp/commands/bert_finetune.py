@@ -34,7 +34,7 @@ def add_train_parsers(train_sub):
     p = train_sub.add_parser(NAME, help="fine-tune a pre-trained BERT (train bert) on a "
                              "PTB sentence task, or train it from scratch (--scratch)",
                              description=RESUME_RULE)
-    add_common_training_options(p, 10, os.path.join("runs", NAME))
+    add_common_training_options(p, 5, os.path.join("runs", NAME))
     p.add_argument("--pretrained", default=None, metavar="CKPT",
                    help="checkpoint.npz of a train bert run: its encoder, sizes and "
                         "vocabulary (needed, also with --scratch; default: none)")
@@ -44,9 +44,9 @@ def add_train_parsers(train_sub):
     p.add_argument("--task", choices=sorted(CORRUPTIONS), default="word-swap",
                    help="is a sentence in its original order (1) or corrupted (0): "
                         "word-swap: two words exchanged; shuffle: all words shuffled")
-    p.add_argument("--train-sentences", type=positive_int, default=None,
-                   help="fine-tune on the first N sentences of the valid split only "
-                        "(default: all)")
+    p.add_argument("--train-examples", type=positive_int, default=None,
+                   help="fine-tune on the first N of the (shuffled) training examples "
+                        "only (default: all)")
     p.add_argument("--dropout", type=dropout_rate, default=0.1, help="dropout rate")
     add_optimizer_options(p, lr=0.0003, warmup=50, batch_size=32)
     p.set_defaults(run=train, model_name=NAME)
@@ -96,8 +96,8 @@ def train(args):
     max_length = kwargs["max_length"]
     x_train, t_train = make_word_order_examples(valid_corpus, eos_id, vocab, max_length,
                                                 args.seed, args.task)
-    if args.train_sentences:
-        x_train, t_train = x_train[:args.train_sentences], t_train[:args.train_sentences]
+    if args.train_examples:
+        x_train, t_train = x_train[:args.train_examples], t_train[:args.train_examples]
     x_test, t_test = make_word_order_examples(test_corpus, eos_id, vocab, max_length,
                                               TEST_SEED, args.task)
     kwargs = {**kwargs, "dropout": args.dropout}
@@ -114,8 +114,8 @@ def train(args):
     start = "random weights (--scratch)" if args.scratch else f"the encoder of {args.pretrained}"
     chance = max(t_test.mean(), 1 - t_test.mean())
     print(f"{NAME} ({args.task}): {model.num_params():,} parameters from {start}; "
-          f"{len(x_train):,} training sentences (valid split, {t_train.mean():.1%} original), "
-          f"{len(x_test):,} test sentences (test split), batch {args.batch_size}, Adam peak lr "
+          f"{len(x_train):,} training examples (valid split, {t_train.mean():.1%} in order), "
+          f"{len(x_test):,} test examples (test split), batch {args.batch_size}, Adam peak lr "
           f"{args.lr:g} ({args.schedule}, warm-up {args.warmup}), {iters} steps per epoch, "
           f"epochs {args.epochs}", flush=True)
 

@@ -6,9 +6,11 @@ its words in a random order (easier: most word pairs are out of place).
 Why this task: PTB's vocabulary is words, so a task over PTB words is one
 where masked-LM pre-training on PTB can plausibly transfer (the encoder has
 learned which word fits where); the book's addition and date tasks are
-characters. The labels are exactly balanced, so chance is 50 %, and the
-two classes use the same sentences' words, so no word or length gives the
-answer away: only the order does. Plain NumPy.
+characters. Every sentence appears twice, in its order and corrupted, so
+the labels are exactly balanced (chance 50 %) and no word, length or
+sentence gives the answer away: only the order does. (With one version per
+sentence, a model can fit the training labels by remembering which
+sentences were corrupted, and the first runs did exactly that.) Plain NumPy.
 """
 import numpy as np
 
@@ -39,11 +41,11 @@ CORRUPTIONS = {"word-swap": swap_two_words, "shuffle": shuffle_words}
 
 
 def make_word_order_examples(corpus, eos_id, vocab, max_length=64, seed=0, task="word-swap"):
-    """One PTB split's ids (n,) -> (tokens (m, max_length) ``[CLS] s [SEP]``
-    padded with [PAD], labels (m,) 1 = original order, 0 = corrupted by
-    ``task`` (a key of CORRUPTIONS)), one example per sentence with at least
-    two different words among its first ``max_length - 2``; exactly half
-    (rounded down) corrupted."""
+    """One PTB split's ids (n,) -> (tokens (2m, max_length) ``[CLS] s [SEP]``
+    padded with [PAD], labels (2m,)): each of the m sentences with at least
+    two different words among its first ``max_length - 2``, once as it is
+    (label 1) and once corrupted by ``task`` (a key of CORRUPTIONS, label 0),
+    the rows in a random order."""
     if task not in CORRUPTIONS:
         raise ValueError(f"make_word_order_examples: task must be one of "
                          f"{sorted(CORRUPTIONS)}, got {task!r}")
@@ -51,10 +53,10 @@ def make_word_order_examples(corpus, eos_id, vocab, max_length=64, seed=0, task=
     rng = np.random.default_rng(seed)
     sentences = [s[:max_length - 2] for s in split_sentences(corpus, eos_id)]
     sentences = [s for s in sentences if len(np.unique(s)) >= 2]
-    if len(sentences) < 2:
-        raise ValueError(f"make_word_order_examples: need at least 2 sentences with two "
-                         f"different words, got {len(sentences)}")
-    labels = (rng.permutation(len(sentences)) >= len(sentences) // 2).astype(np.int64)
-    rows = [encode_pair(s if label else corrupt(s, rng), None, vocab, max_length)[0]
-            for s, label in zip(sentences, labels)]
-    return pad_rows(rows, max_length, vocab.pad_id), labels
+    if not sentences:
+        raise ValueError("make_word_order_examples: no sentence has two different words")
+    rows = [encode_pair(version, None, vocab, max_length)[0]
+            for s in sentences for version in (s, corrupt(s, rng))]
+    labels = np.tile([1, 0], len(sentences))
+    order = rng.permutation(len(rows))
+    return pad_rows([rows[i] for i in order], max_length, vocab.pad_id), labels[order]

@@ -105,25 +105,24 @@ def test_trim_padding_and_the_mlm_chance_level(vocab):
     assert most_frequent_target_accuracy(np.array([[3, -1, 3], [4, 3, -1]])) == 0.75
 
 
-def test_word_order_examples_are_balanced_and_differ_only_in_order(vocab):
+def test_word_order_examples_hold_every_sentence_in_order_and_corrupted(vocab):
     data = corpus(200, seed=1)
-    tokens, labels = make_word_order_examples(data, EOS, vocab, max_length=16, seed=0)
-    assert labels.sum() == 100 and len(labels) == 200
-    originals = [np.r_[vocab.cls_id, s[:14], vocab.sep_id] for s in split_sentences(data, EOS)]
-    for row, label, original in zip(tokens, labels, originals):
-        row = row[row != vocab.pad_id]
-        assert sorted(row.tolist()) == sorted(original.tolist())
-        assert np.array_equal(row, original) == bool(label)
-        if not label:
-            assert (row != original).sum() == 2
-    again = make_word_order_examples(data, EOS, vocab, max_length=16, seed=0)
-    np.testing.assert_array_equal(again[0], tokens)
-    shuffled, shuffle_labels = make_word_order_examples(data, EOS, vocab, 16, 0, "shuffle")
-    np.testing.assert_array_equal(shuffle_labels, labels)          # the same draw of labels
-    for row, label, original in zip(shuffled, labels, originals):
-        row = row[row != vocab.pad_id]
-        assert sorted(row.tolist()) == sorted(original.tolist())
-        assert np.array_equal(row, original) == bool(label)
+    originals = {tuple(np.r_[vocab.cls_id, s[:14], vocab.sep_id])
+                 for s in split_sentences(data, EOS)}
+    for task in ("word-swap", "shuffle"):
+        tokens, labels = make_word_order_examples(data, EOS, vocab, 16, seed=0, task=task)
+        assert len(labels) == 400 and labels.sum() == 200 and 0 < labels[:20].sum() < 20
+        rows = [tuple(row[row != vocab.pad_id]) for row in tokens]
+        assert {r for r, label in zip(rows, labels) if label} == originals
+        corrupted = [r for r, label in zip(rows, labels) if not label]
+        assert not set(corrupted) & originals
+        assert sorted(sorted(r) for r in corrupted) == sorted(sorted(r) for r in originals)
+        if task == "word-swap":
+            by_words = {tuple(sorted(r)): r for r in originals}
+            assert all(sum(a != b for a, b in zip(r, by_words[tuple(sorted(r))])) == 2
+                       for r in corrupted)
+        again = make_word_order_examples(data, EOS, vocab, 16, seed=0, task=task)
+        np.testing.assert_array_equal(again[0], tokens)
     with pytest.raises(ValueError, match="shuffle"):
         make_word_order_examples(data, EOS, vocab, task="reverse")
 
