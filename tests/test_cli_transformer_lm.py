@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from autograd_nlp.cli import main
+from tiny_ptb import write_tiny_ptb
 
 WORDS = [f"w{i}" for i in range(20)]
 TINY = ["--dim", "8", "--heads", "2", "--layers", "1", "--batch-size", "4", "--time-size", "6",
@@ -15,13 +16,8 @@ TINY = ["--dim", "8", "--heads", "2", "--layers", "1", "--batch-size", "4", "--t
 def ptb(tmp_path, monkeypatch):
     monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
     monkeypatch.setenv("AUTOGRAD_NLP_CACHE", str(tmp_path / "cache"))
-    rng = np.random.default_rng(0)
-    root = tmp_path / "data"
-    root.mkdir()
-    for split, lines in (("train", 40), ("valid", 10), ("test", 10)):
-        text = [" ".join(rng.choice(WORDS, 8)) for _ in range(lines)] + [" ".join(WORDS)]
-        (root / f"ptb.{split}.txt").write_text("\n".join(text) + "\n")
-    return root
+    return write_tiny_ptb(tmp_path / "data", WORDS, {"train": 40, "valid": 10, "test": 10},
+                          np.random.default_rng(0))
 
 
 def test_trains_evaluates_and_generates(ptb, tmp_path, capsys):

@@ -14,12 +14,14 @@ FAMILIES = {
     "language-model": ("rnnlm", "better-rnnlm", "simple-rnnlm", "transformer-lm"),
     "seq2seq": ("seq2seq", "peeky", "attention", "transformer"),
     "word2vec": ("cbow", "skipgram"),
+    "bert": ("bert",),
 }
 # meta keys each family's reading commands use
 REQUIRED_META = {
     "language-model": ("model_kwargs", "vocab"),
     "seq2seq": ("model_kwargs", "chars", "question_length", "answer_length", "reverse"),
     "word2vec": (),
+    "bert": ("model_kwargs", "vocab"),
 }
 WORD2VEC_BY_KEYS = "cbow or skipgram"     # the parameters alone cannot tell them apart
 

@@ -17,7 +17,8 @@ from autograd_nlp.training import TrainingError, fingerprint, load_checkpoint
 # options that say where and how to run, not what the run is made of
 NOT_SETTINGS = frozenset({"out", "resume", "quiet", "checkpoint_every", "checkpoint_minutes",
                           "data_dir", "run", "model_name", "command", "model", "vectors",
-                          "device", "skip_test", "beam", "rl_finetune", "rl_lr"})
+                          "device", "skip_test", "beam", "rl_finetune", "rl_lr",
+                          "vector_sentences"})
 
 RESUME_RULE = (
     "--resume CKPT continues the run saved in CKPT with the settings it recorded: options "

@@ -1,6 +1,7 @@
 """``autograd-nlp train MODEL``: one sub-command per chapter model."""
-from autograd_nlp.commands import (autoencoder, language_model, reinforcement, seq2seq,
-                                   transformer, transformer_lm, word_vectors)
+from autograd_nlp.commands import (autoencoder, bert_finetune, bert_pretraining,
+                                   language_model, reinforcement, seq2seq, transformer,
+                                   transformer_lm, word_vectors)
 
 
 def add_parser(sub):
@@ -10,6 +11,8 @@ def add_parser(sub):
     transformer.add_train_parsers(train_sub)
     language_model.add_train_parsers(train_sub)
     transformer_lm.add_train_parsers(train_sub)
+    bert_pretraining.add_train_parsers(train_sub)
+    bert_finetune.add_train_parsers(train_sub)
     word_vectors.add_train_parsers(train_sub)
     reinforcement.add_train_parsers(train_sub)
     autoencoder.add_train_parsers(train_sub)

@@ -82,6 +82,19 @@ def model_kwargs(args, vocab_size, max_length):
                 label_smoothing=args.label_smoothing)
 
 
+def add_size_options(p, dim, layers_help, layers=2):
+    """``--dim --heads --layers --ff-hidden --dropout --norm``: the sizes of a
+    Transformer stack (train transformer-lm, bert, ...)."""
+    p.add_argument("--dim", type=positive_int, default=dim, help="model width")
+    p.add_argument("--heads", type=positive_int, default=4, help="attention heads")
+    p.add_argument("--layers", type=positive_int, default=layers, help=layers_help)
+    p.add_argument("--ff-hidden", type=positive_int, default=None,
+                   help="feed-forward width (default: 4 x dim)")
+    p.add_argument("--dropout", type=dropout_rate, default=0.1, help="dropout rate")
+    p.add_argument("--norm", choices=["pre", "post"], default="pre",
+                   help="LayerNorm before each sub-layer (pre) or after (post)")
+
+
 def attach_schedule(optimizer, args, total_steps):
     """The schedule named by ``--schedule`` (none for "constant")."""
     if args.schedule == "inverse-sqrt":

@@ -10,11 +10,11 @@ import os
 
 from autograd_nlp import optim
 from autograd_nlp.commands.common import (add_common_training_options, add_early_stop_options,
-                                          dropout_rate, non_negative_int, positive_float,
+                                          non_negative_int, positive_float,
                                           positive_int, seed_everything)
 from autograd_nlp.commands.language_model import fit_and_test, load_lm_data
 from autograd_nlp.commands.run_settings import RESUME_RULE, mark_defaults, resolve_settings
-from autograd_nlp.commands.transformer import attach_schedule, check_heads
+from autograd_nlp.commands.transformer import add_size_options, attach_schedule, check_heads
 from autograd_nlp.training.language_model import iterations_per_epoch
 
 NAME = "transformer-lm"
@@ -25,14 +25,7 @@ def add_train_parsers(train_sub):
     p = train_sub.add_parser(NAME, help="train a decoder-only Transformer language model on "
                              "PTB (one CPU thread sized)", description=RESUME_RULE)
     add_common_training_options(p, 4, os.path.join("runs", NAME))
-    p.add_argument("--dim", type=positive_int, default=128, help="model width")
-    p.add_argument("--heads", type=positive_int, default=4, help="attention heads")
-    p.add_argument("--layers", type=positive_int, default=2, help="causal self-attention blocks")
-    p.add_argument("--ff-hidden", type=positive_int, default=None,
-                   help="feed-forward width (default: 4 x dim)")
-    p.add_argument("--dropout", type=dropout_rate, default=0.1, help="dropout rate")
-    p.add_argument("--norm", choices=["pre", "post"], default="pre",
-                   help="LayerNorm before each sub-layer (pre) or after (post)")
+    add_size_options(p, 128, "causal self-attention blocks")
     p.add_argument("--positional", choices=["sinusoidal", "learned"], default="sinusoidal",
                    help="positional encoding")
     p.add_argument("--activation", choices=["relu", "gelu", "gelu_tanh"], default="relu",

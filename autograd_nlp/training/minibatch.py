@@ -20,19 +20,22 @@ class MinibatchTrainer(Trainer):
     t_batch)`` returns the scalar loss. ``evaluate(trainer)`` runs after each
     epoch and returns a dict of metrics for the history (e.g. accuracy).
     ``unit`` names what one example is in the progress rate (e.g. "targets").
-    The loop, checkpoints and checks are ``Trainer``'s.
+    ``max_iters_per_epoch`` caps the steps of an epoch (quick trials, step
+    budgets). The loop, checkpoints and checks are ``Trainer``'s.
     """
 
     resumable = Trainer.resumable + ("_curve_sum", "_curve_count")
 
     def __init__(self, model, optimizer, batch_size=100, max_grad=None,
                  checkpoint_path=None, checkpoint_every=None, meta=None, progress=True,
-                 log=print_flushed, curve_every=20, loss_fn=None, unit="examples", **kwargs):
+                 log=print_flushed, curve_every=20, loss_fn=None, unit="examples",
+                 max_iters_per_epoch=None, **kwargs):
         super().__init__(model, optimizer, max_grad, checkpoint_path, checkpoint_every,
                          meta, progress, log, **kwargs)
         self.batch_size = batch_size
         self.curve_every = curve_every
         self.unit = unit
+        self.max_iters_per_epoch = max_iters_per_epoch
         self.loss_fn = loss_fn or (lambda model, *batch: model(*batch))
         self.permutation = None
         self.history = {"epoch": [], "loss": [], "seconds": [], "metrics": [],
@@ -60,7 +63,8 @@ class MinibatchTrainer(Trainer):
 
     # --- Trainer's hooks -------------------------------------------------------------
     def iterations_per_epoch(self):
-        return len(self.arrays[0]) // self.batch_size
+        iters = len(self.arrays[0]) // self.batch_size
+        return min(iters, self.max_iters_per_epoch) if self.max_iters_per_epoch else iters
 
     def start_epoch(self):
         if self.permutation is None or self.iteration == 0:

@@ -1,0 +1,133 @@
+"""``autograd-nlp train bert-finetune``: a pre-trained BERT encoder (the
+checkpoint of ``train bert``) plus a new classifier on its [CLS] vector,
+trained on a word-level PTB task; ``--scratch`` trains the same model from
+random weights, the same steps, so the value of pre-training is measured.
+
+The tasks (``--task word-swap|shuffle``, autograd_nlp/data/word_order.py):
+is a sentence in PTB's word order, or were two of its words swapped (all
+its words shuffled)? It trains on
+the sentences of PTB's valid split and is scored on the test split: text
+that pre-training (on the train split) never read.
+"""
+import os
+
+from autograd_nlp.commands.bert_pretraining import (adam_trainer, add_optimizer_options,
+                                                    load_bert_vocabulary, percent, to_model,
+                                                    to_numpy)
+from autograd_nlp.commands.checkpoint_kind import read_checkpoint
+from autograd_nlp.commands.common import (add_common_training_options, dropout_rate,
+                                          load_ptb_announced, positive_int,
+                                          seed_everything)
+from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
+                                                resolve_settings, vocab_hash)
+from autograd_nlp.core import eval_mode, no_grad
+from autograd_nlp.data.bert_pretraining import trim_padding
+from autograd_nlp.data.word_order import CORRUPTIONS, make_word_order_examples
+from autograd_nlp.errors import CheckpointError, UserError
+from autograd_nlp.functions import softmax_cross_entropy
+
+NAME = "bert-finetune"
+TEST_SEED = 0           # the test examples are the same for every run
+
+
+def add_train_parsers(train_sub):
+    p = train_sub.add_parser(NAME, help="fine-tune a pre-trained BERT (train bert) on a "
+                             "PTB sentence task, or train it from scratch (--scratch)",
+                             description=RESUME_RULE)
+    add_common_training_options(p, 5, os.path.join("runs", NAME))
+    p.add_argument("--pretrained", default=None, metavar="CKPT",
+                   help="checkpoint.npz of a train bert run: its encoder, sizes and "
+                        "vocabulary (needed, also with --scratch; default: none)")
+    p.add_argument("--scratch", action="store_true",
+                   help="use only the checkpoint's sizes and vocabulary and start from "
+                        "random weights (the baseline pre-training is measured against)")
+    p.add_argument("--task", choices=sorted(CORRUPTIONS), default="word-swap",
+                   help="is a sentence in its original order (1) or corrupted (0): "
+                        "word-swap: two words exchanged; shuffle: all words shuffled")
+    p.add_argument("--train-examples", type=positive_int, default=None,
+                   help="fine-tune on the first N of the (shuffled) training examples "
+                        "only (default: all)")
+    p.add_argument("--dropout", type=dropout_rate, default=0.1, help="dropout rate")
+    add_optimizer_options(p, lr=0.0003, warmup=50, batch_size=32)
+    p.set_defaults(run=train, model_name=NAME)
+    mark_defaults(p)
+
+
+def load_pretrained(path):
+    """(model_kwargs, vocabulary words, parameters) of a train bert checkpoint."""
+    if path is None:
+        raise UserError(f"train {NAME}: pass --pretrained CKPT, the checkpoint.npz of a "
+                        f"train bert run (with --scratch only its sizes and vocabulary "
+                        f"are used)")
+    checkpoint = read_checkpoint(path, f"train {NAME} --pretrained", "bert")
+    meta = checkpoint["meta"]
+    return meta["model_kwargs"], meta["vocab"], checkpoint["model"]
+
+
+def classification_loss(model, tokens, labels):
+    tokens, = trim_padding(tokens, model.bert.pad_id)
+    tokens, labels = to_model(model, (tokens, labels))
+    return softmax_cross_entropy(model(tokens), labels)
+
+
+def classification_accuracy(model, tokens, labels, batch_size=128):
+    correct = 0
+    with no_grad(), eval_mode():
+        for start in range(0, len(tokens), batch_size):
+            batch, = trim_padding(tokens[start:start + batch_size], model.bert.pad_id)
+            logits = model(*to_model(model, (batch,)))
+            correct += int((to_numpy(logits.data).argmax(-1)
+                            == labels[start:start + batch_size]).sum())
+    return correct / max(len(tokens), 1)
+
+
+def train(args):
+    from models.bert import BertClassifier
+    settings = resolve_settings(args)
+    seed_everything(args.seed)
+    kwargs, words, params = load_pretrained(args.pretrained)
+    corpus, vocab, eos_id = load_bert_vocabulary(args, f"train {NAME}")
+    if vocab.words != words:
+        raise CheckpointError(f"train {NAME}: the checkpoint's vocabulary ({len(words):,} "
+                              f"tokens) is not this PTB's ({len(vocab):,}); pass --data-dir "
+                              f"with the PTB folder {args.pretrained} was trained on")
+    valid_corpus = load_ptb_announced("valid", args.data_dir)[0]
+    test_corpus = load_ptb_announced("test", args.data_dir)[0]
+    max_length = kwargs["max_length"]
+    x_train, t_train = make_word_order_examples(valid_corpus, eos_id, vocab, max_length,
+                                                args.seed, args.task)
+    if args.train_examples:
+        x_train, t_train = x_train[:args.train_examples], t_train[:args.train_examples]
+    x_test, t_test = make_word_order_examples(test_corpus, eos_id, vocab, max_length,
+                                              TEST_SEED, args.task)
+    kwargs = {**kwargs, "dropout": args.dropout}
+    model = BertClassifier(num_classes=2, **kwargs)
+    if not args.scratch:
+        model.bert.load_state_dict(params)
+    model.to(args.device)
+    meta = {"kind": NAME, "model": NAME, "model_kwargs": kwargs,
+            "vocab_hash": vocab_hash(vocab.words),
+            "data": ptb_identity(args.data_dir, valid_corpus, split="valid"),
+            "settings": settings}
+    trainer, iters = adam_trainer(args, model, len(x_train), meta, classification_loss,
+                                  "sentences")
+    start = "random weights (--scratch)" if args.scratch else f"the encoder of {args.pretrained}"
+    chance = max(t_test.mean(), 1 - t_test.mean())
+    print(f"{NAME} ({args.task}): {model.num_params():,} parameters from {start}; "
+          f"{len(x_train):,} training examples (valid split, {t_train.mean():.1%} in order), "
+          f"{len(x_test):,} test examples (test split), batch {args.batch_size}, Adam peak lr "
+          f"{args.lr:g} ({args.schedule}, warm-up {args.warmup}), {iters} steps per epoch, "
+          f"epochs {args.epochs}", flush=True)
+
+    def evaluate(trainer):
+        return {"test accuracy": classification_accuracy(model, x_test, t_test)}
+
+    history = trainer.fit((x_train, t_train), args.epochs, evaluate=evaluate)
+    accuracy = (history["metrics"][-1]["test accuracy"] if history["metrics"]
+                else classification_accuracy(model, x_test, t_test))
+    steps = trainer.optimizer.step
+    print(f"test accuracy after {steps} steps ({'from scratch' if args.scratch else 'pre-trained'}"
+          f"): {percent(accuracy)} (chance: {percent(chance)})")
+    print(f"checkpoint: {trainer.checkpoint_path}")
+    return 0
+
