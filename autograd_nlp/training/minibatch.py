@@ -63,8 +63,11 @@ class MinibatchTrainer(Trainer):
 
     # --- Trainer's hooks -------------------------------------------------------------
     def iterations_per_epoch(self):
-        iters = len(self.arrays[0]) // self.batch_size
+        iters = self.examples_per_epoch() // self.batch_size
         return min(iters, self.max_iters_per_epoch) if self.max_iters_per_epoch else iters
+
+    def examples_per_epoch(self):
+        return len(self.arrays[0])
 
     def start_epoch(self):
         if self.permutation is None or self.iteration == 0:
@@ -119,7 +122,7 @@ class ResampledMinibatchTrainer(MinibatchTrainer):
             raise TooLittleDataError(f"fit: {examples_per_epoch} examples per epoch are "
                                      f"fewer than one batch of {batch_size}; use a smaller "
                                      f"--batch-size")
-        self.draw, self.examples_per_epoch = draw, examples_per_epoch
+        self.draw, self.epoch_examples = draw, examples_per_epoch
         self.epoch_seed, self._drawn_seed = None, None
 
     def fit(self, epochs, evaluate=None, stop_after=None):
@@ -127,8 +130,8 @@ class ResampledMinibatchTrainer(MinibatchTrainer):
         self.evaluate = evaluate
         return Trainer.fit(self, epochs, stop_after)
 
-    def iterations_per_epoch(self):
-        return self.examples_per_epoch // self.batch_size
+    def examples_per_epoch(self):
+        return self.epoch_examples
 
     def start_epoch(self):
         if self.epoch_seed is None or self.iteration == 0:
@@ -138,10 +141,10 @@ class ResampledMinibatchTrainer(MinibatchTrainer):
         if self._drawn_seed != self.epoch_seed:
             rng = np.random.default_rng(self.epoch_seed)
             self.arrays = self.draw(rng)
-            if len(self.arrays[0]) < self.examples_per_epoch:
+            if len(self.arrays[0]) < self.epoch_examples:
                 raise ValueError(f"ResampledMinibatchTrainer: draw gave {len(self.arrays[0])} "
                                  f"examples, fewer than examples_per_epoch="
-                                 f"{self.examples_per_epoch}")
+                                 f"{self.epoch_examples}")
             self.permutation = rng.permutation(len(self.arrays[0]))
             self._drawn_seed = self.epoch_seed
 

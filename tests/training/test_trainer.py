@@ -85,7 +85,7 @@ def test_resampled_epochs_resume_exactly_and_differ_between_epochs(tmp_path):
     straight = make()
     straight.fit(epochs=2)
     assert len(drawn) == 2 and not np.array_equal(drawn[0][:50], drawn[1][:50])
-    assert straight.iterations_per_epoch() == straight.examples_per_epoch // 16
+    assert straight.iterations_per_epoch() == straight.examples_per_epoch() // 16
     part = make(path=tmp_path / "c.npz")
     part.fit(epochs=2, stop_after=straight.iterations_per_epoch() + 3)   # mid epoch 2
     resumed = make(seed=7, path=tmp_path / "c.npz")
