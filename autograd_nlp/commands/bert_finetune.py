@@ -3,9 +3,9 @@ checkpoint of ``train bert``) plus a new classifier on its [CLS] vector,
 trained on a word-level PTB task; ``--scratch`` trains the same model from
 random weights, the same steps, so the value of pre-training is measured.
 
-The tasks (``--task word-swap|shuffle``, autograd_nlp/data/word_order.py):
-is a sentence in PTB's word order, or were two of its words swapped (all
-its words shuffled)? It trains on
+The tasks (``--task shuffle|word-swap``, autograd_nlp/data/word_order.py):
+is a sentence in PTB's word order, or were all its words shuffled (two of
+its words swapped)? It trains on
 the sentences of PTB's valid split and is scored on the test split: text
 that pre-training (on the train split) never read.
 """
@@ -41,7 +41,7 @@ def add_train_parsers(train_sub):
     p.add_argument("--scratch", action="store_true",
                    help="use only the checkpoint's sizes and vocabulary and start from "
                         "random weights (the baseline pre-training is measured against)")
-    p.add_argument("--task", choices=sorted(CORRUPTIONS), default="word-swap",
+    p.add_argument("--task", choices=sorted(CORRUPTIONS), default="shuffle",
                    help="is a sentence in its original order (1) or corrupted (0): "
                         "word-swap: two words exchanged; shuffle: all words shuffled")
     p.add_argument("--train-examples", type=positive_int, default=None,

@@ -13,6 +13,7 @@ whole row is masked: that row's output is the output projection's bias.
 """
 import numpy as np
 
+from autograd_nlp.backend import to_device
 from autograd_nlp.core import ShapeError
 from autograd_nlp.functions import (attention_scores, concat, masked_softmax, matmul, reshape,
                                     softmax, transpose)
@@ -33,7 +34,8 @@ def allowed_positions(batch, queries, keys, key_padding_mask=None, causal=False)
     None when nothing is masked."""
     allowed = None
     if key_padding_mask is not None:
-        padding = np.asarray(key_padding_mask, dtype=bool)
+        # built on the CPU (masked_softmax moves it to the scores' device)
+        padding = np.asarray(to_device(key_padding_mask, "cpu"), dtype=bool)
         if padding.shape != (batch, keys):
             raise ShapeError(f"MultiHeadAttention: key_padding_mask has shape {padding.shape}, "
                              f"expected (batch, keys) = {(batch, keys)} (True = padding)")

@@ -56,4 +56,5 @@ class LearnedPositionalEmbedding(Module):
             raise ValueError(f"LearnedPositionalEmbedding: positions {offset}..{end - 1} "
                              f"requested but the table has max_length={self.max_length}; "
                              f"build it with a larger max_length")
-        return x + embedding(self.W, np.arange(offset, end))
+        positions = to_device(np.arange(offset, end), device_of(self.W.data))
+        return x + embedding(self.W, positions)
