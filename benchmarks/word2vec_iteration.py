@@ -19,6 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.common import compare, header, median_time, pin_threads, try_torch  # noqa: E402
+from benchmarks.torch_peers import torch_cbow  # noqa: E402
 
 NOTE = pin_threads(1)
 
@@ -75,26 +76,7 @@ def fast_recipe(corpus, rng, fused=True, batch=4000):
 
 
 def theirs(torch, corpus, contexts, target, rng, sampler):
-    F = torch.nn.functional
-
-    class TorchCBOW(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.in_embed = torch.nn.Embedding(V, H)
-            self.out_embed = torch.nn.Embedding(V, H)
-            torch.nn.init.normal_(self.in_embed.weight, std=0.01)
-            torch.nn.init.normal_(self.out_embed.weight, std=0.01)
-
-        def forward(self, ctx, tgt, neg):
-            h = self.in_embed(ctx).mean(dim=1)                       # (B, H)
-            ids = torch.cat([tgt[:, None], neg], dim=1)              # (B, 1 + k)
-            scores = (self.out_embed(ids) * h[:, None, :]).sum(-1)
-            labels = torch.zeros_like(scores)
-            labels[:, 0] = 1
-            return F.binary_cross_entropy_with_logits(scores, labels,
-                                                      reduction="none").sum(1).mean()
-
-    model = TorchCBOW()
+    model = torch_cbow(torch, V, H)
     opt = torch.optim.Adam(model.parameters(), lr=0.001)
     tc, tt = torch.as_tensor(contexts), torch.as_tensor(target)
 
