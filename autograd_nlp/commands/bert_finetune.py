@@ -7,21 +7,27 @@ The tasks (``--task shuffle|word-swap``, autograd_nlp/data/word_order.py):
 is a sentence in PTB's word order, or were all its words shuffled (two of
 its words swapped)? It trains on
 the sentences of PTB's valid split and is scored on the test split: text
-that pre-training (on the train split) never read.
+that pre-training (on the train split) never read. ``--valid-fraction``
+carves a validation split from those training sentences (never from test):
+accuracy on it is measured every epoch (``--early-stop`` watches it) and the
+test split is scored once, at the end.
 """
 import os
 
 from autograd_nlp.commands.bert_pretraining import (adam_trainer, add_optimizer_options,
-                                                    load_bert_vocabulary, percent, to_model,
-                                                    to_numpy)
+                                                    held_epoch, load_bert_vocabulary, percent,
+                                                    print_checkpoints, to_model, to_numpy)
 from autograd_nlp.commands.checkpoint_kind import read_checkpoint
-from autograd_nlp.commands.common import (add_common_training_options, dropout_rate,
-                                          load_ptb_announced, positive_int,
+from autograd_nlp.commands.common import (add_common_training_options,
+                                          add_early_stop_options, add_valid_fraction_option,
+                                          dropout_rate, load_ptb_announced, positive_int,
                                           seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
+from autograd_nlp.commands.seq2seq import check_early_stop
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.data.bert_pretraining import trim_padding
+from autograd_nlp.data.splits import validation_indices
 from autograd_nlp.data.word_order import CORRUPTIONS, make_word_order_examples
 from autograd_nlp.errors import CheckpointError, UserError
 from autograd_nlp.functions import softmax_cross_entropy
@@ -49,6 +55,9 @@ def add_train_parsers(train_sub):
                         "only (default: all)")
     p.add_argument("--dropout", type=dropout_rate, default=0.1, help="dropout rate")
     add_optimizer_options(p, lr=0.0003, warmup=50, batch_size=32)
+    add_valid_fraction_option(p, "examples", "test", "accuracy",
+                              "test accuracy every epoch")
+    add_early_stop_options(p, "validation accuracy (needs --valid-fraction)")
     p.set_defaults(run=train, model_name=NAME)
     mark_defaults(p)
 
@@ -81,9 +90,20 @@ def classification_accuracy(model, tokens, labels, batch_size=128):
     return correct / max(len(tokens), 1)
 
 
+def carve_validation(x, t, fraction):
+    """``(x_train, t_train, x_valid, t_valid)``: ``fraction`` of the training
+    examples (seeded, ``validation_indices``) set aside for validation."""
+    try:
+        train, valid = validation_indices(len(x), fraction)
+    except ValueError as e:
+        raise UserError(f"train {NAME} --valid-fraction {fraction}: {e}") from None
+    return x[train], t[train], x[valid], t[valid]
+
+
 def train(args):
     from models.bert import BertClassifier
     settings = resolve_settings(args)
+    check_early_stop(args)
     seed_everything(args.seed)
     kwargs, words, params = load_pretrained(args.pretrained)
     corpus, vocab, eos_id = load_bert_vocabulary(args, f"train {NAME}")
@@ -96,6 +116,8 @@ def train(args):
     max_length = kwargs["max_length"]
     x_train, t_train = make_word_order_examples(valid_corpus, eos_id, vocab, max_length,
                                                 args.seed, args.task)
+    x_train, t_train, x_valid, t_valid = carve_validation(x_train, t_train,
+                                                          args.valid_fraction)
     if args.train_examples:
         x_train, t_train = x_train[:args.train_examples], t_train[:args.train_examples]
     x_test, t_test = make_word_order_examples(test_corpus, eos_id, vocab, max_length,
@@ -110,24 +132,37 @@ def train(args):
             "data": ptb_identity(args.data_dir, valid_corpus, split="valid"),
             "settings": settings}
     trainer, iters = adam_trainer(args, model, len(x_train), meta, classification_loss,
-                                  "sentences")
+                                  "sentences",
+                                  monitor="valid accuracy" if len(x_valid) else None)
     start = "random weights (--scratch)" if args.scratch else f"the encoder of {args.pretrained}"
     chance = max(t_test.mean(), 1 - t_test.mean())
     print(f"{NAME} ({args.task}): {model.num_params():,} parameters from {start}; "
           f"{len(x_train):,} training examples (valid split, {t_train.mean():.1%} in order), "
+          f"{len(x_valid):,} validation examples (carved from those), "
           f"{len(x_test):,} test examples (test split), batch {args.batch_size}, Adam peak lr "
           f"{args.lr:g} ({args.schedule}, warm-up {args.warmup}), {iters} steps per epoch, "
           f"epochs {args.epochs}", flush=True)
 
+    # without a validation split, test accuracy every epoch (as before); with
+    # one, validation accuracy every epoch and the test split once at the end
+    x_epoch, t_epoch, name = ((x_valid, t_valid, "valid accuracy") if len(x_valid)
+                              else (x_test, t_test, "test accuracy"))
+
     def evaluate(trainer):
-        return {"test accuracy": classification_accuracy(model, x_test, t_test)}
+        return {name: classification_accuracy(model, x_epoch, t_epoch)}
 
     history = trainer.fit((x_train, t_train), args.epochs, evaluate=evaluate)
-    accuracy = (history["metrics"][-1]["test accuracy"] if history["metrics"]
-                else classification_accuracy(model, x_test, t_test))
-    steps = trainer.optimizer.step
-    print(f"test accuracy after {steps} steps ({'from scratch' if args.scratch else 'pre-trained'}"
-          f"): {percent(accuracy)} (chance: {percent(chance)})")
-    print(f"checkpoint: {trainer.checkpoint_path}")
+    start = "from scratch" if args.scratch else "pre-trained"
+    if len(x_valid) and args.skip_test:
+        print("test accuracy: not measured (--skip-test)")
+    else:
+        accuracy = (history["metrics"][-1]["test accuracy"]
+                    if history["metrics"] and not len(x_valid)
+                    else classification_accuracy(model, x_test, t_test))
+        when = (f", epoch {held_epoch(args, trainer)}'s parameters, the best"
+                if args.early_stop else "")
+        print(f"test accuracy after {trainer.optimizer.step} steps ({start}{when}): "
+              f"{percent(accuracy)} (chance: {percent(chance)})")
+    print_checkpoints(trainer)
     return 0
 

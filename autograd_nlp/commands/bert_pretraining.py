@@ -11,7 +11,8 @@ import numpy as np
 
 from autograd_nlp import optim
 from autograd_nlp.backend import to_device
-from autograd_nlp.commands.common import (add_common_training_options, dropout_rate,
+from autograd_nlp.commands.common import (add_common_training_options,
+                                          add_early_stop_options, dropout_rate,
                                           load_ptb_announced, non_negative_int, positive_float,
                                           positive_int, prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
@@ -26,10 +27,12 @@ from autograd_nlp.data.ptb import EOS
 from autograd_nlp.errors import UserError
 from autograd_nlp.text import WordVectors
 from autograd_nlp.training import MinibatchTrainer
+from autograd_nlp.training.trainer import best_params_path
 
 NAME = "bert"
 SCHEDULES = ("cosine", "inverse-sqrt", "constant")
 VALID_SEED = 0          # the validation pairs and masks are the same for every run
+MONITOR = "valid MLM accuracy"      # the score the best parameters are chosen by
 QUERIES = ("you", "year", "car", "toyota", "said", "stock", "japan")
 
 
@@ -65,6 +68,8 @@ def add_train_parsers(train_sub):
     p.add_argument("--vector-sentences", type=non_negative_int, default=20_000,
                    help="training sentences the context-averaged word vectors are "
                         "averaged over (0: write no vectors)")
+    add_early_stop_options(p, "validation masked-token accuracy (PTB's valid split; the "
+                              "vectors then come from the best epoch)", test=False)
     p.set_defaults(run=train, model_name=NAME)
     mark_defaults(p)
 
@@ -138,11 +143,13 @@ def context_averaged_vectors(model, sentences, vocab, batch_size=64):
                        (total[seen] / count[seen, None]).astype(np.float32))
 
 
-def adam_trainer(args, model, examples, meta, loss_fn, unit):
+def adam_trainer(args, model, examples, meta, loss_fn, unit, monitor=None):
     """Adam (beta2 0.98) under ``--schedule`` and the MinibatchTrainer of a
     BERT command over ``examples`` training rows, checkpointing to
-    ``--out``/checkpoint.npz and resumed from ``--resume``. Returns the
-    trainer and the steps per epoch."""
+    ``--out``/checkpoint.npz and resumed from ``--resume``; it keeps the best
+    parameters by the validation score ``monitor`` (higher is better; None:
+    no validation) and stops early after ``--early-stop`` epochs without a
+    better one. Returns the trainer and the steps per epoch."""
     optimizer = optim.Adam(model.params(), lr=args.lr, beta2=0.98)
     iters = examples // args.batch_size
     iters = min(iters, args.max_iters) if args.max_iters else iters
@@ -153,7 +160,8 @@ def adam_trainer(args, model, examples, meta, loss_fn, unit):
                                args.checkpoint_every, meta, progress=not args.quiet,
                                loss_fn=loss_fn, unit=unit,
                                checkpoint_seconds=60 * args.checkpoint_minutes,
-                               max_iters_per_epoch=args.max_iters)
+                               max_iters_per_epoch=args.max_iters,
+                               early_stop=args.early_stop, monitor=monitor)
     if args.resume:
         trainer.resume(args.resume)
     return trainer, iters
@@ -185,7 +193,8 @@ def train(args):
     meta = {"kind": NAME, "model": NAME, "model_kwargs": kwargs, "vocab": vocab.words,
             "vocab_hash": vocab_hash(vocab.words), "data": ptb_identity(args.data_dir, corpus),
             "settings": settings}
-    trainer, iters = adam_trainer(args, model, len(train_set), meta, pretraining_loss, "pairs")
+    trainer, iters = adam_trainer(args, model, len(train_set), meta, pretraining_loss, "pairs",
+                                  monitor=MONITOR)
     print(f"bert: {model.num_params():,} parameters ({args.layers} layers, dim {args.dim}, "
           f"{args.heads} heads, {args.norm}-norm), {len(train_set):,} training pairs of at "
           f"most {args.max_length} tokens, {len(valid_set):,} validation pairs, batch "
@@ -197,20 +206,39 @@ def train(args):
         return {"valid MLM accuracy": mlm, "valid NSP accuracy": nsp}
 
     history = trainer.fit(train_set.arrays(), args.epochs, evaluate=evaluate)
+    epoch = held_epoch(args, trainer)
     if history["metrics"]:
-        last = history["metrics"][-1]
-        mlm, nsp = last["valid MLM accuracy"], last["valid NSP accuracy"]
+        held = history["metrics"][epoch - 1]
+        mlm, nsp = held["valid MLM accuracy"], held["valid NSP accuracy"]
     else:
         mlm, nsp = pretraining_accuracy(model, valid_set)
     top = np.bincount(valid_set.targets[valid_set.targets >= 0]).argmax()
-    print(f"valid masked-token accuracy: {percent(mlm)} (chance: {percent(mlm_chance)}, "
+    which = f" (epoch {epoch}'s parameters, the best)" if args.early_stop else ""
+    print(f"valid masked-token accuracy{which}: {percent(mlm)} (chance: {percent(mlm_chance)}, "
           f"always {vocab.words[top]!r})")
     print(f"valid next-sentence accuracy: {percent(nsp)} (chance: {percent(nsp_chance)})")
-    print(f"checkpoint: {trainer.checkpoint_path}")
+    print_checkpoints(trainer)
     if args.vector_sentences:
         write_vectors(model, split_sentences(corpus, eos_id)[:args.vector_sentences], vocab,
                       os.path.join(args.out, "vectors.npz"))
     return 0
+
+
+def held_epoch(args, trainer):
+    """The epoch whose parameters the model holds after ``fit``: the best
+    one with ``--early-stop`` (put back by the trainer), else the last."""
+    if args.early_stop is not None and trainer.best_epoch is not None:
+        return trainer.best_epoch
+    return trainer.epoch
+
+
+def print_checkpoints(trainer):
+    """The checkpoint (the last step's parameters, to resume from) and the
+    best epoch's parameters beside it, when a validation score chose them."""
+    print(f"checkpoint: {trainer.checkpoint_path}")
+    if trainer.best_score is not None:
+        print(f"best parameters: {best_params_path(trainer.checkpoint_path)} (epoch "
+              f"{trainer.best_epoch}, {trainer.monitor} {percent(trainer.best_score)})")
 
 
 def write_vectors(model, sentences, vocab, path):
