@@ -226,14 +226,7 @@ def train_word2vec(args):
             "model_kwargs": kwargs,
             "vocab_hash": vocab_hash(vocab), "data": ptb_identity(args.data_dir, corpus),
             "settings": settings}
-    evaluate = None
-    if args.early_stop is not None:
-        valid = load_ptb_announced("valid", args.data_dir)[0]
-        valid_contexts, valid_target = create_contexts_target(valid, args.window)
-
-        def evaluate(trainer):
-            return {"valid loss": validation_loss(model, valid_contexts, valid_target,
-                                                  args.batch_size)}
+    evaluate = validation_evaluator(args, model) if args.early_stop is not None else None
     optimizer = getattr(optim, OPTIMIZERS[getattr(args, "optimizer", "adam")])(
         model.params(), lr=args.lr)
     loop = dict(checkpoint_path=checkpoint, checkpoint_every=args.checkpoint_every,
@@ -284,6 +277,18 @@ def train_word2vec(args):
 
 
 VALIDATION_SEED = 0
+
+
+def validation_evaluator(args, model):
+    """The per-epoch evaluation early stopping watches: the loss on PTB's
+    valid split (full windows, the book's contexts)."""
+    valid = load_ptb_announced("valid", args.data_dir)[0]
+    valid_contexts, valid_target = create_contexts_target(valid, args.window)
+
+    def evaluate(trainer):
+        return {"valid loss": validation_loss(model, valid_contexts, valid_target,
+                                              args.batch_size)}
+    return evaluate
 
 
 def validation_loss(model, contexts, target, batch_size):
