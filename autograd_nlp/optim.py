@@ -276,5 +276,5 @@ def clip_grads(params, max_norm):
     return norm
 
 
-from autograd_nlp.lr_schedules import (SCHEDULES, LRSchedule, WarmupCosine,  # noqa: E402,F401
-                                       WarmupInverseSqrt)
+from autograd_nlp.lr_schedules import (SCHEDULES, LinearDecay, LRSchedule,  # noqa: E402,F401
+                                       WarmupCosine, WarmupInverseSqrt)

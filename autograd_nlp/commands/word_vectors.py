@@ -14,7 +14,7 @@ from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import create_contexts_target
 from autograd_nlp.errors import UserError
-from autograd_nlp.lr_schedules import LinearDecay
+from autograd_nlp.optim import LinearDecay
 from autograd_nlp.text import WordVectors, count_svd_vectors
 from autograd_nlp.text.cbow_epochs import CbowEpochs
 from autograd_nlp.training import MinibatchTrainer, ResampledMinibatchTrainer, save_curves
