@@ -6,7 +6,6 @@ with the start symbol. Training feeds ts[:, :-1] and predicts ts[:, 1:]
 (teacher forcing); ``generate`` decodes greedily, one step at a time, for a
 whole batch at once. Both come from ``EncoderDecoder`` (models/encoder_decoder.py).
 """
-import numpy as np
 
 from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Variable

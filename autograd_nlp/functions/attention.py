@@ -10,7 +10,7 @@ attended, with finite gradients everywhere.
 import numpy as np
 
 from autograd_nlp.backend import get_array_module
-from autograd_nlp.core import Function, ShapeError, Variable
+from autograd_nlp.core import Function, ShapeError
 from autograd_nlp.functions.linalg import matmul
 from autograd_nlp.functions.reduction import sum
 from autograd_nlp.functions.registry import custom, randn, register
