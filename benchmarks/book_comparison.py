@@ -127,22 +127,12 @@ def book_side(name, np, data):
 
 
 def our_side(name, data):
-    import autograd_nlp.functions as F
     from autograd_nlp import optim
     if name in ("rnnlm", "better-rnnlm"):
         from models.rnnlm import BetterRnnlm, Rnnlm
+        from benchmarks.our_steps import language_model_step
         model = Rnnlm(data["vocab"]) if name == "rnnlm" else BetterRnnlm(data["vocab"])
-        opt = optim.SGD(model.params(), lr=20.0)
-        xs, ts = data["xs"], data["ts"]
-
-        def step():
-            loss = F.softmax_cross_entropy(model(xs), ts)
-            model.cleargrads()
-            loss.backward()
-            optim.clip_grads(model.params(), data["clip"])
-            opt.update()
-            model.unchain()
-        return step
+        return language_model_step(model, data["xs"], data["ts"], data["clip"])
     if name == "cbow":
         from models.word2vec import CBOW
         model = CBOW(data["vocab"], 100, data["corpus"], sample_size=5)

@@ -30,6 +30,7 @@ from autograd_nlp import cuda_kernels, optim  # noqa: E402
 from autograd_nlp import random as ag_random  # noqa: E402
 from autograd_nlp.backend import to_device  # noqa: E402
 from autograd_nlp.core import eval_mode, no_grad  # noqa: E402
+from benchmarks.our_steps import language_model_step  # noqa: E402
 from benchmarks.torch_peers import torch_cbow, torch_lm, torch_seq2seq  # noqa: E402
 
 # the book's own CuPy code on one H200, ms/iteration, as measured in issue 14
@@ -86,17 +87,7 @@ def lm_case(name, V, B, T, quick):
     def ours(device):
         model = (Rnnlm(V, size, size) if name == "Rnnlm" else BetterRnnlm(V, size, size))
         model.to(device)
-        opt = optim.SGD(model.params(), lr=20.0)
-        x, t = to_device(xs, device), to_device(ts, device)
-
-        def step():
-            loss = F.softmax_cross_entropy(model(x), t)
-            model.cleargrads()
-            loss.backward()
-            optim.clip_grads(model.params(), 0.25)
-            opt.update()
-            model.unchain()
-        return step
+        return language_model_step(model, to_device(xs, device), to_device(ts, device))
 
     def theirs(torch, device):
         nn = torch.nn

@@ -26,24 +26,10 @@ NOTE = pin_threads(OPTIONS.threads)
 
 import numpy as np  # noqa: E402
 
-import autograd_nlp.functions as F  # noqa: E402
-from autograd_nlp import optim  # noqa: E402
+from benchmarks.our_steps import language_model_step  # noqa: E402
 from models.rnnlm import BetterRnnlm, Rnnlm  # noqa: E402
 
 V, B, T = 10_000, 20, 35
-
-
-def ours(model, xs, ts):
-    opt = optim.SGD(model.params(), lr=20.0)
-
-    def step():
-        loss = F.softmax_cross_entropy(model(xs), ts)
-        model.cleargrads()
-        loss.backward()
-        optim.clip_grads(model.params(), 0.25)
-        opt.update()
-        model.unchain()
-    return step
 
 
 def theirs(torch, model, xs, ts):
@@ -68,7 +54,7 @@ def main():
              ("BetterRnnlm", lambda: BetterRnnlm(V), (650, 650, 2, True, 0.5), 2.0)]
     for name, make, torch_args, target in cases:
         repeat = OPTIONS.repeat if name == "Rnnlm" else max(3, OPTIONS.repeat // 2)
-        step = ours(make(), xs, ts)
+        step = language_model_step(make(), xs, ts)
         if torch is None:
             t_ours = median_time(step, repeat=repeat)
             print(f"{name:12} ours {t_ours * 1e3:7.1f} ms/iter ({B * T / t_ours:,.0f} tokens/s)")

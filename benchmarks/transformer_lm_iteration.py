@@ -34,6 +34,7 @@ import autograd_nlp as ag  # noqa: E402
 import autograd_nlp.functions as F  # noqa: E402
 from autograd_nlp import optim  # noqa: E402
 from autograd_nlp.layers import sinusoidal_table  # noqa: E402
+from benchmarks.our_steps import language_model_step  # noqa: E402
 from models.rnnlm import Rnnlm  # noqa: E402
 from models.transformer_lm import TransformerLM  # noqa: E402
 
@@ -96,17 +97,7 @@ def theirs(torch, xs, ts):
 def rnnlm_step():
     rng = np.random.default_rng(1)
     xs, ts = rng.integers(0, V, (20, 35)), rng.integers(0, V, (20, 35))
-    model = Rnnlm(V)
-    opt = optim.SGD(model.params(), lr=20.0)
-
-    def step():
-        loss = F.softmax_cross_entropy(model(xs), ts)
-        model.cleargrads()
-        loss.backward()
-        optim.clip_grads(model.params(), 0.25)
-        opt.update()
-        model.unchain()
-    return step
+    return language_model_step(Rnnlm(V), xs, ts)
 
 
 def main():
