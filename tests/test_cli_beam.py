@@ -8,17 +8,9 @@ from autograd_nlp.cli import main
 from autograd_nlp.commands import seq2seq as seq2seq_cmd
 from autograd_nlp.commands.language_model import model_from_checkpoint
 from autograd_nlp.training import seq2seq_accuracy
+from cli_run import run
 
 WORDS = [f"w{i}" for i in range(12)]
-
-
-def run(capsys, *argv):
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def record_beams(monkeypatch, module):

@@ -18,19 +18,10 @@ import pytest
 from autograd_nlp.cli import main
 from autograd_nlp.commands import seq2seq as seq2seq_cmd
 from autograd_nlp.errors import BadFileError, CheckpointError, UserError
+from cli_run import run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORDS = [f"w{i}" for i in range(20)]
-
-
-def run(capsys, *argv):
-    """(exit code, stdout, stderr) of one command, argparse exits included."""
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_clean_error(capsys, *argv, says=()):

@@ -27,10 +27,9 @@ from autograd_nlp.data.date_strings import date_strings, parse_date
 from autograd_nlp.data.generate_dates import BOOK_DATE_FAMILIES
 from autograd_nlp.data.seq_format import DATE_WIDTHS, PAD, START
 from autograd_nlp.data.splits import validation_indices
-from autograd_nlp.serialization import atomic_write
 from autograd_nlp.training import (MinibatchTrainer, fingerprint, load_checkpoint, restore,
                                    save_curves)
-from autograd_nlp.training.plot import have_matplotlib
+from autograd_nlp.training.plot import have_matplotlib, save_figure
 from autograd_nlp.training.trainer import best_params_path
 
 DEFAULTS = {
@@ -196,11 +195,7 @@ def save_code_projection(path, codes, families, title):
     ax.set_title(title)
     ax.legend(fontsize=7, markerscale=3, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
-    try:
-        atomic_write(path, lambda f: fig.savefig(f, format="png"))
-    finally:
-        plt.close(fig)
-    return path
+    return save_figure(fig, path, "png")
 
 
 # --- training ------------------------------------------------------------------------

@@ -20,9 +20,8 @@ from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_evaluation_options,
                                            fit_with_accuracy, load_dataset, print_outputs)
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.errors import UserError
-from autograd_nlp.serialization import atomic_write
 from autograd_nlp.training import MinibatchTrainer, fingerprint, save_curves
-from autograd_nlp.training.plot import have_matplotlib
+from autograd_nlp.training.plot import have_matplotlib, save_figure
 
 NAME = "transformer"
 SCHEDULES = ("inverse-sqrt", "cosine", "constant")
@@ -202,8 +201,4 @@ def save_head_heatmaps(model, ds, path, index=0):
     fig.suptitle(f"cross-attention: {source.rstrip()} -> {ds.decode(answer).rstrip()}",
                  fontsize=9)
     fig.tight_layout()
-    try:
-        atomic_write(path, lambda f: fig.savefig(f, format="png"))
-    finally:
-        plt.close(fig)
-    return path
+    return save_figure(fig, path, "png")

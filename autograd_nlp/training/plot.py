@@ -112,8 +112,14 @@ def save_curves(path, curves, xlabel, ylabel, title="", logy=False):
         return None
     import matplotlib
     matplotlib.use("Agg")
+    return save_figure(draw_curves(curves, xlabel, ylabel, title, logy), path, fmt)
+
+
+def save_figure(fig, path, fmt=None):
+    """Write a matplotlib Figure to ``path`` atomically (format: ``fmt``, or
+    the extension's) and close it; returns the path."""
     import matplotlib.pyplot as plt
-    fig = draw_curves(curves, xlabel, ylabel, title, logy)
+    fmt = fmt or plot_format(path)
     try:
         atomic_write(path, lambda f: fig.savefig(f, format=fmt))
     finally:
@@ -184,6 +190,4 @@ def save_heatmaps(path, matrices, row_labels, col_labels, titles=None,
         if titles:
             ax.set_title(titles[k], fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

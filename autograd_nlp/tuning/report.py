@@ -2,7 +2,6 @@
 the validation score against each searched parameter."""
 import math
 
-from autograd_nlp.serialization import atomic_write
 from autograd_nlp.training import plot
 from autograd_nlp.tuning.search import format_score, format_value
 
@@ -69,11 +68,7 @@ def save_score_plot(path, log, specs):
     axes[0][0].legend(fontsize=7)
     fig.suptitle(f"tune {log.search['model']}: {metric} of each trial", fontsize=9)
     fig.tight_layout()
-    try:
-        atomic_write(path, lambda f: fig.savefig(f, format=path.rsplit(".", 1)[-1]))
-    finally:
-        plt.close(fig)
-    return path
+    return plot.save_figure(fig, path)
 
 
 def log_ticks(low, high):
