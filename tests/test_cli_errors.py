@@ -222,7 +222,13 @@ def test_eval_params_that_do_not_fit(runs, capsys):
 
 def test_translate_params_that_do_not_fit(runs, capsys):
     assert_clean_error(capsys, "translate", "x", "--checkpoint", runs["attention"],
-                       "--params", runs["rnnlm"], says=["--params", "attention"])
+                       "--params", runs["vectors"], says=["--params", "attention"])
+
+
+def test_a_checkpoint_given_as_params_is_named_as_such(runs, capsys):
+    assert_clean_error(capsys, "translate", "x", "--checkpoint", runs["attention"],
+                       "--params", runs["attention"],
+                       says=["is a training checkpoint", "--checkpoint", ".best-params.npz"])
 
 
 @pytest.mark.parametrize("content", [b"", bytes(range(256)) * 8])

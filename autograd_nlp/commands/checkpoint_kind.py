@@ -118,6 +118,10 @@ def restore_model(checkpoint, path, build, restore, params=None):
                               f"model its meta describes ({reason}); the file is damaged "
                               f"or was edited") from None
     if params is not None:
+        if any(key.startswith("model/") for key in npz_keys(params)):
+            raise CheckpointError(f"--params {params} is a training checkpoint, not a "
+                                  f"parameters file; pass it as --checkpoint, or pass the "
+                                  f".best-params.npz an early-stopped run writes beside it")
         try:
             model.load(params)
         except UserError:
