@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "autograd_nlp.config": ("Config", "default_dtype", "enable_grad", "eval_mode",
-                            "no_grad", "scope", "train_mode", "using_config"),
+                            "no_grad", "scope", "train_mode", "unrolled", "using_config"),
     "autograd_nlp.anomaly": ("detect_anomaly",),
     "autograd_nlp.core": ("Function", "FusedFunction", "Parameter", "ShapeError",
                           "Variable", "as_variable", "grad", "walk_graph"),

@@ -16,6 +16,7 @@ class Config:
     detect_anomaly = False   # check every forward/backward output for NaN/Inf
     default_dtype = np.float32
     scope = None             # name of the current graph scope (for pictures)
+    unroll_recurrence = False  # LSTM layers: one lstm_step node per time step
 
 
 @contextlib.contextmanager
@@ -47,6 +48,14 @@ def eval_mode():
 def train_mode():
     """Training mode (the default): dropout is active inside the block."""
     return using_config("train", True)
+
+
+def unrolled():
+    """Inside the block, LSTM layers record one ``lstm_step`` node per time
+    step (the unrolled graph the book draws for BPTT) instead of one fused
+    ``lstm_sequence`` node per call: for graph pictures, the ONNX export and
+    teaching. The numbers are the same up to float rounding."""
+    return using_config("unroll_recurrence", True)
 
 
 def default_dtype(dtype):

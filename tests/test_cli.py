@@ -41,3 +41,11 @@ def test_graph_writes_dot_and_svg(tmp_path, capsys, example):
         assert "✂ cut" in dot and "lstm t=2" in dot and "embed.W" in dot
     if shutil.which("dot"):
         assert "<svg" in (tmp_path / f"{example}.svg").read_text()
+
+
+def test_graph_fused_draws_one_lstm_sequence_node_per_layer_call(tmp_path):
+    assert main(["graph", "rnnlm", "--fused", "--time", "4", "--out", str(tmp_path / "g")]) == 0
+    dot = (tmp_path / "g.dot").read_text()
+    assert dot.count("label=LSTMSequence") == 1
+    assert dot.count("(was LSTMSequence)") == 2      # the carried h and c, cut
+    assert "LSTMStep" not in dot and "lstm t=" not in dot

@@ -100,10 +100,11 @@ def dot_nodes(src):
 
 
 def rnnlm_dot(time):
-    model, loss_fn, _ = examples.build("rnnlm", time=time)
-    for name, p in model.named_params():
-        p.name = name
-    return ag.to_dot(loss_fn(), fold="repeats").source
+    with ag.unrolled():                   # one LSTMStep per time step
+        model, loss_fn, _ = examples.build("rnnlm", time=time)
+        for name, p in model.named_params():
+            p.name = name
+        return ag.to_dot(loss_fn(), fold="repeats").source
 
 
 def step_labels(src):
@@ -117,7 +118,8 @@ def test_rnnlm_folded_picture_is_the_same_for_5_and_50_steps():
     assert short.count(" -> ") == long.count(" -> ")
     # the 50 per-step inputs (outputs of Unstack) are one node saying so
     assert '(2, 20) float32\n×50"' in long and long.count("(2, 20) float32") == 1
-    unfolded = ag.to_dot(examples.build("rnnlm", time=50)[1](), fold="clusters").source
+    with ag.unrolled():
+        unfolded = ag.to_dot(examples.build("rnnlm", time=50)[1](), fold="clusters").source
     assert len(dot_nodes(unfolded)) > len(dot_nodes(long)) + 90
 
 
@@ -126,8 +128,10 @@ def test_rnnlm_folded_picture_is_the_same_for_5_and_50_steps():
 def test_rnnlm_folded_svg_size_does_not_grow_with_time(tmp_path):
     sizes = []
     for time in (5, 50):
-        model, loss_fn, _ = examples.build("rnnlm", time=time)
-        ag.render_graph(loss_fn(), tmp_path / f"r{time}.svg", fold="repeats")
+        with ag.unrolled():
+            model, loss_fn, _ = examples.build("rnnlm", time=time)
+            loss = loss_fn()
+        ag.render_graph(loss, tmp_path / f"r{time}.svg", fold="repeats")
         svg = (tmp_path / f"r{time}.svg").read_text()
         width, height = (float(v) for v in
                          re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())

@@ -50,11 +50,12 @@ def rnnlm_example(time=3, **_):
     model(ids[:, :time])            # chunk 1, then the cut
     model.unchain()
     state = tuple(v.data.copy() for v in model.lstm.state)
+    cut = model.lstm.state[0].cut       # the op cut through: LSTMStep, or LSTMSequence fused
 
     def loss():
         model.lstm.set_state(tuple(ag.Variable(a) for a in state))
         for v, name in zip(model.lstm.state, ("h (carried)", "c (carried)")):
-            v.name, v.cut = name, "LSTMStep"
+            v.name, v.cut = name, cut
         return F.softmax_cross_entropy(model(ids[:, time:2 * time]), ids[:, time + 1:])
     return model, loss, f"LSTM language model, {time} steps after a truncation"
 

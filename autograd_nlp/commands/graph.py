@@ -1,4 +1,5 @@
 """``autograd-nlp graph EXAMPLE``: draw a built-in example's computation graph."""
+import contextlib
 import os
 
 import autograd_nlp as ag
@@ -22,6 +23,10 @@ def add_parser(sub):
                         "(default: all)")
     p.add_argument("--rankdir", default="TB", choices=["TB", "LR"],
                    help="layout direction: top to bottom or left to right")
+    p.add_argument("--fused", action="store_true",
+                   help="draw each LSTM layer call as the one fused lstm_sequence node "
+                        "that training records (default: unrolled, one lstm_step per "
+                        "time step, as the book draws backpropagation through time)")
     p.add_argument("--grad", action="store_true", help="run backward and show gradient shapes")
     p.add_argument("--values", choices=["shown", "hidden"], default=None,
                    help="draw the intermediate values as nodes, or hide them and label "
@@ -36,10 +41,12 @@ def add_parser(sub):
 
 
 def run(args):
-    model, loss_fn, title = examples.build(args.example, time=args.time, layers=args.layers)
-    for name, p in model.named_params():     # label parameters by their last two names
-        p.name = ".".join(name.split(".")[-2:])    # (e.g. query.W; the cluster says where)
-    loss = loss_fn()
+    with contextlib.nullcontext() if args.fused else ag.unrolled():
+        model, loss_fn, title = examples.build(args.example, time=args.time,
+                                               layers=args.layers)
+        for name, p in model.named_params():     # label parameters by their last two names
+            p.name = ".".join(name.split(".")[-2:])    # (e.g. query.W; the cluster says where)
+        loss = loss_fn()
     if args.grad:
         loss.backward(retain_grad=True)
     stats = ag.graph_stats(loss)

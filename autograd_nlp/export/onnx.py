@@ -10,7 +10,7 @@ Shapes are those of the trace: batch size and sequence lengths are fixed.
 """
 import numpy as np
 
-from autograd_nlp.config import eval_mode, using_config
+from autograd_nlp.config import eval_mode, unrolled, using_config
 from autograd_nlp.core import Cast, Parameter, Variable, walk_graph
 from autograd_nlp.export import ExportError
 from autograd_nlp.functions import activation, linalg, nn, recurrent, reduction, shape
@@ -224,14 +224,16 @@ def supported_ops():
 
 # --- tracing ----------------------------------------------------------------------------
 def trace(fn, inputs):
-    """Run ``fn(**inputs)`` with the graph recorded, in eval mode. Float
+    """Run ``fn(**inputs)`` with the graph recorded, in eval mode, LSTM
+    layers unrolled (one ``LSTMStep`` per time step, which translates to
+    plain ONNX ops). Float
     arrays are passed as Variables that require gradients (so that every op
     on them is recorded), integer arrays (ids) as they are. Returns (the
     output Variables, the arrays fn received)."""
     given = {name: np.asarray(a) for name, a in inputs.items()}
     args = {name: Variable(a, requires_grad=True) if a.dtype.kind == "f" else a
             for name, a in given.items()}
-    with using_config("enable_backprop", True), eval_mode():
+    with using_config("enable_backprop", True), eval_mode(), unrolled():
         outputs = fn(**args)
     outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     for k, y in enumerate(outputs):

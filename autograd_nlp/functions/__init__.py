@@ -21,7 +21,7 @@ from autograd_nlp.functions.loss import (mean_squared_error,  # noqa: F401
                                          sigmoid_cross_entropy,
                                          softmax_cross_entropy)
 from autograd_nlp.functions.nn import dropout, embedding, layer_norm  # noqa: F401
-from autograd_nlp.functions.recurrent import lstm_step  # noqa: F401
+from autograd_nlp.functions.recurrent import lstm_sequence, lstm_step  # noqa: F401
 from autograd_nlp.functions.attention import attention_scores, masked_softmax  # noqa: F401
 from autograd_nlp.functions.label_smoothing import label_smoothed_cross_entropy  # noqa: F401
 from autograd_nlp.functions.negative_sampling import negative_sampling_loss  # noqa: F401

@@ -9,9 +9,10 @@ Shapes: xs (batch, time, in_size) -> hs (batch, time, hidden_size).
 import numpy as np
 
 from autograd_nlp.backend import device_of, get_array_module, to_device
+from autograd_nlp.config import Config
 from autograd_nlp.core import Parameter, Variable, scope
-from autograd_nlp.functions import (concat, linear, lstm_step, matmul, sigmoid, split,
-                                    stack, tanh, unstack)
+from autograd_nlp.functions import (concat, linear, lstm_sequence, lstm_step, matmul,
+                                    sigmoid, split, stack, tanh, unstack)
 from autograd_nlp.layers import init as initializers
 from autograd_nlp.layers.dropout import Dropout
 from autograd_nlp.layers.module import Module, ModuleList
@@ -52,6 +53,17 @@ class _Cell(Module):
     def step(self, x_proj, state):
         raise NotImplementedError
 
+    def run(self, xs, state, name):
+        """All time steps of xs (batch, time, in_size): (hs (batch, time,
+        hidden), final state). The graph is unrolled: one ``step`` per time
+        step, each in a scope "<name> t=<t>" (a cluster in graph pictures)."""
+        hs = []
+        for t, x_t in enumerate(unstack(self.project(xs), axis=1)):
+            with scope(f"{name} t={t}"):
+                h, state = self.step(x_t, state)
+            hs.append(h)
+        return stack(hs, axis=1), state
+
 
 class RNNCell(_Cell):
     """Elman RNN (chapter 5): h = tanh(x @ Wx + h_prev @ Wh + b)."""
@@ -86,6 +98,15 @@ class LSTMCell(_Cell):
         else:
             h, c = lstm_step(x_proj, state[1], self.Wh, state[0])
         return h, (h, c)
+
+    def run(self, xs, state, name):
+        """The whole sequence as one fused ``lstm_sequence`` op (faster: one
+        backward for all steps); step by step inside ``autograd_nlp.unrolled()``."""
+        if Config.unroll_recurrence:
+            return super().run(xs, state, name)
+        with scope(name):
+            hs, h, c = lstm_sequence(xs, self.Wx, self.Wh, self.b, *(state or ()))
+        return hs, (h, c)
 
 
 class GRUCell(_Cell):
@@ -140,14 +161,9 @@ class _Sequence(Module):
             state = self.state if self.stateful else None      # None: zeros
         elif not isinstance(state, tuple):
             state = (state,)
-        hs = []
-        for t, x_t in enumerate(unstack(self.cell.project(xs), axis=1)):
-            with scope(f"{self.name} t={t}"):
-                h, state = self.cell.step(x_t, state)
-            hs.append(h)
+        hs, state = self.cell.run(xs, state, self.name)
         if self.stateful:
             self.state = state
-        hs = stack(hs, axis=1)
         return (hs, state) if return_state else hs
 
     def reset_state(self):

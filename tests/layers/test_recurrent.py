@@ -52,7 +52,7 @@ def test_unchain_stops_gradients_while_the_state_carries_on():
     layer(first)
     carried = tuple(v.data.copy() for v in layer.state)
     layer.unchain()
-    assert all(v.creator is None and v.cut == "LSTMStep" for v in layer.state)
+    assert all(v.creator is None and v.cut == "LSTMSequence" for v in layer.state)
     hs = layer(second)
     hs.sum().backward()
     assert first.grad is None, "gradient crossed the truncation"
@@ -174,3 +174,37 @@ def test_matches_torch_nn(ours, name):
     ths.sum().backward()
     np.testing.assert_allclose(blocks(cell.Wh.grad.data).T, theirs.weight_hh_l0.grad.numpy(),
                                rtol=1e-9, atol=1e-12)
+
+
+def _two_chunks(layer, chunks):
+    """Stateful LSTM over two chunks with a truncation between them: the
+    second chunk's outputs and the parameters' gradients."""
+    layer.reset_state()
+    layer(ag.Variable(chunks[0]))
+    layer.unchain()
+    layer.cleargrads()
+    hs = layer(ag.Variable(chunks[1]))
+    (hs * hs).sum().backward()
+    return [hs.data] + [p.grad.data.copy() for p in layer.params()]
+
+
+def test_lstm_layer_fused_and_unrolled_agree_across_a_truncation():
+    layer = float64(lambda: LSTM(3, 4, stateful=True))
+    chunks = np.random.default_rng(7).standard_normal((2, 2, 5, 3))
+    fused = _two_chunks(layer, chunks)
+    with ag.unrolled():
+        unrolled = _two_chunks(layer, chunks)
+    for got, want in zip(fused, unrolled):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_unrolled_records_one_lstm_step_per_time_step():
+    layer = LSTM(3, 4)
+    xs = ag.Variable(np.ones((2, 5, 3), dtype=np.float32))
+
+    def op_names(hs):
+        return [type(f).__name__ for f in ag.walk_graph(hs)]
+    assert op_names(layer(xs)).count("LSTMSequence") == 1
+    with ag.unrolled():
+        names = op_names(layer(xs))
+    assert names.count("LSTMStep") == 5 and "LSTMSequence" not in names

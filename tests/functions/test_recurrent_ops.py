@@ -1,0 +1,136 @@
+"""The fused LSTM ops beyond the registry's gradchecks: ``lstm_sequence``
+gives the numbers of ``lstm_step`` run over every step (values and every
+gradient), says what is wrong with bad shapes, refuses a second backward,
+and its CUDA-kernel branch glues the per-step kernels together correctly
+(run here with NumPy stand-ins that follow the kernels' contract)."""
+import numpy as np
+import pytest
+
+import autograd_nlp as ag
+import autograd_nlp.functions as F
+from autograd_nlp import cuda_kernels
+from autograd_nlp.core import ShapeError
+from autograd_nlp.functions import recurrent
+
+
+def _inputs(rng, batch=3, time=5, D=4, H=3, state=True):
+    arrays = [rng.standard_normal(s) for s in ((batch, time, D), (D, 4 * H), (H, 4 * H),
+                                               (4 * H,))]
+    if state:
+        arrays += [rng.standard_normal((batch, H)), rng.standard_normal((batch, H))]
+    return [ag.Variable(a) for a in arrays]
+
+
+def _unrolled(xs, Wx, Wh, b, h0=None, c0=None):
+    """The reference: lstm_step over each time step."""
+    proj = F.linear(xs, Wx, b)
+    h, c = h0, c0
+    if c is None:
+        c = ag.Variable(np.zeros((xs.shape[0], Wh.shape[0])), requires_grad=False)
+    hs = []
+    for t in range(xs.shape[1]):
+        h, c = F.lstm_step(proj[:, t], c, Wh) if h is None else \
+            F.lstm_step(proj[:, t], c, Wh, h)
+        hs.append(h)
+    return F.stack(hs, axis=1), h, c
+
+
+def _values_and_grads(fn, inputs, weights):
+    for v in inputs:
+        v.cleargrad()
+    hs, h, c = fn(*inputs)
+    loss = (hs * weights[0]).sum() + (h * weights[1]).sum() + (c * weights[2]).sum()
+    loss.backward()
+    return [hs.data, h.data, c.data] + [np.zeros_like(v.data) if v.grad is None
+                                        else v.grad.data for v in inputs]
+
+
+@pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
+@pytest.mark.parametrize("time", [1, 6])
+def test_lstm_sequence_matches_lstm_step_over_each_time_step(state, time):
+    rng = np.random.default_rng(time)
+    inputs = _inputs(rng, time=time, state=state)
+    weights = [rng.standard_normal(s) for s in ((3, time, 3), (3, 3), (3, 3))]
+    fused = _values_and_grads(F.lstm_sequence, inputs, weights)
+    unrolled = _values_and_grads(_unrolled, inputs, weights)
+    for got, want in zip(fused, unrolled):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_lstm_sequence_only_final_state_used_and_empty_sequence():
+    rng = np.random.default_rng(3)
+    xs, Wx, Wh, b, h0, c0 = _inputs(rng)
+    _, h, _ = F.lstm_sequence(xs, Wx, Wh, b, h0, c0)
+    h.sum().backward()                      # hs and c unused: their gradients are None
+    _, h_ref, _ = _unrolled(xs, Wx, Wh, b, h0, c0)
+    grads = [v.grad.data.copy() for v in (xs, Wx, Wh, b, h0, c0)]
+    for v in (xs, Wx, Wh, b, h0, c0):
+        v.cleargrad()
+    h_ref.sum().backward()
+    for got, v in zip(grads, (xs, Wx, Wh, b, h0, c0)):
+        np.testing.assert_allclose(got, v.grad.data, rtol=1e-10, atol=1e-12)
+    hs, h, c = F.lstm_sequence(xs[:, :0], Wx, Wh, b, h0, c0)
+    assert hs.shape == (3, 0, 3)
+    np.testing.assert_array_equal(h.data, h0.data)
+    np.testing.assert_array_equal(c.data, c0.data)
+
+
+def test_lstm_sequence_errors_name_the_op_and_shapes():
+    rng = np.random.default_rng(4)
+    xs, Wx, Wh, b, h0, c0 = _inputs(rng)
+    with pytest.raises(ShapeError, match=r"LSTMSequence: xs \(3, 5, 4\).*Wx \(5, 12\)"):
+        F.lstm_sequence(xs, ag.Variable(rng.standard_normal((5, 12))), Wh, b)
+    with pytest.raises(ShapeError, match=r"h0 and c0.*\(3, 3\)"):
+        F.lstm_sequence(xs, Wx, Wh, b, h0[:2], c0[:2])
+    with pytest.raises(ShapeError, match="both h0 and c0"):
+        F.lstm_sequence(xs, Wx, Wh, b, h0)
+    _, h, _ = F.lstm_sequence(xs, Wx, Wh, b)
+    h.sum().backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        h.creator.backward_arrays(None, np.ones((3, 3)), None)
+
+
+def test_lstm_sequence_is_first_order_only():
+    rng = np.random.default_rng(5)
+    xs, Wx, Wh, b, h0, c0 = _inputs(rng)
+    _, h, _ = F.lstm_sequence(xs, Wx, Wh, b, h0, c0)
+    with pytest.raises(NotImplementedError, match="LSTMSequence.*not twice differentiable"):
+        h.sum().backward(create_graph=True)
+
+
+@pytest.fixture
+def emulated_kernels(monkeypatch):
+    """cuda_kernels' lstm_forward/lstm_backward as NumPy code with the
+    kernels' contract ((batch, 4H) gates in and overwritten in place), and
+    ``usable`` true: the GPU branch of LSTMSequence runs on the CPU."""
+    def forward(act, c_prev):
+        H = c_prev.shape[-1]
+        gate_major = np.ascontiguousarray(act.reshape(-1, 4, H).transpose(1, 0, 2))
+        recurrent._gates_forward(np, gate_major, act, None, None)
+        f, i, o, g = gate_major
+        c = f * c_prev + i * g
+        act[...] = gate_major.transpose(1, 0, 2).reshape(act.shape)
+        return o * np.tanh(c), c, np.tanh(c)
+
+    def backward(act, tanh_c, c_prev, dh, dc):
+        H = c_prev.shape[-1]
+        gate_major = np.ascontiguousarray(act.reshape(-1, 4, H).transpose(1, 0, 2))
+        dc_prev = recurrent._gates_backward(np, gate_major, tanh_c, c_prev, dh, dc)
+        act[...] = gate_major.transpose(1, 0, 2).reshape(act.shape)
+        return dc_prev
+
+    monkeypatch.setattr(cuda_kernels, "usable", lambda *arrays: True)
+    monkeypatch.setattr(cuda_kernels, "lstm_forward", forward)
+    monkeypatch.setattr(cuda_kernels, "lstm_backward", backward)
+
+
+@pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
+def test_lstm_sequence_kernel_branch_matches_the_cpu_branch(emulated_kernels, state):
+    rng = np.random.default_rng(6)
+    inputs = _inputs(rng, state=state)
+    weights = [rng.standard_normal(s) for s in ((3, 5, 3), (3, 3), (3, 3))]
+    kernels = _values_and_grads(F.lstm_sequence, inputs, weights)
+    cuda_kernels.usable = lambda *arrays: False          # the monkeypatch restores it
+    cpu = _values_and_grads(F.lstm_sequence, inputs, weights)
+    for got, want in zip(kernels, cpu):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
