@@ -243,9 +243,21 @@ def as_variable(x, like=None):
     if isinstance(x, Variable):
         return x
     if like is not None and isinstance(x, (int, float)) and type(x) is not bool \
-            and like.dtype.kind == "f":
-        return _new_variable(np.asarray(x, dtype=like.dtype), False)   # the hot path: y * 0.5
+            and like.dtype.kind == "f":                   # the hot path: y * 0.5
+        key = (x, like.dtype)
+        constant = _constants.get(key)
+        if constant is None:
+            constant = _new_variable(np.asarray(x, dtype=like.dtype), False)
+            if x and len(_constants) < 1024:    # not 0: -0.0 == 0.0 would share a key
+                _constants[key] = constant
+        return constant
     return Variable(as_array(x), requires_grad=False)
+
+
+# Python numbers met in arithmetic (``y * 0.5``), as constant Variables, one per
+# (value, dtype): they never require gradients, so graphs may share them, and
+# wrapping a number then costs a dict lookup instead of an array and a Variable.
+_constants = {}
 
 
 def _fill(v, data, name, requires_grad):

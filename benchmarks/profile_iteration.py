@@ -5,6 +5,7 @@ matrix products at the seq2seq shapes, NumPy's BLAS against torch's, since
 those products are most of a recurrent step.
 
     python benchmarks/profile_iteration.py [--models seq2seq,peeky,attention,engine,gemm] [--iters 20]
+    python benchmarks/profile_iteration.py --models products-better-rnnlm
 """
 import argparse
 import os
@@ -59,6 +60,57 @@ def gemm_peer(repeat=60):
                   f"torch {statistics.median(b) * 1e3:6.3f}  numpy/torch {ratio:.2f}")
 
 
+def better_rnnlm_products(repeat=5):
+    """Every matrix product of one BetterRnnlm iteration (batch 20 x 35
+    steps, hidden 650, vocab 10,000, two LSTM layers, tied output) timed
+    alone, in NumPy (the orientations our ops use) and in torch, alternating:
+    the floor that BLAS sets under ours/torch for that model."""
+    import statistics
+
+    from benchmarks.common import try_torch
+    torch = try_torch()
+    if torch is None:
+        print("\n## products: torch is not installed, nothing to compare")
+        return
+    rng = np.random.default_rng(0)
+    B, T, H, V = 20, 35, 650, 10000
+
+    def arrays(*shapes):
+        return [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    x, Wx, d, E, dl = arrays((B * T, H), (H, 4 * H), (B * T, 4 * H), (V, H), (B * T, V))
+    h, Wh, dg = arrays((B, H), (H, 4 * H), (B, 4 * H))
+    per_layer = [("x @ Wx", lambda a: a[0] @ a[1], (x, Wx), 1),
+                 ("x.T @ dgates (dWx)", lambda a: a[0].T @ a[1], (x, d), 1),
+                 ("dgates @ Wx.T (dx)", lambda a: a[1] @ a[0].T, (Wx, d), 1),
+                 ("hs.T @ dgates (dWh)", lambda a: a[0].T @ a[1], (x, d), 1),
+                 ("h @ Wh (per step)", lambda a: a[0] @ a[1], (h, Wh), T),
+                 ("dh = dgates @ Wh.T (per step)", None, (Wh, dg), T)]
+    output = [("hs @ E.T", lambda a: a[0] @ a[1].T, (x, E), 1),
+              ("dlogits @ E", lambda a: a[0] @ a[1], (dl, E), 1),
+              ("hs.T @ dlogits", lambda a: a[0].T @ a[1], (x, dl), 1)]
+    ours_dh = (lambda a: np.ascontiguousarray((a[0] @ a[1].T).T))     # as lstm_sequence
+    torch_dh = (lambda a: a[1] @ a[0].T)
+    total = [0.0, 0.0]
+    print("\n## products of one BetterRnnlm iteration, thread-CPU ms (median), NumPy vs torch")
+    for layers, rows in ((2, per_layer), (1, output)):
+        for label, fn, args, count in rows:
+            ours_fn, torch_fn = (ours_dh, torch_dh) if fn is None else (fn, fn)
+            targs = [torch.as_tensor(a) for a in args]
+            a, b = [], []
+            for _ in range(repeat):
+                for f, given, times in ((ours_fn, args, a), (torch_fn, targs, b)):
+                    start = time.thread_time()
+                    f(given)
+                    times.append(time.thread_time() - start)
+            ms = [statistics.median(t) * 1e3 for t in (a, b)]
+            total[0] += ms[0] * count * layers
+            total[1] += ms[1] * count * layers
+            print(f"{label:30} x{count * layers:3}  numpy {ms[0]:7.3f}  torch {ms[1]:7.3f}  "
+                  f"numpy/torch {ms[0] / ms[1]:.2f}")
+    print(f"all products per iteration: numpy {total[0]:.1f} ms, torch {total[1]:.1f} ms, "
+          f"numpy/torch {total[0] / total[1]:.2f}")
+
+
 def engine_step():
     from benchmarks.engine_overhead import ours_step
     return ours_step
@@ -68,8 +120,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="profile_iteration.py",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="seq2seq,peeky,attention,engine,gemm",
-                        help="comma-separated: book_comparison's models, 'engine' and "
-                             "'gemm' (default: %(default)s)")
+                        help="comma-separated: book_comparison's models, 'engine', "
+                             "'gemm' and 'products-better-rnnlm' (default: %(default)s)")
     parser.add_argument("--iters", type=int, default=20,
                         help="profiled iterations after 3 warm-up ones (default: %(default)s)")
     parser.add_argument("--top", type=int, default=15,
@@ -79,6 +131,9 @@ def main(argv=None):
     for name in args.models.split(","):
         if name == "gemm":
             gemm_peer()
+            continue
+        if name == "products-better-rnnlm":
+            better_rnnlm_products()
             continue
         if name == "engine":
             step = engine_step()

@@ -522,3 +522,18 @@ def test_public_names_importable_from_top_level_and_core():
                  "live_function_count", "grad", "Variable", "Parameter", "Function"):
         assert getattr(ag, name) is getattr(core, name), name
     assert ag.gradcheck is gradcheck_function       # the function, not the submodule
+
+
+def test_python_numbers_become_shared_constants_that_never_take_gradients():
+    x = ag.Variable(np.array([1.0, -2.0], dtype=np.float32))
+    a, b = x * 0.5, x * 0.5
+    const_a, const_b = a.creator.inputs[1], b.creator.inputs[1]
+    assert const_a is const_b and const_a.data.dtype == np.float32
+    assert not const_a.requires_grad
+    (a + b).sum().backward()
+    assert const_a.grad is None
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+    y = ag.Variable(np.array([1.0]))                       # float64: its own constant
+    assert (y * 0.5).creator.inputs[1].data.dtype == np.float64
+    neg, pos = (x * -0.0).data, (x * 0.0).data              # -0.0 is not confused with 0.0
+    assert np.signbit(neg[0]) and not np.signbit(pos[0])
