@@ -1,8 +1,11 @@
 """Recurrent cells (one time step) and sequence layers (a loop over time).
 
-Backpropagation through time is nothing but the unrolled graph that the loop
-records; truncated BPTT is ``unchain()``, which keeps the state's values but
-cuts the graph behind them.
+Backpropagation through time is nothing but the graph the forward records:
+the unrolled loop of steps for RNN and GRU, and for LSTM one fused
+``lstm_sequence`` op per call (the same steps with one backward; inside
+``autograd_nlp.unrolled()`` the LSTM records its steps too). Truncated BPTT
+is ``unchain()``, which keeps the state's values but cuts the graph behind
+them.
 
 Shapes: xs (batch, time, in_size) -> hs (batch, time, hidden_size).
 """
@@ -188,7 +191,8 @@ class RNN(_Sequence):
 
 
 class LSTM(_Sequence):
-    """LSTM over a sequence (the book's TimeLSTM). State (h, c)."""
+    """LSTM over a sequence (the book's TimeLSTM). State (h, c). Each call is
+    one fused ``lstm_sequence`` op (unrolled inside ``autograd_nlp.unrolled()``)."""
 
     cell_class = LSTMCell
 
