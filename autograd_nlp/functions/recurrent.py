@@ -106,11 +106,11 @@ class LSTMSequence(FusedFunction):
     time-major buffers, so no per-step slices are stacked or unstacked, and
     the graph holds one node per layer call instead of one per step. Per
     step the arithmetic is that of ``LSTMStep`` (gate-major on the CPU, the
-    fused CUDA kernels on a GPU). Measured (forward + backward of the layer,
-    thread CPU time, medians of alternating rounds against the unrolled
-    layer): 0.94x the time at batch 128 x 7 steps x hidden 128 (seq2seq),
-    0.92x at 128 x 29 x 256 (attention's encoder), 0.77x at 20 x 5 x 100
-    (Rnnlm), 0.74x at 20 x 35 x 650 (BetterRnnlm)."""
+    fused CUDA kernels on a GPU). Measured (``benchmarks/lstm_layer.py``:
+    forward + backward of the layer, thread CPU time, medians of alternating
+    rounds against the unrolled layer): 0.88x the time at batch 128 x 7 steps
+    x hidden 128 (seq2seq), 0.89x at 128 x 29 x 256 (attention's encoder),
+    0.79x at 20 x 5 x 100 (Rnnlm), 0.79x at 20 x 35 x 650 (BetterRnnlm)."""
 
     def forward(self, xs, Wx, Wh, b, h0=None, c0=None):
         H = Wh.shape[0]
