@@ -53,7 +53,7 @@ def test_every_op_gradchecks_on_the_gpu(name, label):
     assert ag.gradcheck(lambda *xs: spec(*xs, **kwargs), *args, **spec.tolerance)
 
 
-@pytest.mark.parametrize("name", ["lstm_step", "softmax_cross_entropy"])
+@pytest.mark.parametrize("name", ["lstm_step", "lstm_sequence", "softmax_cross_entropy"])
 def test_fused_ops_gradcheck_with_and_without_kernels(fused, name):
     spec = all_ops()[name]
     for label, make in spec.cases.items():
@@ -85,6 +85,26 @@ def test_lstm_kernels_equal_the_fallback(dtype):
     tol = 1e-5 if dtype == np.float32 else 1e-12
     for a, b in zip(*results):
         np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
+def test_lstm_sequence_kernels_equal_the_fallback(state):
+    rng = np.random.default_rng(4)
+    B, T, D, H = 8, 6, 5, 16
+    shapes = [(B, T, D), (D, 4 * H), (H, 4 * H), (4 * H,)] + ([(B, H), (B, H)] if state else [])
+    arrays = [cupy.asarray(rng.standard_normal(s).astype(np.float32)) for s in shapes]
+    weights = [cupy.asarray(rng.standard_normal(s).astype(np.float32)) for s in ((B, T, H),
+                                                                               (B, H), (B, H))]
+    results = []
+    for flag in (True, False):
+        cuda_kernels.set_enabled(flag)
+        inputs = [ag.Variable(a) for a in arrays]
+        hs, h, c = ag.functions.lstm_sequence(*inputs)
+        ((hs * weights[0]).sum() + (h * weights[1]).sum() + (c * weights[2]).sum()).backward()
+        results.append([hs.data, h.data, c.data] + [v.grad.data for v in inputs])
+    cuda_kernels.set_enabled(True)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("ignore", [False, True])
