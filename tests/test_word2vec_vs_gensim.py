@@ -1,5 +1,5 @@
 """benchmarks/word2vec_vs_gensim.py: its options, its skip without gensim,
-and our evaluation on the analogy and WordSim353 files gensim ships."""
+and our evaluation on the analogy, WordSim353 and SimLex-999 files gensim ships."""
 import numpy as np
 import pytest
 
@@ -30,10 +30,11 @@ def test_ptb_sentences_keep_every_token_in_order():
 
 def test_table_gives_ratios_to_gensim():
     scores = {"analogy": 0.05, "analogy coverage": 0.24, "analogy n": 4716,
-              "wordsim": 0.25, "wordsim coverage": 0.67, "wordsim n": 237}
+              "wordsim": 0.25, "wordsim coverage": 0.67, "wordsim n": 237,
+              "simlex": 0.125, "simlex n": 600}
     table = bench.format_table({"gensim": (10.0, 9.0, scores), "ours": (25.0, 18.0, scores)})
     assert ("| ours | 25.0 s | 2.50x | 18.0 s | 2.00x | 5.00 % of 4,716 (24 % covered) | "
-            "0.250 on 237") in table
+            "0.250 on 237 pairs (67 % covered) | 0.125 on 600 pairs |") in table
 
 
 def test_our_evaluation_reads_gensims_files():
@@ -41,7 +42,7 @@ def test_our_evaluation_reads_gensims_files():
     if files is None:
         pytest.skip("gensim is not installed (pip install '.[compare]')")
     from autograd_nlp.text import WordVectors, evaluate_analogy, evaluate_similarity
-    questions, pairs = files
+    questions, pairs, simlex_pairs = files
     words = sorted({w.lower() for line in open(questions, encoding="utf-8")
                     if not line.startswith(":") for w in line.split()})
     rng = np.random.default_rng(0)
@@ -54,3 +55,5 @@ def test_our_evaluation_reads_gensims_files():
     pair_lines = [line.split("\t") for line in open(pairs, encoding="utf-8")
                   if not line.startswith("#")]
     assert len(pair_lines) == 353
+    simlex = evaluate_similarity(vectors, simlex_pairs)
+    assert simlex.n_total == 999 and 0 < simlex.coverage < 1
