@@ -79,22 +79,23 @@ def better_rnnlm_products(repeat=5):
         return [rng.standard_normal(s).astype(np.float32) for s in shapes]
     x, Wx, d, E, dl = arrays((B * T, H), (H, 4 * H), (B * T, 4 * H), (V, H), (B * T, V))
     h, Wh, dg = arrays((B, H), (H, 4 * H), (B, 4 * H))
-    per_layer = [("x @ Wx", lambda a: a[0] @ a[1], (x, Wx), 1),
-                 ("x.T @ dgates (dWx)", lambda a: a[0].T @ a[1], (x, d), 1),
-                 ("dgates @ Wx.T (dx)", lambda a: a[1] @ a[0].T, (Wx, d), 1),
-                 ("hs.T @ dgates (dWh)", lambda a: a[0].T @ a[1], (x, d), 1),
-                 ("h @ Wh (per step)", lambda a: a[0] @ a[1], (h, Wh), T),
-                 ("dh = dgates @ Wh.T (per step)", None, (Wh, dg), T)]
-    output = [("hs @ E.T", lambda a: a[0] @ a[1].T, (x, E), 1),
-              ("dlogits @ E", lambda a: a[0] @ a[1], (dl, E), 1),
-              ("hs.T @ dlogits", lambda a: a[0].T @ a[1], (x, dl), 1)]
-    ours_dh = (lambda a: np.ascontiguousarray((a[0] @ a[1].T).T))     # as lstm_sequence
-    torch_dh = (lambda a: a[1] @ a[0].T)
+    def same(fn):
+        return fn, fn
+    per_layer = [("x @ Wx", *same(lambda a: a[0] @ a[1]), (x, Wx), 1),
+                 ("x.T @ dgates (dWx)", *same(lambda a: a[0].T @ a[1]), (x, d), 1),
+                 ("dgates @ Wx.T (dx)", *same(lambda a: a[1] @ a[0].T), (Wx, d), 1),
+                 ("hs.T @ dgates (dWh)", *same(lambda a: a[0].T @ a[1]), (x, d), 1),
+                 ("h @ Wh (per step)", *same(lambda a: a[0] @ a[1]), (h, Wh), T),
+                 ("dh = dgates @ Wh.T (per step)",              # as lstm_sequence does it
+                  lambda a: np.ascontiguousarray((a[0] @ a[1].T).T),
+                  lambda a: a[1] @ a[0].T, (Wh, dg), T)]
+    output = [("hs @ E.T", *same(lambda a: a[0] @ a[1].T), (x, E), 1),
+              ("dlogits @ E", *same(lambda a: a[0] @ a[1]), (dl, E), 1),
+              ("hs.T @ dlogits", *same(lambda a: a[0].T @ a[1]), (x, dl), 1)]
     total = [0.0, 0.0]
     print("\n## products of one BetterRnnlm iteration, thread-CPU ms (median), NumPy vs torch")
     for layers, rows in ((2, per_layer), (1, output)):
-        for label, fn, args, count in rows:
-            ours_fn, torch_fn = (ours_dh, torch_dh) if fn is None else (fn, fn)
+        for label, ours_fn, torch_fn, args, count in rows:
             targs = [torch.as_tensor(a) for a in args]
             a, b = [], []
             for _ in range(repeat):

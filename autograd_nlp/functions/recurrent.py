@@ -51,12 +51,10 @@ class LSTMStep(FusedFunction):
         batch = c_prev.shape[0]
         act = xp.empty((4, batch, H), dtype=x_proj.dtype)       # gate-major
         _gates_forward(xp, act, x_proj, h_prev, Wh)
-        f, i, o, g = act
-        c = f * c_prev
-        c += i * g
-        tanh_c = xp.tanh(c)
+        h, c, tanh_c = (xp.empty_like(c_prev) for _ in range(3))
+        _cell_forward(xp, act, c_prev, h, c, tanh_c)
         self.saved = (act, tanh_c, True)
-        return o * tanh_c, c
+        return h, c
 
     def backward_arrays(self, dh, dc):
         if self.saved is None:
@@ -142,14 +140,7 @@ class LSTMSequence(FusedFunction):
                 hs[t], cs[t], tanh_cs[t] = h_t, c_t, tanh_c
             else:
                 _gates_forward(xp, act[t], proj[t], h, Wh)
-                f, i, o, g = act[t]
-                if c is None:
-                    xp.multiply(i, g, out=cs[t])
-                else:
-                    xp.multiply(f, c, out=cs[t])
-                    cs[t] += i * g
-                xp.tanh(cs[t], out=tanh_cs[t])
-                xp.multiply(o, tanh_cs[t], out=hs[t])
+                _cell_forward(xp, act[t], c, hs[t], cs[t], tanh_cs[t])
             h, c = hs[t], cs[t]
         self.saved = (x_tm, act, hs, cs, tanh_cs, kernels)
         if T == 0:
@@ -233,6 +224,20 @@ def _gates_forward(xp, act, proj, h, Wh):
     xp.tanh(act, out=act)
     sig *= 0.5
     sig += 0.5
+
+
+def _cell_forward(xp, act, c_prev, h, c, tanh_c):
+    """One step's cell update from its activated gates act (4, batch, H):
+    c = f * c_prev + i * g, h = o * tanh(c), written into h, c and tanh_c
+    (batch, H). c_prev None is the zero state."""
+    f, i, o, g = act
+    if c_prev is None:
+        xp.multiply(i, g, out=c)
+    else:
+        xp.multiply(f, c_prev, out=c)
+        c += i * g
+    xp.tanh(c, out=tanh_c)
+    xp.multiply(o, tanh_c, out=h)
 
 
 def _gates_backward(xp, act, tanh_c, c_prev, dh, dc):
