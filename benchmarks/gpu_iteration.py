@@ -6,6 +6,7 @@ time per epoch, and the projection to the book's 40 full epochs).
 
     python benchmarks/gpu_iteration.py --device cuda [--budget 150] [--ptb DIR]
     python benchmarks/gpu_iteration.py --device cpu --quick     # dry run, no GPU
+    python benchmarks/gpu_iteration.py --device cuda --profile  # where the host time goes
 
 Each timing synchronizes the device before and after a step and reports the
 median after warm-up (kernel compilation happens in the warm-up). Every
@@ -261,6 +262,55 @@ def iteration_benchmark(args):
                 f"{ratio} {book}   (n={'/'.join(str(v[1]) for v in cells.values())})")
 
 
+# --- where the host time goes ------------------------------------------------------
+def profile_models(args, steps=20):
+    """Per model (ours, fused kernels): ms per step synchronized and
+    pipelined (``steps`` calls back to back, one sync at the end: the host's
+    pace when the GPU keeps up), then the functions that take the host's
+    time under cProfile (ms per step, own time and with callees)."""
+    import cProfile
+    import pstats
+    sync = make_sync(args.device)
+    for name, make in cases(args.quick):
+        if args.models and name not in args.models:
+            continue
+        try:
+            ag_random.seed(0)
+            step = make()[0](args.device)
+            for _ in range(5):
+                step()
+            sync()
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+                sync()
+            synced = (time.perf_counter() - start) / steps
+            start = time.perf_counter()
+            for _ in range(steps):
+                step()
+            sync()
+            pipelined = (time.perf_counter() - start) / steps
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(steps):
+                step()
+            sync()
+            profile.disable()
+        except Exception as e:   # noqa: BLE001 - report and go on
+            say(f"# {name}: profile FAILED: {type(e).__name__}: {e}")
+            continue
+        stats = pstats.Stats(profile).stats
+        total = sum(v[2] for v in stats.values()) / steps
+        say(f"# {name}: {synced * 1e3:.2f} ms/step synchronized, {pipelined * 1e3:.2f} "
+            f"pipelined; under cProfile {total * 1e3:.2f} ms of host time per step, top:")
+        say(f"#   {'own ms':>7} {'cum ms':>7} {'calls':>6}  function")
+        top = sorted(stats.items(), key=lambda kv: -kv[1][2])[:args.profile_top]
+        for (filename, line, function), (_, calls, own, cumulative, _) in top:
+            where = f"{os.path.basename(filename)}:{line}" if line else filename
+            say(f"#   {own / steps * 1e3:7.3f} {cumulative / steps * 1e3:7.3f} "
+                f"{calls / steps:6.1f}  {function} ({where})")
+
+
 # --- a short BetterRnnlm run on PTB ---------------------------------------------------
 def ptb_run(args):
     from autograd_nlp.data import load_ptb
@@ -343,8 +393,13 @@ def main():
     p.add_argument("--ptb-tokens", type=int, default=120_000)
     p.add_argument("--ptb-valid-tokens", type=int, default=20_000)
     p.add_argument("--ptb-epochs", type=int, default=4)
+    p.add_argument("--profile", action="store_true",
+                   help="instead: where each model's host time goes (cProfile)")
+    p.add_argument("--profile-top", type=int, default=18, help="functions listed per model")
     args = p.parse_args()
-    if args.ptb:
+    if args.profile:
+        profile_models(args)
+    elif args.ptb:
         ptb_run(args)
     else:
         iteration_benchmark(args)

@@ -43,11 +43,11 @@ class LSTMStep(FusedFunction):
                              f"{Wh.shape} (H, 4H) for a cell state of shape {c_prev.shape}")
         xp = get_array_module(x_proj)
         if xp is not np and cuda_kernels.usable(x_proj, c_prev):
-            act = x_proj.copy() if h_prev is None else h_prev @ Wh + x_proj
-            if act.flags.c_contiguous:
-                h, c, tanh_c = cuda_kernels.lstm_forward(act, c_prev)    # one kernel
-                self.saved = (act, tanh_c, False)
-                return h, c
+            act = x_proj.copy(order="C")
+            rec = None if h_prev is None else h_prev @ Wh
+            h, c, tanh_c = cuda_kernels.lstm_forward(act, c_prev, rec)     # one kernel
+            self.saved = (act, tanh_c, False)
+            return h, c
         batch = c_prev.shape[0]
         act = xp.empty((4, batch, H), dtype=x_proj.dtype)       # gate-major
         _gates_forward(xp, act, x_proj, h_prev, Wh)
@@ -130,14 +130,13 @@ class LSTMSequence(FusedFunction):
         hs, cs, tanh_cs = (xp.empty((T, B, H), dtype=proj.dtype) for _ in range(3))
         kernels = cuda_kernels.usable(proj, Wh, h0, c0)
         act = proj if kernels else xp.empty((T, 4, B, H), dtype=proj.dtype)
+        rec = xp.empty((B, 4 * H), dtype=proj.dtype) if kernels else None
         h, c = h0, c0
         for t in range(T):
-            if kernels:                     # proj[t] (batch, 4H) becomes the gates
-                if h is not None:
-                    proj[t] += h @ Wh
-                h_t, c_t, tanh_c = cuda_kernels.lstm_forward(
-                    proj[t], xp.zeros((B, H), dtype=proj.dtype) if c is None else c)
-                hs[t], cs[t], tanh_cs[t] = h_t, c_t, tanh_c
+            if kernels:     # two launches: h @ Wh, then the kernel (proj[t] becomes the gates)
+                cuda_kernels.lstm_forward(proj[t], c, None if h is None else
+                                          xp.matmul(h, Wh, out=rec),
+                                          out=(hs[t], cs[t], tanh_cs[t]))
             else:
                 _gates_forward(xp, act[t], proj[t], h, Wh)
                 _cell_forward(xp, act[t], c, hs[t], cs[t], tanh_cs[t])
@@ -166,17 +165,23 @@ class LSTMSequence(FusedFunction):
         xp = get_array_module(x_tm)
         dX = act if kernels else xp.empty((T, B, 4 * H), dtype=act.dtype)
         dh, dc = dh_last, dc_last
+        if kernels:      # two launches per step: the kernel, then dgates @ Wh.T
+            dhs_tm = None if dhs is None else xp.ascontiguousarray(dhs.transpose(1, 0, 2))
+            dc_buffers = [xp.empty((B, H), dtype=act.dtype) for _ in range(2)]
+            dh_buffer = xp.empty((B, H), dtype=act.dtype)
         for t in range(T - 1, -1, -1):
-            if dhs is not None:
-                dh = dhs[:, t] if dh is None else dh + dhs[:, t]
             c_prev = cs[t - 1] if t else c0
             if kernels:
-                if c_prev is None:
-                    c_prev = xp.zeros((B, H), dtype=act.dtype)
-                dc = cuda_kernels.lstm_backward(act[t], tanh_cs[t], c_prev, dh, dc)
-            else:
-                dc = _gates_backward(xp, act[t], tanh_cs[t], c_prev, dh, dc)
-                dX[t].reshape(B, 4, H)[...] = act[t].transpose(1, 0, 2)
+                dc = cuda_kernels.lstm_backward(act[t], tanh_cs[t], c_prev, dh, dc,
+                                                None if dhs_tm is None else dhs_tm[t],
+                                                dc_buffers[t % 2])
+                if t or has_state:
+                    dh = xp.matmul(act[t], Wh.T, out=dh_buffer)
+                continue
+            if dhs is not None:
+                dh = dhs[:, t] if dh is None else dh + dhs[:, t]
+            dc = _gates_backward(xp, act[t], tanh_cs[t], c_prev, dh, dc)
+            dX[t].reshape(B, 4, H)[...] = act[t].transpose(1, 0, 2)
             if t or has_state:
                 dh = _times_wh_transposed(xp, dX[t], Wh)
         dX2 = dX.reshape(T * B, 4 * H)

@@ -1,9 +1,12 @@
 """The fused CUDA kernels (autograd_nlp/cuda_kernels.py) run on the CPU: their
 source compiled as C++ with a small shim (kernel_emulation/), every GPU thread
-a std::thread, and compared with the NumPy ops they replace. On a machine
+a std::thread, launched through cuda_kernels' own wrappers with NumPy
+arrays, and compared with the NumPy ops they replace; LSTMSequence's GPU
+branch runs on them against its CPU branch. On a machine
 with nvcc the source is also compiled for the GPU (to PTX). Skipped without
 g++. The GPU itself checks them in tests/backend/test_cupy.py."""
 import ctypes
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,37 +15,60 @@ import numpy as np
 import pytest
 
 import autograd_nlp as ag
-from autograd_nlp import cuda_kernels
+from autograd_nlp import cuda_kernels, optim
+import autograd_nlp.functions as F
 from autograd_nlp.functions import softmax_cross_entropy
 from autograd_nlp.functions.recurrent import LSTMStep
 
 HERE = Path(__file__).parent / "kernel_emulation"
 
 
-@pytest.fixture(scope="module")
-def kernels(tmp_path_factory):
-    if shutil.which("g++") is None:
-        pytest.skip("g++ is not installed: cannot emulate the CUDA kernels on the CPU")
-    out = tmp_path_factory.mktemp("kernels")
-    (out / "kernels.cu").write_text(cuda_kernels.source("float"))
+def _compile(out, dtype):
+    (out / f"kernels_{dtype}.cu").write_text(cuda_kernels.source(dtype))
     cmd = ["g++", "-O1", "-std=c++20", "-shared", "-fPIC", f"-I{HERE}",
-           '-DKERNEL_SOURCE="kernels.cu"', f"-I{out}", str(HERE / "launch.cpp"),
-           "-o", str(out / "kernels.so"), "-lpthread"]
+           f'-DKERNEL_SOURCE="kernels_{dtype}.cu"', f"-I{out}", str(HERE / "launch.cpp"),
+           "-o", str(out / f"kernels_{dtype}.so"), "-lpthread"]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode and "barrier" in result.stderr:
         pytest.skip("this g++ lacks C++20 <barrier>")
     assert result.returncode == 0, result.stderr
-    return ctypes.CDLL(str(out / "kernels.so"))
+    return ctypes.CDLL(str(out / f"kernels_{dtype}.so"))
 
 
-def _p(a):
-    return a.ctypes.data_as(ctypes.c_void_p)
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    """The kernels compiled for the CPU, by NumPy dtype."""
+    if shutil.which("g++") is None:
+        pytest.skip("g++ is not installed: cannot emulate the CUDA kernels on the CPU")
+    out = tmp_path_factory.mktemp("kernels")
+    return {np.dtype(np.float32): _compile(out, "float"),
+            np.dtype(np.float64): _compile(out, "double")}
 
 
-def _lstm_inputs(rng, B=5, H=7):
-    arrays = [rng.standard_normal(s).astype(np.float32)
-              for s in ((B, 4 * H), (B, H), (H, 4 * H), (B, H))]
-    return arrays, B * H, H
+def _c_argument(a):
+    if isinstance(a, np.ndarray):
+        assert a.flags.c_contiguous, "a kernel was given a non-contiguous array"
+        return a.ctypes.data_as(ctypes.c_void_p)
+    return {np.int32: ctypes.c_int, np.int64: ctypes.c_longlong, np.float32: ctypes.c_float,
+            np.float64: ctypes.c_double}[type(a)](a.item())
+
+
+@pytest.fixture
+def kernels(compiled, monkeypatch):
+    """cuda_kernels with its launches run by the CPU build (NumPy arrays in
+    place of CuPy ones) and ``usable`` true, so cuda_kernels' wrappers and
+    the ops' kernel branches run here as they do on a GPU."""
+    def launch(name, blocks, args):
+        getattr(compiled[args[0].dtype], f"run_{name}")(
+            ctypes.c_longlong(blocks), *[_c_argument(a) for a in args])
+    monkeypatch.setattr(cuda_kernels, "_launch", launch)
+    monkeypatch.setattr(cuda_kernels, "usable", lambda *arrays: True)
+    return cuda_kernels
+
+
+def _lstm_inputs(rng, B=5, H=7, dtype=np.float32):
+    return [rng.standard_normal(s).astype(dtype)
+            for s in ((B, 4 * H), (B, H), (H, 4 * H), (B, H))]
 
 
 def _batch_major(gates):
@@ -51,33 +77,96 @@ def _batch_major(gates):
     return gates.transpose(1, 0, 2).reshape(gates.shape[1], -1)
 
 
-def test_lstm_forward_kernel_matches_the_numpy_step(kernels):
-    (x_proj, c_prev, Wh, h_prev), n, H = _lstm_inputs(np.random.default_rng(0))
+@pytest.mark.parametrize("recurrent,cell", [(True, True), (False, True), (True, False)],
+                         ids=["h-and-c", "no-h", "zero-c"])
+def test_lstm_forward_kernel_matches_the_numpy_step(kernels, recurrent, cell):
+    x_proj, c_prev, Wh, h_prev = _lstm_inputs(np.random.default_rng(0))
+    if not cell:
+        c_prev = np.zeros_like(c_prev)
     step = LSTMStep()
-    h_ref, c_ref = step.forward(x_proj, c_prev, Wh, h_prev)
-    act = h_prev @ Wh + x_proj
-    h, c, tanh_c = (np.empty_like(c_prev) for _ in range(3))
-    kernels.run_lstm_forward(_p(act), _p(c_prev), _p(h), _p(c), _p(tanh_c), n, H)
-    for got, want in ((act, _batch_major(step.saved[0])), (h, h_ref), (c, c_ref),
-                      (tanh_c, step.saved[1])):
+    h_ref, c_ref = step.forward(x_proj, c_prev, Wh, h_prev if recurrent else None)
+    act = x_proj.copy()
+    out = tuple(np.full_like(c_prev, np.nan) for _ in range(3))     # every element written
+    got = kernels.lstm_forward(act, c_prev if cell else None,
+                               h_prev @ Wh if recurrent else None, out=out)
+    assert all(g is o for g, o in zip(got, out))
+    for got, want in ((act, _batch_major(step.saved[0])), (out[0], h_ref), (out[1], c_ref),
+                      (out[2], step.saved[1])):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("has_dh,has_dc", [(1, 1), (1, 0), (0, 1)])
-def test_lstm_backward_kernel_matches_the_numpy_step(kernels, has_dh, has_dc):
+@pytest.mark.parametrize("has_dh,has_dh_out,has_dc,has_c_prev",
+                         [(1, 0, 1, 1), (1, 0, 0, 1), (0, 0, 1, 1), (1, 1, 1, 1),
+                          (0, 1, 0, 1), (1, 1, 1, 0)])
+def test_lstm_backward_kernel_matches_the_numpy_step(kernels, has_dh, has_dh_out, has_dc,
+                                                      has_c_prev):
     rng = np.random.default_rng(1)
-    (x_proj, c_prev, Wh, h_prev), n, H = _lstm_inputs(rng)
+    x_proj, c_prev, Wh, h_prev = _lstm_inputs(rng)
+    if not has_c_prev:
+        c_prev = np.zeros_like(c_prev)
     step = LSTMStep()
     step.inputs = [ag.Variable(a) for a in (x_proj, c_prev, Wh, h_prev)]
     step.forward(x_proj, c_prev, Wh, h_prev)
     act, tanh_c = _batch_major(step.saved[0]), step.saved[1]
-    dh, dc = (rng.standard_normal(c_prev.shape).astype(np.float32) for _ in range(2))
-    want = step.backward_arrays(dh if has_dh else None, dc if has_dc else None)
-    dc_prev = np.empty_like(c_prev)
-    kernels.run_lstm_backward(_p(act), _p(tanh_c), _p(c_prev), _p(dh), _p(dc), _p(dc_prev),
-                              n, H, has_dh, has_dc)
+    dh, dh_out, dc = (rng.standard_normal(c_prev.shape).astype(np.float32) for _ in range(3))
+    total = (dh if has_dh else 0) + (dh_out if has_dh_out else 0)
+    want = step.backward_arrays(total if has_dh or has_dh_out else None,
+                                dc if has_dc else None)
+    dc_prev = np.full_like(c_prev, np.nan)
+    got = kernels.lstm_backward(act, tanh_c, c_prev if has_c_prev else None,
+                                dh if has_dh else None, dc if has_dc else None,
+                                dh_out if has_dh_out else None, dc_prev)
+    assert got is dc_prev
     np.testing.assert_allclose(act, want[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(dc_prev, want[1], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
+@pytest.mark.parametrize("time", [1, 4])
+def test_lstm_sequence_kernel_branch_matches_the_cpu_branch(kernels, state, time):
+    """LSTMSequence's GPU branch (two launches per step each way, states
+    written into the layer's buffers) against its CPU branch, values and
+    every gradient, in float64."""
+    rng = np.random.default_rng(6)
+    B, D, H = 3, 4, 3
+    arrays = [rng.standard_normal(s) for s in ((B, time, D), (D, 4 * H), (H, 4 * H), (4 * H,))]
+    if state:
+        arrays += [rng.standard_normal((B, H)), rng.standard_normal((B, H))]
+    weights = [rng.standard_normal(s) for s in ((B, time, H), (B, H), (B, H))]
+
+    def run():
+        inputs = [ag.Variable(a.copy()) for a in arrays]
+        hs, h, c = F.lstm_sequence(*inputs)
+        ((hs * weights[0]).sum() + (h * weights[1]).sum() + (c * weights[2]).sum()).backward()
+        return [hs.data, h.data, c.data] + [v.grad.data for v in inputs]
+    on_kernels = run()
+    kernels.usable = lambda *arrays: False                # the monkeypatch restores it
+    for got, want in zip(on_kernels, run()):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("eps_hat", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_kernel_matches_the_numpy_update(kernels, eps_hat, dtype):
+    """Three steps of optim.Adam (the NumPy path) against the kernel given
+    the same host-side step sizes, on a non-contiguous gradient."""
+    rng = np.random.default_rng(7)
+    start = rng.standard_normal((6, 5)).astype(dtype)
+    grads = [rng.standard_normal((5, 6)).astype(dtype).T for _ in range(3)]
+    p = ag.Parameter(start.copy(), dtype=dtype)
+    opt = optim.Adam([p], lr=0.01, eps_hat=eps_hat, eps=1e-7 if eps_hat else 1e-8)
+    mine, m, v = start.copy(), np.zeros_like(start), np.zeros_like(start)
+    for step, g in enumerate(grads, 1):
+        p.grad = ag.Variable(g)
+        opt.update()
+        correction2 = math.sqrt(1 - opt.beta2 ** step)
+        step_size = opt.lr * (correction2 if eps_hat else 1.0) / (1 - opt.beta1 ** step)
+        kernels.adam_update(mine, g, m, v, opt.beta1, opt.beta2, step_size, 1 / correction2,
+                            opt.eps, eps_hat)
+    tol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(mine, p.data, rtol=tol, atol=tol)
+    np.testing.assert_allclose(m, opt.slots[0]["m"], rtol=tol, atol=tol)
+    np.testing.assert_allclose(v, opt.slots[0]["v"], rtol=tol, atol=tol)
 
 
 @pytest.mark.parametrize("N,C,ignore", [(6, 5, False), (3, 1000, True), (4, 300, True)])
@@ -85,23 +174,19 @@ def test_softmax_cross_entropy_kernels_match_the_numpy_op(kernels, N, C, ignore)
     rng = np.random.default_rng(2)
     x = (rng.standard_normal((N, C)) * 3).astype(np.float32)
     t = rng.integers(0, C, N).astype(np.int64)
-    valid = np.ones(N, np.uint8)
+    valid = np.ones(N, bool)
     if ignore:
-        valid[::2] = 0
+        valid[::2] = False
         x[0] = -np.inf                     # a fully masked ignored row: no NaN
-    probs, losses = np.empty_like(x), np.empty(N, np.float32)
-    kernels.run_softmax_ce_forward(_p(x), _p(t), _p(valid), int(ignore), _p(probs),
-                                   _p(losses), N, C)
-    targets = np.where(valid.astype(bool), t, -1)
+    probs, losses = kernels.softmax_ce_forward(x, t, valid if ignore else None)
+    targets = np.where(valid, t, -1)
     want = softmax_cross_entropy(ag.Variable(x), targets, ignore_label=-1, reduction="none")
     np.testing.assert_allclose(losses, want.data, rtol=1e-5, atol=1e-6)
-    kept = valid.astype(bool)
-    shifted = np.exp(x[kept] - x[kept].max(axis=1, keepdims=True))
-    np.testing.assert_allclose(probs[kept], shifted / shifted.sum(axis=1, keepdims=True),
+    shifted = np.exp(x[valid] - x[valid].max(axis=1, keepdims=True))
+    np.testing.assert_allclose(probs[valid], shifted / shifted.sum(axis=1, keepdims=True),
                                rtol=1e-5, atol=1e-7)
     assert np.isfinite(probs).all()
-    g = np.empty_like(probs)
-    kernels.run_softmax_ce_grad(_p(probs), _p(t), _p(g), N * C, C)
+    g = kernels.softmax_ce_grad(probs, t)
     np.testing.assert_allclose(g, probs - np.eye(C, dtype=np.float32)[t])
 
 
@@ -114,5 +199,5 @@ def test_kernels_compile_for_the_gpu(tmp_path, dtype):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     ptx = (tmp_path / "k.ptx").read_text()
-    for name in ("lstm_forward", "lstm_backward", "softmax_ce_forward", "softmax_ce_grad"):
+    for name in cuda_kernels.KERNELS:
         assert f".entry {name}" in ptx

@@ -107,6 +107,26 @@ def test_lstm_sequence_kernels_equal_the_fallback(state):
         np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("eps_hat", [False, True])
+def test_adam_kernel_equals_the_fallback(eps_hat):
+    rng = np.random.default_rng(5)
+    start = cupy.asarray(rng.standard_normal((64, 33)).astype(np.float32))
+    grads = [cupy.asarray(rng.standard_normal((64, 33)).astype(np.float32)) for _ in range(3)]
+    results = []
+    for flag in (True, False):
+        cuda_kernels.set_enabled(flag)
+        p = ag.Parameter(start.copy())
+        opt = optim.Adam([p], lr=0.01, eps_hat=eps_hat)
+        for g in grads:
+            p.grad = ag.Variable(g)
+            opt.update()
+        results.append([p.data, opt.slots[0]["m"], opt.slots[0]["v"]])
+    cuda_kernels.set_enabled(True)
+    assert not cupy.array_equal(results[0][0], start)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=1e-5, atol=1e-7)
+
+
 @pytest.mark.parametrize("ignore", [False, True])
 def test_softmax_cross_entropy_kernels_equal_the_fallback(ignore):
     rng = np.random.default_rng(3)

@@ -1,16 +1,14 @@
 """The fused LSTM ops beyond the registry's gradchecks: ``lstm_sequence``
 gives the numbers of ``lstm_step`` run over every step (values and every
-gradient), says what is wrong with bad shapes, refuses a second backward,
-and its CUDA-kernel branch glues the per-step kernels together correctly
-(run here with NumPy stand-ins that follow the kernels' contract)."""
+gradient), says what is wrong with bad shapes and refuses a second backward.
+Its CUDA-kernel branch runs on the CPU-compiled kernels in
+tests/backend/test_cuda_kernels_emulated.py."""
 import numpy as np
 import pytest
 
 import autograd_nlp as ag
 import autograd_nlp.functions as F
-from autograd_nlp import cuda_kernels
 from autograd_nlp.core import ShapeError
-from autograd_nlp.functions import recurrent
 
 
 def _inputs(rng, batch=3, time=5, D=4, H=3, state=True):
@@ -96,41 +94,3 @@ def test_lstm_sequence_is_first_order_only():
     _, h, _ = F.lstm_sequence(xs, Wx, Wh, b, h0, c0)
     with pytest.raises(NotImplementedError, match="LSTMSequence.*not twice differentiable"):
         h.sum().backward(create_graph=True)
-
-
-@pytest.fixture
-def emulated_kernels(monkeypatch):
-    """cuda_kernels' lstm_forward/lstm_backward as NumPy code with the
-    kernels' contract ((batch, 4H) gates in and overwritten in place), and
-    ``usable`` true: the GPU branch of LSTMSequence runs on the CPU."""
-    def forward(act, c_prev):
-        H = c_prev.shape[-1]
-        gate_major = np.ascontiguousarray(act.reshape(-1, 4, H).transpose(1, 0, 2))
-        recurrent._gates_forward(np, gate_major, act, None, None)
-        f, i, o, g = gate_major
-        c = f * c_prev + i * g
-        act[...] = gate_major.transpose(1, 0, 2).reshape(act.shape)
-        return o * np.tanh(c), c, np.tanh(c)
-
-    def backward(act, tanh_c, c_prev, dh, dc):
-        H = c_prev.shape[-1]
-        gate_major = np.ascontiguousarray(act.reshape(-1, 4, H).transpose(1, 0, 2))
-        dc_prev = recurrent._gates_backward(np, gate_major, tanh_c, c_prev, dh, dc)
-        act[...] = gate_major.transpose(1, 0, 2).reshape(act.shape)
-        return dc_prev
-
-    monkeypatch.setattr(cuda_kernels, "usable", lambda *arrays: True)
-    monkeypatch.setattr(cuda_kernels, "lstm_forward", forward)
-    monkeypatch.setattr(cuda_kernels, "lstm_backward", backward)
-
-
-@pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
-def test_lstm_sequence_kernel_branch_matches_the_cpu_branch(emulated_kernels, state):
-    rng = np.random.default_rng(6)
-    inputs = _inputs(rng, state=state)
-    weights = [rng.standard_normal(s) for s in ((3, 5, 3), (3, 3), (3, 3))]
-    kernels = _values_and_grads(F.lstm_sequence, inputs, weights)
-    cuda_kernels.usable = lambda *arrays: False          # the monkeypatch restores it
-    cpu = _values_and_grads(F.lstm_sequence, inputs, weights)
-    for got, want in zip(kernels, cpu):
-        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)

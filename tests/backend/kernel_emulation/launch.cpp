@@ -13,22 +13,31 @@ template <class F> static void launch(long long blocks, int threads, F kernel) {
         for (auto& th : pool) th.join();
     }
 }
-static long long cover(long long n) { return (n + BLOCK - 1) / BLOCK; }
-
+// run_<kernel>(blocks, the kernel's arguments): what cuda_kernels._launch does.
 extern "C" {
-void run_lstm_forward(T* act, const T* c_prev, T* h, T* c, T* tanh_c, int n, int H) {
-    launch(cover(n), BLOCK, [=] { lstm_forward(act, c_prev, h, c, tanh_c, n, H); });
+void run_lstm_forward(long long blocks, T* act, const T* rec, const T* c_prev, T* h, T* c,
+                      T* tanh_c, int n, int H, int has_rec, int has_c_prev) {
+    launch(blocks, BLOCK, [=] {
+        lstm_forward(act, rec, c_prev, h, c, tanh_c, n, H, has_rec, has_c_prev); });
 }
-void run_lstm_backward(T* act, const T* tanh_c, const T* c_prev, const T* dh, const T* dc,
-                       T* dc_prev, int n, int H, int has_dh, int has_dc) {
-    launch(cover(n), BLOCK, [=] {
-        lstm_backward(act, tanh_c, c_prev, dh, dc, dc_prev, n, H, has_dh, has_dc); });
+void run_lstm_backward(long long blocks, T* act, const T* tanh_c, const T* c_prev,
+                       const T* dh, const T* dh_out, const T* dc, T* dc_prev, int n, int H,
+                       int flags) {
+    launch(blocks, BLOCK, [=] {
+        lstm_backward(act, tanh_c, c_prev, dh, dh_out, dc, dc_prev, n, H, flags); });
 }
-void run_softmax_ce_forward(const T* x, const long long* t, const unsigned char* valid,
-                            int has_valid, T* probs, T* losses, int N, int C) {
-    launch(N, BLOCK, [=] { softmax_ce_forward(x, t, valid, has_valid, probs, losses, C); });
+void run_adam_update(long long blocks, T* p, const T* g, T* m, T* v, long long n, T beta1,
+                     T beta2, T step_size, T inv_correction2, T eps, int eps_hat) {
+    launch(blocks, BLOCK, [=] {
+        adam_update(p, g, m, v, n, beta1, beta2, step_size, inv_correction2, eps, eps_hat); });
 }
-void run_softmax_ce_grad(const T* probs, const long long* t, T* g, long long n, int C) {
-    launch(cover(n), BLOCK, [=] { softmax_ce_grad(probs, t, g, n, C); });
+void run_softmax_ce_forward(long long blocks, const T* x, const long long* t,
+                            const unsigned char* valid, int has_valid, T* probs, T* losses,
+                            int C) {
+    launch(blocks, BLOCK, [=] { softmax_ce_forward(x, t, valid, has_valid, probs, losses, C); });
+}
+void run_softmax_ce_grad(long long blocks, const T* probs, const long long* t, T* g,
+                         long long n, int C) {
+    launch(blocks, BLOCK, [=] { softmax_ce_grad(probs, t, g, n, C); });
 }
 }
