@@ -22,58 +22,102 @@ from autograd_nlp.backend import get_array_module
 _SOURCE = r"""
 extern "C" {
 
-// One thread per (row, unit). act (n_rows, 4H) holds the step's input
-// projection [forget, input, output, candidate]; rec (same shape), when
-// has_rec, the recurrent part h_prev @ Wh, added here. act is overwritten
-// with the activated gates (kept for backward); h, c and tanh(c) (n_rows, H)
-// are written where the caller says (a time step of its buffers). Without
-// c_prev (has_c_prev = 0) the previous cell state is zero.
+// One LSTM step. One thread per (group of ROWS batch rows, hidden unit j):
+// j's four gates for those rows. act (B, 4H) holds the step's input
+// projection [forget, input, output, candidate]; the recurrent part is
+// either summed here, h_prev (B, H) @ Wh (H, 4H) (has_h = 1: Wh is read once
+// per ROWS rows, coalesced across j, so the step is one launch), or given
+// precomputed in rec (B, 4H) (has_h = 2). act is overwritten with the
+// activated gates (kept for backward); h, c and tanh(c) (B, H) are written
+// where the caller says (a time step of its buffers). Without c_prev
+// (has_c_prev = 0) the previous cell state is zero.
 // sigmoid(x) = 0.5 tanh(x / 2) + 0.5 (stable).
-__global__ void lstm_forward(T* act, const T* rec, const T* c_prev, T* h, T* c,
-                             T* tanh_c, int n, int H, int has_rec, int has_c_prev) {
-    int i = blockDim.x * blockIdx.x + threadIdx.x;
-    if (i >= n) return;
-    long long k = (long long)(i / H) * 4 * H + i % H;
-    T* a = act + k;
-    T pf = a[0], pi = a[H], po = a[2 * H], pg = a[3 * H];
-    if (has_rec) {
-        const T* r = rec + k;
-        pf += r[0]; pi += r[H]; po += r[2 * H]; pg += r[3 * H];
+__global__ void lstm_forward(T* act, const T* h_prev, const T* Wh, const T* rec,
+                             const T* c_prev, T* h, T* c, T* tanh_c, int B, int H,
+                             int has_h, int has_c_prev) {
+    long long i = (long long)blockDim.x * blockIdx.x + threadIdx.x;
+    if (i >= (long long)((B + ROWS - 1) / ROWS) * H) return;
+    int j = (int)(i % H), b0 = (int)(i / H) * ROWS;
+    int rows = B - b0 < ROWS ? B - b0 : ROWS;
+    T s[ROWS][4];
+    for (int r = 0; r < ROWS; ++r)
+        for (int g = 0; g < 4; ++g) s[r][g] = (T)0;
+    if (has_h == 1) {
+        const T* hp = h_prev + (long long)b0 * H;
+        for (int k = 0; k < H; ++k) {
+            const T* w = Wh + (long long)k * 4 * H + j;
+            T w0 = w[0], w1 = w[H], w2 = w[2 * H], w3 = w[3 * H];
+            for (int r = 0; r < ROWS; ++r) {
+                if (r < rows) {
+                    T x = hp[(long long)r * H + k];
+                    s[r][0] += x * w0; s[r][1] += x * w1;
+                    s[r][2] += x * w2; s[r][3] += x * w3;
+                }
+            }
+        }
+    } else if (has_h == 2) {
+        for (int r = 0; r < rows; ++r) {
+            const T* q = rec + (long long)(b0 + r) * 4 * H + j;
+            s[r][0] = q[0]; s[r][1] = q[H]; s[r][2] = q[2 * H]; s[r][3] = q[3 * H];
+        }
     }
-    T f = tanh(pf * (T)0.5) * (T)0.5 + (T)0.5;
-    T in = tanh(pi * (T)0.5) * (T)0.5 + (T)0.5;
-    T o = tanh(po * (T)0.5) * (T)0.5 + (T)0.5;
-    T g = tanh(pg);
-    a[0] = f; a[H] = in; a[2 * H] = o; a[3 * H] = g;
-    T cc = in * g;
-    if (has_c_prev) cc = f * c_prev[i] + cc;
-    T tc = tanh(cc);
-    c[i] = cc;
-    tanh_c[i] = tc;
-    h[i] = o * tc;
+    for (int r = 0; r < rows; ++r) {
+        long long u = (long long)(b0 + r) * H + j;
+        T* a = act + (long long)(b0 + r) * 4 * H + j;
+        T f = tanh((a[0] + s[r][0]) * (T)0.5) * (T)0.5 + (T)0.5;
+        T in = tanh((a[H] + s[r][1]) * (T)0.5) * (T)0.5 + (T)0.5;
+        T o = tanh((a[2 * H] + s[r][2]) * (T)0.5) * (T)0.5 + (T)0.5;
+        T g = tanh(a[3 * H] + s[r][3]);
+        a[0] = f; a[H] = in; a[2 * H] = o; a[3 * H] = g;
+        T cc = in * g;
+        if (has_c_prev) cc = f * c_prev[u] + cc;
+        T tc = tanh(cc);
+        c[u] = cc;
+        tanh_c[u] = tc;
+        h[u] = o * tc;
+    }
 }
 
-// The activated gates in act are replaced by the gate gradients and dc_prev
-// is written. The gradient reaching h is dh + dh_out (the recurrent part and
-// the layer's output at this step); flags say which inputs are there (bit 0
-// dh, bit 1 dh_out, bit 2 dc, bit 3 c_prev): an absent one is zero.
+// One LSTM step's backward, threads as in lstm_forward. The activated gates
+// in act are replaced by the gate gradients and dc_prev is written. The
+// gradient reaching h is the sum of what flags say is there: bit 0 dh
+// (B, H), bit 1 dh_out (B, H, the layer's output at this step), bit 4 the
+// next step's gate gradients dnext (B, 4H) @ Wh.T, summed here from WhT =
+// Wh.T (4H, H) (coalesced across j). Bit 2: dc is there, bit 3: c_prev;
+// an absent one is zero.
 __global__ void lstm_backward(T* act, const T* tanh_c, const T* c_prev, const T* dh,
-                              const T* dh_out, const T* dc, T* dc_prev, int n, int H,
-                              int flags) {
-    int i = blockDim.x * blockIdx.x + threadIdx.x;
-    if (i >= n) return;
-    T* a = act + (long long)(i / H) * 4 * H + i % H;
-    T f = a[0], in = a[H], o = a[2 * H], g = a[3 * H];
-    T tc = tanh_c[i];
-    T dhv = (flags & 1) ? dh[i] : (T)0;
-    if (flags & 2) dhv += dh_out[i];
-    T ds = ((flags & 4) ? dc[i] : (T)0) + dhv * o * ((T)1 - tc * tc);
-    T cp = (flags & 8) ? c_prev[i] : (T)0;
-    dc_prev[i] = ds * f;
-    a[0] = ds * cp * f * ((T)1 - f);
-    a[H] = ds * g * in * ((T)1 - in);
-    a[2 * H] = dhv * tc * o * ((T)1 - o);
-    a[3 * H] = ds * in * ((T)1 - g * g);
+                              const T* dh_out, const T* dc, const T* dnext,
+                              const T* WhT, T* dc_prev, int B, int H, int flags) {
+    long long i = (long long)blockDim.x * blockIdx.x + threadIdx.x;
+    if (i >= (long long)((B + ROWS - 1) / ROWS) * H) return;
+    int j = (int)(i % H), b0 = (int)(i / H) * ROWS;
+    int rows = B - b0 < ROWS ? B - b0 : ROWS;
+    T s[ROWS];
+    for (int r = 0; r < ROWS; ++r) s[r] = (T)0;
+    if (flags & 16) {
+        const T* dn = dnext + (long long)b0 * 4 * H;
+        for (int m = 0; m < 4 * H; ++m) {
+            T w = WhT[(long long)m * H + j];
+            for (int r = 0; r < ROWS; ++r)
+                if (r < rows) s[r] += dn[(long long)r * 4 * H + m] * w;
+        }
+    }
+    for (int r = 0; r < rows; ++r) {
+        long long u = (long long)(b0 + r) * H + j;
+        T* a = act + (long long)(b0 + r) * 4 * H + j;
+        T f = a[0], in = a[H], o = a[2 * H], g = a[3 * H];
+        T tc = tanh_c[u];
+        T dhv = s[r];
+        if (flags & 1) dhv += dh[u];
+        if (flags & 2) dhv += dh_out[u];
+        T ds = ((flags & 4) ? dc[u] : (T)0) + dhv * o * ((T)1 - tc * tc);
+        T cp = (flags & 8) ? c_prev[u] : (T)0;
+        dc_prev[u] = ds * f;
+        a[0] = ds * cp * f * ((T)1 - f);
+        a[H] = ds * g * in * ((T)1 - in);
+        a[2 * H] = dhv * tc * o * ((T)1 - o);
+        a[3 * H] = ds * in * ((T)1 - g * g);
+    }
 }
 
 // One Adam step, one thread per element, in place on p, m and v, with
@@ -154,15 +198,36 @@ __global__ void softmax_ce_grad(const T* probs, const long long* t, T* g,
 """
 
 BLOCK = 256
+ROWS = 4               # batch rows per thread in the LSTM kernels (Wh read once per ROWS)
 KERNELS = ("lstm_forward", "lstm_backward", "adam_update", "softmax_ce_forward",
            "softmax_ce_grad")
 _modules = {}          # dtype name -> cupy.RawModule, or None when it failed
+_functions = {}        # (kernel name, dtype char) -> compiled kernel
 _disabled = os.environ.get("AUTOGRAD_NLP_FUSED_KERNELS", "1") == "0"
+_product = os.environ.get("AUTOGRAD_NLP_LSTM_PRODUCT", "auto")
 
 
 def source(dtype_name):
     """The CUDA source for one float type ("float" or "double")."""
-    return f"typedef {dtype_name} T;\n#define BLOCK {BLOCK}\n" + _SOURCE
+    return f"typedef {dtype_name} T;\n#define BLOCK {BLOCK}\n#define ROWS {ROWS}\n" + _SOURCE
+
+
+def recurrent_product_in_kernel(batch, hidden):
+    """Whether LSTMSequence's kernels sum the recurrent product h @ Wh (and
+    its backward) themselves, one launch per step, rather than cuBLAS, two.
+    ``AUTOGRAD_NLP_LSTM_PRODUCT=kernel|cublas`` forces a choice."""
+    if _product != "auto":
+        return _product == "kernel"
+    return True
+
+
+def set_recurrent_product(mode):
+    """"kernel", "cublas" or "auto": who computes the LSTM layer's recurrent
+    product (benchmarks compare the two)."""
+    global _product
+    if mode not in ("kernel", "cublas", "auto"):
+        raise ValueError(f"set_recurrent_product: mode {mode!r} is not kernel, cublas or auto")
+    _product = mode
 
 
 def set_enabled(flag):
@@ -211,55 +276,71 @@ def _blocks(n):
 
 def _launch(name, blocks, args):
     """Run kernel ``name`` on ``blocks`` blocks of BLOCK threads. Arrays are
-    passed as pointers, NumPy integer scalars as their C type. (The CPU
-    tests replace this with the kernels compiled as C++.)"""
-    _module(args[0].dtype).get_function(name)((blocks,), (BLOCK,), args)
+    passed as pointers, NumPy scalars as their C type. (The CPU tests
+    replace this with the kernels compiled as C++.)"""
+    key = (name, args[0].dtype.char)
+    function = _functions.get(key)
+    if function is None:                  # looked up once: launches are the hot path
+        function = _functions[key] = _module(args[0].dtype).get_function(name)
+    function((blocks,), (BLOCK,), args)
 
 
 def _contiguous(xp, a):
     return a if a is None or a.flags.c_contiguous else xp.ascontiguousarray(a)
 
 
-def lstm_forward(act, c_prev, rec=None, out=None):
-    """One LSTM step's gates and cell update in one kernel. act (batch, 4H)
-    C-contiguous: the input projection, overwritten with the activated gates;
-    rec (batch, 4H) the recurrent part h_prev @ Wh, or None; c_prev (batch,
-    H), or None for the zero state. Writes h, c, tanh(c) (batch, H) into
+def _step_threads(B, H):
+    return -(-B // ROWS) * H
+
+
+def lstm_forward(act, c_prev, h_prev=None, Wh=None, rec=None, out=None):
+    """One LSTM step in one kernel. act (batch, 4H) C-contiguous: the input
+    projection, overwritten with the activated gates. The recurrent part is
+    h_prev (batch, H) @ Wh (H, 4H), summed inside the kernel, or ``rec``
+    (batch, 4H) computed by the caller, or neither (the zero state). c_prev
+    (batch, H), or None for zeros. Writes h, c, tanh(c) (batch, H) into
     ``out`` (three C-contiguous arrays, e.g. a time step of the layer's
     buffers) or new arrays, and returns them."""
     xp = get_array_module(act)
     B, H = act.shape[0], act.shape[1] // 4
-    c_prev, rec = _contiguous(xp, c_prev), _contiguous(xp, rec)
+    c_prev, h_prev, Wh, rec = (_contiguous(xp, a) for a in (c_prev, h_prev, Wh, rec))
     if out is None:
         out = tuple(xp.empty((B, H), dtype=act.dtype) for _ in range(3))
-    n = B * H
-    if n:
+    threads = _step_threads(B, H)
+    if threads:
         h, c, tanh_c = out
-        _launch("lstm_forward", _blocks(n),
-                (act, act if rec is None else rec, act if c_prev is None else c_prev,
-                 h, c, tanh_c, np.int32(n), np.int32(H), np.int32(rec is not None),
+        has_h = 1 if h_prev is not None else 2 if rec is not None else 0
+        _launch("lstm_forward", _blocks(threads),
+                (act, act if h_prev is None else h_prev, act if Wh is None else Wh,
+                 act if rec is None else rec, act if c_prev is None else c_prev,
+                 h, c, tanh_c, np.int32(B), np.int32(H), np.int32(has_h),
                  np.int32(c_prev is not None)))
     return out
 
 
-def lstm_backward(act, tanh_c, c_prev, dh, dc, dh_out=None, dc_prev=None):
+def lstm_backward(act, tanh_c, c_prev, dh, dc, dh_out=None, dnext=None, WhT=None,
+                  dc_prev=None):
     """One LSTM step's backward in one kernel: the gate gradients are written
     into ``act`` (which held the activated gates) and dc_prev (batch, H) into
     ``dc_prev`` (or a new array), which is returned. The gradient reaching h
-    is dh + dh_out; dh, dh_out, dc or c_prev may be None (zero)."""
+    is dh + dh_out + dnext @ WhT.T, where dnext (batch, 4H) is the next
+    step's gate gradients and WhT = Wh.T (4H, H) contiguous: the recurrent
+    product summed inside the kernel. Any of dh, dh_out, dnext, dc, c_prev
+    may be None (zero)."""
     xp = get_array_module(act)
     B, H = act.shape[0], act.shape[1] // 4
     c_prev, dh, dh_out, dc = (_contiguous(xp, a) for a in (c_prev, dh, dh_out, dc))
     if dc_prev is None:
         dc_prev = xp.empty((B, H), dtype=act.dtype)
-    n = B * H
-    if n:
+    threads = _step_threads(B, H)
+    if threads:
         flags = ((dh is not None) | (dh_out is not None) << 1 | (dc is not None) << 2
-                 | (c_prev is not None) << 3)
-        _launch("lstm_backward", _blocks(n),
+                 | (c_prev is not None) << 3 | (dnext is not None) << 4)
+        _launch("lstm_backward", _blocks(threads),
                 (act, tanh_c, act if c_prev is None else c_prev, act if dh is None else dh,
-                 act if dh_out is None else dh_out, act if dc is None else dc, dc_prev,
-                 np.int32(n), np.int32(H), np.int32(flags)))
+                 act if dh_out is None else dh_out, act if dc is None else dc,
+                 act if dnext is None else dnext, act if WhT is None else WhT, dc_prev,
+                 np.int32(B), np.int32(H), np.int32(flags)))
     return dc_prev
 
 

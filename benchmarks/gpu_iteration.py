@@ -7,6 +7,7 @@ time per epoch, and the projection to the book's 40 full epochs).
     python benchmarks/gpu_iteration.py --device cuda [--budget 150] [--ptb DIR]
     python benchmarks/gpu_iteration.py --device cpu --quick     # dry run, no GPU
     python benchmarks/gpu_iteration.py --device cuda --profile  # where the host time goes
+    python benchmarks/gpu_iteration.py --device cuda --compare-product   # LSTM product A/B
 
 Each timing synchronizes the device before and after a step and reports the
 median after warm-up (kernel compilation happens in the warm-up). Every
@@ -61,10 +62,10 @@ def time_steps(step, sync, budget, warmup=3, max_iters=40, min_iters=5):
     """Median seconds of ``step`` (device synchronized around each call) and
     the number of timed calls: warm-up first, then until ``budget`` seconds
     have passed (at least ``min_iters``, at most ``max_iters`` calls)."""
-    start = time.perf_counter()
     for _ in range(warmup):
         step()
     sync()
+    start = time.perf_counter()        # after the warm-up (kernel compilation)
     times = []
     while len(times) < max_iters and (len(times) < min_iters
                                       or time.perf_counter() - start < budget):
@@ -262,6 +263,45 @@ def iteration_benchmark(args):
                 f"{ratio} {book}   (n={'/'.join(str(v[1]) for v in cells.values())})")
 
 
+# --- the LSTM's recurrent product: in our kernels or in cuBLAS ----------------------
+def compare_product(args, rounds=7, steps=10):
+    """Per LSTM model: ms per step with the recurrent product summed inside
+    the fused LSTM kernels (one launch per time step) and with cuBLAS doing
+    it (two), the same model alternating between the two in ``rounds``
+    rounds of ``steps`` synchronized steps; medians."""
+    sync = make_sync(args.device)
+    say(f"# LSTM recurrent product: in the kernels vs cuBLAS ({rounds} alternating rounds "
+        f"of {steps} steps, median ms per step)")
+    say(f"{'model':12} {'kernel':>8} {'cublas':>8} {'kernel/cublas':>14}")
+    for name, make in cases(args.quick):
+        if name == "CBOW" or (args.models and name not in args.models):
+            continue
+        try:
+            ag_random.seed(0)
+            step = make()[0](args.device)
+            times = {"kernel": [], "cublas": []}
+            for mode in times:
+                cuda_kernels.set_recurrent_product(mode)
+                for _ in range(3):
+                    step()
+            for _ in range(rounds):
+                for mode in times:
+                    cuda_kernels.set_recurrent_product(mode)
+                    sync()
+                    for _ in range(steps):
+                        t0 = time.perf_counter()
+                        step()
+                        sync()
+                        times[mode].append(time.perf_counter() - t0)
+        except Exception as e:   # noqa: BLE001 - report and go on
+            say(f"{name:12} FAILED: {type(e).__name__}: {e}")
+            continue
+        finally:
+            cuda_kernels.set_recurrent_product("auto")
+        k, c = (statistics.median(times[m]) * 1e3 for m in ("kernel", "cublas"))
+        say(f"{name:12} {k:8.2f} {c:8.2f} {k / c:14.2f}")
+
+
 # --- where the host time goes ------------------------------------------------------
 def profile_models(args, steps=20):
     """Per model (ours, fused kernels): ms per step synchronized and
@@ -396,8 +436,12 @@ def main():
     p.add_argument("--profile", action="store_true",
                    help="instead: where each model's host time goes (cProfile)")
     p.add_argument("--profile-top", type=int, default=18, help="functions listed per model")
+    p.add_argument("--compare-product", action="store_true",
+                   help="instead: the LSTM's recurrent product in our kernels vs cuBLAS")
     args = p.parse_args()
-    if args.profile:
+    if args.compare_product:
+        compare_product(args)
+    elif args.profile:
         profile_models(args)
     elif args.ptb:
         ptb_run(args)

@@ -44,8 +44,7 @@ class LSTMStep(FusedFunction):
         xp = get_array_module(x_proj)
         if xp is not np and cuda_kernels.usable(x_proj, c_prev):
             act = x_proj.copy(order="C")
-            rec = None if h_prev is None else h_prev @ Wh
-            h, c, tanh_c = cuda_kernels.lstm_forward(act, c_prev, rec)     # one kernel
+            h, c, tanh_c = cuda_kernels.lstm_forward(act, c_prev, h_prev, Wh)  # one kernel
             self.saved = (act, tanh_c, False)
             return h, c
         batch = c_prev.shape[0]
@@ -130,11 +129,14 @@ class LSTMSequence(FusedFunction):
         hs, cs, tanh_cs = (xp.empty((T, B, H), dtype=proj.dtype) for _ in range(3))
         kernels = cuda_kernels.usable(proj, Wh, h0, c0)
         act = proj if kernels else xp.empty((T, 4, B, H), dtype=proj.dtype)
-        rec = xp.empty((B, 4 * H), dtype=proj.dtype) if kernels else None
+        in_kernel = kernels and cuda_kernels.recurrent_product_in_kernel(B, H)
+        rec = xp.empty((B, 4 * H), dtype=proj.dtype) if kernels and not in_kernel else None
         h, c = h0, c0
         for t in range(T):
-            if kernels:     # two launches: h @ Wh, then the kernel (proj[t] becomes the gates)
-                cuda_kernels.lstm_forward(proj[t], c, None if h is None else
+            if in_kernel:         # one launch: h @ Wh and the gates (proj[t] becomes them)
+                cuda_kernels.lstm_forward(proj[t], c, h, Wh, out=(hs[t], cs[t], tanh_cs[t]))
+            elif kernels:         # two: h @ Wh by cuBLAS, then the gates
+                cuda_kernels.lstm_forward(proj[t], c, rec=None if h is None else
                                           xp.matmul(h, Wh, out=rec),
                                           out=(hs[t], cs[t], tanh_cs[t]))
             else:
@@ -165,17 +167,24 @@ class LSTMSequence(FusedFunction):
         xp = get_array_module(x_tm)
         dX = act if kernels else xp.empty((T, B, 4 * H), dtype=act.dtype)
         dh, dc = dh_last, dc_last
-        if kernels:      # two launches per step: the kernel, then dgates @ Wh.T
+        if kernels:
+            in_kernel = cuda_kernels.recurrent_product_in_kernel(B, H)
             dhs_tm = None if dhs is None else xp.ascontiguousarray(dhs.transpose(1, 0, 2))
             dc_buffers = [xp.empty((B, H), dtype=act.dtype) for _ in range(2)]
             dh_buffer = xp.empty((B, H), dtype=act.dtype)
+            WhT = xp.ascontiguousarray(Wh.T) if in_kernel else None
         for t in range(T - 1, -1, -1):
             c_prev = cs[t - 1] if t else c0
             if kernels:
+                # one launch per step (the product with the next step's gate
+                # gradients summed in the kernel), or two (cuBLAS, then the kernel)
+                nxt = in_kernel and t < T - 1
                 dc = cuda_kernels.lstm_backward(act[t], tanh_cs[t], c_prev, dh, dc,
                                                 None if dhs_tm is None else dhs_tm[t],
+                                                act[t + 1] if nxt else None, WhT,
                                                 dc_buffers[t % 2])
-                if t or has_state:
+                dh = None
+                if (t or has_state) and not (in_kernel and t):
                     dh = xp.matmul(act[t], Wh.T, out=dh_buffer)
                 continue
             if dhs is not None:

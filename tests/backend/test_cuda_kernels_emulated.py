@@ -74,61 +74,76 @@ def _lstm_inputs(rng, B=5, H=7, dtype=np.float32):
 def _batch_major(gates):
     """The NumPy step's saved (4, batch, H) gate activations as the kernels'
     (batch, 4H) layout (a copy)."""
-    return gates.transpose(1, 0, 2).reshape(gates.shape[1], -1)
+    return gates.transpose(1, 0, 2).reshape(gates.shape[1], -1).copy()   # batch 1: a view
 
 
-@pytest.mark.parametrize("recurrent,cell", [(True, True), (False, True), (True, False)],
-                         ids=["h-and-c", "no-h", "zero-c"])
-def test_lstm_forward_kernel_matches_the_numpy_step(kernels, recurrent, cell):
-    x_proj, c_prev, Wh, h_prev = _lstm_inputs(np.random.default_rng(0))
+@pytest.mark.parametrize("B", [1, 5, 8])         # a partial group of ROWS rows, one, two
+@pytest.mark.parametrize("recurrent", ["in-kernel", "given", "none"])
+@pytest.mark.parametrize("cell", [True, False], ids=["c", "zero-c"])
+def test_lstm_forward_kernel_matches_the_numpy_step(kernels, B, recurrent, cell):
+    x_proj, c_prev, Wh, h_prev = _lstm_inputs(np.random.default_rng(B), B=B)
     if not cell:
         c_prev = np.zeros_like(c_prev)
     step = LSTMStep()
-    h_ref, c_ref = step.forward(x_proj, c_prev, Wh, h_prev if recurrent else None)
+    h_ref, c_ref = step.forward(x_proj, c_prev, Wh, None if recurrent == "none" else h_prev)
     act = x_proj.copy()
     out = tuple(np.full_like(c_prev, np.nan) for _ in range(3))     # every element written
     got = kernels.lstm_forward(act, c_prev if cell else None,
-                               h_prev @ Wh if recurrent else None, out=out)
+                               h_prev if recurrent == "in-kernel" else None,
+                               Wh if recurrent == "in-kernel" else None,
+                               h_prev @ Wh if recurrent == "given" else None, out=out)
     assert all(g is o for g, o in zip(got, out))
     for got, want in ((act, _batch_major(step.saved[0])), (out[0], h_ref), (out[1], c_ref),
                       (out[2], step.saved[1])):
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("has_dh,has_dh_out,has_dc,has_c_prev",
-                         [(1, 0, 1, 1), (1, 0, 0, 1), (0, 0, 1, 1), (1, 1, 1, 1),
-                          (0, 1, 0, 1), (1, 1, 1, 0)])
-def test_lstm_backward_kernel_matches_the_numpy_step(kernels, has_dh, has_dh_out, has_dc,
-                                                      has_c_prev):
-    rng = np.random.default_rng(1)
-    x_proj, c_prev, Wh, h_prev = _lstm_inputs(rng)
-    if not has_c_prev:
-        c_prev = np.zeros_like(c_prev)
+@pytest.mark.parametrize("B", [1, 5, 8])
+@pytest.mark.parametrize("dh,dh_out,dnext,dc,c_prev",
+                         [(1, 0, 0, 1, 1), (1, 0, 0, 0, 1), (0, 0, 0, 1, 1), (1, 1, 0, 1, 1),
+                          (0, 1, 0, 0, 1), (1, 1, 0, 1, 0), (0, 0, 1, 1, 1), (1, 1, 1, 1, 1),
+                          (0, 1, 1, 0, 0)])
+def test_lstm_backward_kernel_matches_the_numpy_step(kernels, B, dh, dh_out, dnext, dc,
+                                                      c_prev):
+    """The gradient reaching h is dh + dh_out + dnext @ Wh.T (the last summed
+    in the kernel); each part may be absent, as may dc and c_prev."""
+    rng = np.random.default_rng(10 * B + 1)
+    x_proj, c0, Wh, h_prev = _lstm_inputs(rng, B=B)
+    c0 = c0 if c_prev else np.zeros_like(c0)
     step = LSTMStep()
-    step.inputs = [ag.Variable(a) for a in (x_proj, c_prev, Wh, h_prev)]
-    step.forward(x_proj, c_prev, Wh, h_prev)
+    step.inputs = [ag.Variable(a) for a in (x_proj, c0, Wh, h_prev)]
+    step.forward(x_proj, c0, Wh, h_prev)
     act, tanh_c = _batch_major(step.saved[0]), step.saved[1]
-    dh, dh_out, dc = (rng.standard_normal(c_prev.shape).astype(np.float32) for _ in range(3))
-    total = (dh if has_dh else 0) + (dh_out if has_dh_out else 0)
-    want = step.backward_arrays(total if has_dh or has_dh_out else None,
-                                dc if has_dc else None)
-    dc_prev = np.full_like(c_prev, np.nan)
-    got = kernels.lstm_backward(act, tanh_c, c_prev if has_c_prev else None,
-                                dh if has_dh else None, dc if has_dc else None,
-                                dh_out if has_dh_out else None, dc_prev)
+    parts = {name: rng.standard_normal(c0.shape).astype(np.float32)
+             for name in ("dh", "dh_out", "dc")}
+    next_gates = rng.standard_normal(x_proj.shape).astype(np.float32)
+    total = (dh and parts["dh"]) + (dh_out and parts["dh_out"]) + (dnext and next_gates @ Wh.T)
+    want = step.backward_arrays(total if dh or dh_out or dnext else None,
+                                parts["dc"] if dc else None)
+    dc_prev = np.full_like(c0, np.nan)
+    got = kernels.lstm_backward(act, tanh_c, c0 if c_prev else None,
+                                parts["dh"] if dh else None, parts["dc"] if dc else None,
+                                parts["dh_out"] if dh_out else None,
+                                next_gates if dnext else None,
+                                np.ascontiguousarray(Wh.T) if dnext else None, dc_prev)
     assert got is dc_prev
-    np.testing.assert_allclose(act, want[0], rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(dc_prev, want[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(act, want[0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(dc_prev, want[1], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("product", ["kernel", "cublas"])
 @pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
 @pytest.mark.parametrize("time", [1, 4])
-def test_lstm_sequence_kernel_branch_matches_the_cpu_branch(kernels, state, time):
-    """LSTMSequence's GPU branch (two launches per step each way, states
-    written into the layer's buffers) against its CPU branch, values and
-    every gradient, in float64."""
+def test_lstm_sequence_kernel_branch_matches_the_cpu_branch(kernels, monkeypatch, product,
+                                                             state, time):
+    """LSTMSequence's GPU branch (one launch per step each way with the
+    recurrent product in the kernels, two with it in cuBLAS; states written
+    into the layer's buffers) against its CPU branch, values and every
+    gradient, in float64."""
+    monkeypatch.setattr(kernels, "recurrent_product_in_kernel",
+                        lambda batch, hidden: product == "kernel")
     rng = np.random.default_rng(6)
-    B, D, H = 3, 4, 3
+    B, D, H = 5, 4, 3
     arrays = [rng.standard_normal(s) for s in ((B, time, D), (D, 4 * H), (H, 4 * H), (4 * H,))]
     if state:
         arrays += [rng.standard_normal((B, H)), rng.standard_normal((B, H))]

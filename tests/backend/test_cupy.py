@@ -123,8 +123,8 @@ def test_adam_kernel_equals_the_fallback(eps_hat):
         results.append([p.data, opt.slots[0]["m"], opt.slots[0]["v"]])
     cuda_kernels.set_enabled(True)
     assert not cupy.array_equal(results[0][0], start)
-    for a, b in zip(*results):
-        np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=1e-5, atol=1e-7)
+    for a, b in zip(*results):      # float32 rounding of values of size 1 and steps of 0.01
+        np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("ignore", [False, True])

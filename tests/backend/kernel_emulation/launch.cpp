@@ -15,16 +15,18 @@ template <class F> static void launch(long long blocks, int threads, F kernel) {
 }
 // run_<kernel>(blocks, the kernel's arguments): what cuda_kernels._launch does.
 extern "C" {
-void run_lstm_forward(long long blocks, T* act, const T* rec, const T* c_prev, T* h, T* c,
-                      T* tanh_c, int n, int H, int has_rec, int has_c_prev) {
+void run_lstm_forward(long long blocks, T* act, const T* h_prev, const T* Wh, const T* rec,
+                      const T* c_prev, T* h, T* c, T* tanh_c, int B, int H, int has_h,
+                      int has_c_prev) {
     launch(blocks, BLOCK, [=] {
-        lstm_forward(act, rec, c_prev, h, c, tanh_c, n, H, has_rec, has_c_prev); });
+        lstm_forward(act, h_prev, Wh, rec, c_prev, h, c, tanh_c, B, H, has_h, has_c_prev); });
 }
 void run_lstm_backward(long long blocks, T* act, const T* tanh_c, const T* c_prev,
-                       const T* dh, const T* dh_out, const T* dc, T* dc_prev, int n, int H,
-                       int flags) {
+                       const T* dh, const T* dh_out, const T* dc, const T* dnext,
+                       const T* WhT, T* dc_prev, int B, int H, int flags) {
     launch(blocks, BLOCK, [=] {
-        lstm_backward(act, tanh_c, c_prev, dh, dh_out, dc, dc_prev, n, H, flags); });
+        lstm_backward(act, tanh_c, c_prev, dh, dh_out, dc, dnext, WhT, dc_prev, B, H,
+                      flags); });
 }
 void run_adam_update(long long blocks, T* p, const T* g, T* m, T* v, long long n, T beta1,
                      T beta2, T step_size, T inv_correction2, T eps, int eps_hat) {
