@@ -44,7 +44,8 @@ __global__ void lstm_forward(T* act, const T* h_prev, const T* Wh, const T* rec,
         for (int g = 0; g < 4; ++g) s[r][g] = (T)0;
     if (has_h == 1) {
         const T* hp = h_prev + (long long)b0 * H;
-        for (int k = 0; k < H; ++k) {
+        #pragma unroll 8
+        for (int k = 0; k < H; ++k) {      // unrolled: several loads in flight
             const T* w = Wh + (long long)k * 4 * H + j;
             T w0 = w[0], w1 = w[H], w2 = w[2 * H], w3 = w[3 * H];
             for (int r = 0; r < ROWS; ++r) {
@@ -96,6 +97,7 @@ __global__ void lstm_backward(T* act, const T* tanh_c, const T* c_prev, const T*
     for (int r = 0; r < ROWS; ++r) s[r] = (T)0;
     if (flags & 16) {
         const T* dn = dnext + (long long)b0 * 4 * H;
+        #pragma unroll 8
         for (int m = 0; m < 4 * H; ++m) {
             T w = WhT[(long long)m * H + j];
             for (int r = 0; r < ROWS; ++r)
@@ -218,7 +220,11 @@ def recurrent_product_in_kernel(batch, hidden):
     ``AUTOGRAD_NLP_LSTM_PRODUCT=kernel|cublas`` forces a choice."""
     if _product != "auto":
         return _product == "kernel"
-    return True
+    # Measured on an H100 (benchmarks/gpu_iteration.py --compare-product): the
+    # kernel's own product is faster up to hidden 256 (0.71-0.89x the step
+    # time of Rnnlm, seq2seq, peeky, attention); at 650 (BetterRnnlm) its
+    # loop over the hidden units made the step 2.1x slower than cuBLAS.
+    return hidden <= 256
 
 
 def set_recurrent_product(mode):

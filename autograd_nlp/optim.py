@@ -250,8 +250,10 @@ class AdamW(Adam):
 
 def grad_norm(params):
     """Global L2 norm of the gradients of ``params`` (each counted once).
-    On a device the squares are summed there and read back once."""
-    seen, total, on_device = set(), 0.0, None
+    On a device the gradients are joined into one vector and its squares
+    summed there, read back once: two launches, where one product per
+    gradient cost ~66 us each on an H100 (benchmarks/gpu_launch_costs.py)."""
+    seen, total, on_device = set(), 0.0, {}
     for p in params:
         if p.grad is not None and id(p) not in seen:
             seen.add(id(p))
@@ -259,10 +261,10 @@ def grad_norm(params):
             if type(g) is np.ndarray:
                 total += float(np.dot(g, g))
             else:
-                square = get_array_module(g).dot(g, g)
-                on_device = square if on_device is None else on_device + square
-    if on_device is not None:
-        total += float(on_device)
+                on_device.setdefault((type(g), g.dtype), []).append(g)
+    for (_, _), grads in on_device.items():
+        flat = get_array_module(grads[0]).concatenate(grads) if len(grads) > 1 else grads[0]
+        total += float(flat @ flat)
     return math.sqrt(total)
 
 

@@ -57,6 +57,9 @@ class UnigramSampler:
         negatives = self.sample(shape, rng, xp)
         clash = negatives == targets[..., None]
         while clash.any():
-            negatives[clash] = self.sample(int(clash.sum()), rng, xp)
+            if xp is np:
+                negatives[clash] = self.sample(int(clash.sum()), rng, xp)
+            else:   # no boolean indexing, which reads a count back from the device
+                negatives = xp.where(clash, self.sample(shape, rng, xp), negatives)
             clash = negatives == targets[..., None]
         return negatives

@@ -184,9 +184,18 @@ def test_negative_samples_are_drawn_on_the_targets_device(fake):
     on_cpu = sampler.get_negative_sample(targets)
     ag_random.seed(3)
     on_fake = sampler.get_negative_sample(to_device(targets, "fake"))
+    ag_random.seed(3)
+    first_draw = sampler.sample((4, 3))
     assert type(on_fake) is FakeArray
-    np.testing.assert_array_equal(to_device(on_fake, "cpu"), on_cpu)
-    assert not (on_cpu == targets[:, None]).any()
+    on_fake = to_device(on_fake, "cpu")
+    # the same first draw; clashes with the target are drawn again (on a
+    # device by redrawing every slot and keeping the new id where they clash)
+    kept = first_draw != targets[:, None]
+    assert kept.sum() < kept.size                  # this seed has a clash to redraw
+    np.testing.assert_array_equal(on_fake[kept], first_draw[kept])
+    np.testing.assert_array_equal(on_cpu[kept], first_draw[kept])
+    assert not (on_cpu == targets[:, None]).any() and not (on_fake == targets[:, None]).any()
+    assert on_fake.min() >= 0 and on_fake.max() < 5
 
 
 def test_get_array_module_stays_cheap_for_numpy():

@@ -87,10 +87,14 @@ def test_lstm_kernels_equal_the_fallback(dtype):
         np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("product", ["kernel", "cublas"])
 @pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
-def test_lstm_sequence_kernels_equal_the_fallback(state):
+def test_lstm_sequence_kernels_equal_the_fallback(state, product):
+    """Both GPU paths (the recurrent product in our kernels, or in cuBLAS)
+    against CuPy array ops; batch 9: a partial group of kernel rows."""
+    cuda_kernels.set_recurrent_product(product)
     rng = np.random.default_rng(4)
-    B, T, D, H = 8, 6, 5, 16
+    B, T, D, H = 9, 6, 5, 16
     shapes = [(B, T, D), (D, 4 * H), (H, 4 * H), (4 * H,)] + ([(B, H), (B, H)] if state else [])
     arrays = [cupy.asarray(rng.standard_normal(s).astype(np.float32)) for s in shapes]
     weights = [cupy.asarray(rng.standard_normal(s).astype(np.float32)) for s in ((B, T, H),
@@ -103,6 +107,7 @@ def test_lstm_sequence_kernels_equal_the_fallback(state):
         ((hs * weights[0]).sum() + (h * weights[1]).sum() + (c * weights[2]).sum()).backward()
         results.append([hs.data, h.data, c.data] + [v.grad.data for v in inputs])
     cuda_kernels.set_enabled(True)
+    cuda_kernels.set_recurrent_product("auto")
     for a, b in zip(*results):
         np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=1e-4, atol=1e-5)
 
@@ -202,6 +207,11 @@ def test_cbow_and_dropout_models_run_on_the_gpu():
     loss = cbow(np.random.default_rng(1).integers(0, 40, (8, 4)), corpus[:8])
     loss.backward()
     assert isinstance(cbow.out_embed.W.grad.data, cupy.ndarray) and np.isfinite(float(loss.data))
+    targets = cupy.asarray(corpus[:300])
+    negatives = cbow.sampler.get_negative_sample(targets)
+    assert isinstance(negatives, cupy.ndarray) and negatives.shape == (300, 3)
+    assert not bool((negatives == targets[:, None]).any())
+    assert int(negatives.min()) >= 0 and int(negatives.max()) < 40
     better = BetterRnnlm(40, 8, 8).cuda()
     logits = better(corpus[:20].reshape(2, 10))
     assert logits.shape == (2, 10, 40) and isinstance(logits.data, cupy.ndarray)
