@@ -1,11 +1,13 @@
 """Fused CUDA kernels for the hot spots of every chapter model on a GPU,
 where a layer-per-kernel design is bound by kernel launches: the LSTM cell's
-gates (forward and backward, one kernel each instead of ~12, the recurrent
-sum and the gradient from the layer's output folded in), softmax
+gates (forward and backward, one kernel each instead of ~12, with the
+recurrent product inside for small hidden sizes), CBOW's negative-sampling
+loss (one kernel each way instead of ~12 and ~20 launches), softmax
 cross-entropy (one block per row instead of ~8 launches) and the Adam step
 (one launch per parameter instead of 11).
 
-Used by ``functions/recurrent.py``, ``functions/loss.py`` and ``optim.py`` only for CuPy
+Used by ``functions/recurrent.py``, ``functions/negative_sampling.py``,
+``functions/loss.py`` and ``optim.py`` only for CuPy
 arrays of float32/float64, behind the same model code; the CuPy code path
 with ordinary array ops stays as the fallback and as the reference the GPU
 tests compare against (tests/backend/test_cupy.py). CuPy is imported on
@@ -145,6 +147,73 @@ __global__ void adam_update(T* p, const T* g, T* m, T* v, long long n, T beta1,
     v[i] = vi;
 }
 
+// word2vec's CBOW loss with negative sampling, one block per batch row b:
+// h[b] = the mean of W_in[contexts[b, c]] over c (kept for backward),
+// s[b, k] = W_out[samples[b, k]] . h[b] (a block reduction per k), the row's
+// loss softplus(-s[b, 0]) + sum_{k>0} softplus(s[b, k]) into losses[b] and
+// g[b, k] = sigmoid(s[b, k]) - (k == 0), the loss's gradient in s.
+__global__ void ns_forward(const T* W_in, const T* W_out, const long long* contexts,
+                           const long long* samples, T* h, T* g, T* losses, int C, int K,
+                           int D) {
+    __shared__ T buf[BLOCK];
+    int b = blockIdx.x, tid = threadIdx.x;
+    const long long* ctx = contexts + (long long)b * C;
+    const long long* smp = samples + (long long)b * K;
+    T* hb = h + (long long)b * D;
+    T inv_c = C > 0 ? (T)1 / (T)C : (T)0;
+    for (int d = tid; d < D; d += BLOCK) {
+        T sum = 0;
+        for (int c = 0; c < C; ++c) sum += W_in[ctx[c] * D + d];
+        hb[d] = sum * inv_c;
+    }
+    T loss = 0;
+    for (int k = 0; k < K; ++k) {
+        const T* w = W_out + smp[k] * D;
+        T part = 0;
+        for (int d = tid; d < D; d += BLOCK) part += w[d] * hb[d];   // this thread's own h
+        buf[tid] = part;
+        __syncthreads();
+        for (int s = BLOCK / 2; s > 0; s >>= 1) {
+            if (tid < s) buf[tid] += buf[tid + s];
+            __syncthreads();
+        }
+        T score = buf[0];
+        __syncthreads();                      // buf is reused for the next k
+        if (tid == 0) {
+            T x = k == 0 ? -score : score;   // softplus(x) = log(1 + e^x), stable
+            loss += (x > (T)0 ? x : (T)0) + log1p(exp(-fabs(x)));
+            T e = exp(-fabs(score));
+            T sig = score >= (T)0 ? (T)1 / ((T)1 + e) : e / ((T)1 + e);
+            g[(long long)b * K + k] = sig - (k == 0 ? (T)1 : (T)0);
+        }
+    }
+    if (tid == 0) losses[b] = loss;
+}
+
+// ns_forward's backward, one block per batch row b, threads over the
+// hidden units d: with gk = g[b, k] * gy / B it adds gk * h[b] into
+// gW_out[samples[b, k]] and (sum_k gk W_out[samples[b, k]]) / C into
+// gW_in[contexts[b, c]] for every c (atomic adds: ids repeat across rows).
+__global__ void ns_backward(const T* W_out, const long long* contexts,
+                            const long long* samples, const T* h, const T* g, const T* gy,
+                            T* gW_in, T* gW_out, int B, int C, int K, int D) {
+    int b = blockIdx.x, tid = threadIdx.x;
+    T scale = gy[0] / (T)B;
+    T inv_c = C > 0 ? (T)1 / (T)C : (T)0;
+    for (int d = tid; d < D; d += BLOCK) {
+        T hd = h[(long long)b * D + d], gh = 0;
+        for (int k = 0; k < K; ++k) {
+            long long s = samples[(long long)b * K + k];
+            T gk = g[(long long)b * K + k] * scale;
+            gh += gk * W_out[s * D + d];
+            atomicAdd(gW_out + s * D + d, gk * hd);
+        }
+        gh *= inv_c;
+        for (int c = 0; c < C; ++c)
+            atomicAdd(gW_in + contexts[(long long)b * C + c] * D + d, gh);
+    }
+}
+
 // One block (BLOCK threads) per row of x (n_rows, C): probs = softmax(row),
 // loss = logsumexp(row) - row[target]. A row with valid[row] == 0 (ignored
 // label) is read as zeros, so it never makes NaN; its loss is 0.
@@ -201,8 +270,8 @@ __global__ void softmax_ce_grad(const T* probs, const long long* t, T* g,
 
 BLOCK = 256
 ROWS = 4               # batch rows per thread in the LSTM kernels (Wh read once per ROWS)
-KERNELS = ("lstm_forward", "lstm_backward", "adam_update", "softmax_ce_forward",
-           "softmax_ce_grad")
+KERNELS = ("lstm_forward", "lstm_backward", "adam_update", "ns_forward", "ns_backward",
+           "softmax_ce_forward", "softmax_ce_grad")
 _modules = {}          # dtype name -> cupy.RawModule, or None when it failed
 _functions = {}        # (kernel name, dtype char) -> compiled kernel
 _disabled = os.environ.get("AUTOGRAD_NLP_FUSED_KERNELS", "1") == "0"
@@ -390,3 +459,38 @@ def adam_update(p, g, m, v, beta1, beta2, step_size, inv_correction2, eps, eps_h
         _launch("adam_update", _blocks(n),
                 (p, g, m, v, np.int64(n), T(beta1), T(beta2), T(step_size),
                  T(inv_correction2), T(eps), np.int32(bool(eps_hat))))
+
+
+def negative_sampling_forward(W_in, W_out, contexts, samples):
+    """CBOW's negative-sampling loss per row in one kernel: W_in, W_out (V,
+    D), contexts (B, C) and samples (B, K) ids (column 0 the true word).
+    Returns h (B, D) the context means, g (B, K) the gradient of each row's
+    loss in its scores, and losses (B,)."""
+    xp = get_array_module(W_in)
+    W_in, W_out = _contiguous(xp, W_in), _contiguous(xp, W_out)
+    contexts = xp.ascontiguousarray(contexts, dtype=xp.int64)
+    samples = xp.ascontiguousarray(samples, dtype=xp.int64)
+    (B, C), K, D = contexts.shape, samples.shape[1], W_in.shape[1]
+    h, g, losses = (xp.empty(shape, dtype=W_in.dtype) for shape in ((B, D), (B, K), (B,)))
+    if B:
+        _launch("ns_forward", B, (W_in, W_out, contexts, samples, h, g, losses,
+                                  np.int32(C), np.int32(K), np.int32(D)))
+    return h, g, losses
+
+
+def negative_sampling_backward(W_in, W_out, contexts, samples, h, g, gy):
+    """The gradients (V, D) of W_in and W_out from negative_sampling_forward's
+    h and g and the loss's incoming gradient gy (a 0-d device array: it is
+    read in the kernel, not on the host), in one kernel after two fills."""
+    xp = get_array_module(W_out)
+    W_out = _contiguous(xp, W_out)
+    contexts = xp.ascontiguousarray(contexts, dtype=xp.int64)
+    samples = xp.ascontiguousarray(samples, dtype=xp.int64)
+    gy = xp.ascontiguousarray(gy, dtype=W_out.dtype)
+    (B, C), K, D = contexts.shape, samples.shape[1], W_out.shape[1]
+    gW_in = xp.zeros(W_in.shape, dtype=W_in.dtype)
+    gW_out = xp.zeros(W_out.shape, dtype=W_out.dtype)
+    if B:
+        _launch("ns_backward", B, (W_out, contexts, samples, h, g, gy, gW_in, gW_out,
+                                   np.int32(B), np.int32(C), np.int32(K), np.int32(D)))
+    return gW_in, gW_out

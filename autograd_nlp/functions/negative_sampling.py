@@ -11,10 +11,12 @@ backward is two batched products and two scatter-adds that build no
 alternating rounds): a training step at ``train cbow``'s default batch of
 4,000 takes 0.56x the composed loss's time; at the book's batch of 100 only
 0.91-0.97x, because Adam's dense update of both tables dominates there.
-Not twice differentiable.
+On a GPU (CuPy, no weights) each direction is one fused kernel
+(cuda_kernels.py). Not twice differentiable.
 """
 import numpy as np
 
+from autograd_nlp import cuda_kernels
 from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import FusedFunction, ShapeError
 from autograd_nlp.functions.nn import scatter_add_rows
@@ -34,6 +36,11 @@ class NegativeSamplingLoss(FusedFunction):
         _check(W_in, W_out, contexts, samples, weights)
         xp = get_array_module(W_in)
         B, C = contexts.shape
+        self.kernels = weights is None and cuda_kernels.usable(W_in, W_out)
+        if self.kernels:                 # one kernel (and the sum) instead of ~12 launches
+            self.h, self.g, losses = cuda_kernels.negative_sampling_forward(
+                W_in, W_out, contexts, samples)
+            return losses.sum() * W_in.dtype.type(1.0 / max(B, 1))
         gathered = W_in[contexts]                                   # (B, C, D)
         if weights is None:
             h = gathered.sum(axis=1) * W_in.dtype.type(1.0 / max(C, 1))
@@ -52,6 +59,11 @@ class NegativeSamplingLoss(FusedFunction):
         weights = self.inputs[4].data if len(self.inputs) > 4 else None
         xp = get_array_module(W_in)
         B, C = contexts.shape
+        if self.kernels:
+            gW_in, gW_out = cuda_kernels.negative_sampling_backward(
+                W_in, W_out, contexts, samples, self.h, self.g, gy)
+            return (gW_in if self.inputs[0].requires_grad else None,
+                    gW_out if self.inputs[1].requires_grad else None, None, None)
         g = xp.exp(-xp.logaddexp(0, -self.scores))      # sigmoid(s), no overflow; - label:
         g[:, 0] -= 1
         g *= gy / max(B, 1)                                         # (B, K)

@@ -160,6 +160,27 @@ def test_lstm_sequence_kernel_branch_matches_the_cpu_branch(kernels, monkeypatch
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("batch,window,k", [(9, 4, 5), (6, 6, 5), (1, 1, 1), (0, 4, 5)])
+def test_negative_sampling_kernels_match_the_array_op(kernels, batch, window, k):
+    """CBOW's loss and both table gradients through the op's kernel branch
+    against its array branch, float64; ids repeat within and across rows
+    (atomic adds), and an empty batch."""
+    rng = np.random.default_rng(batch)
+    V, D = 7, 300                               # D > BLOCK: threads loop over units
+    arrays = (rng.standard_normal((V, D)), rng.standard_normal((V, D)))
+    contexts, samples = rng.integers(0, V, (batch, window)), rng.integers(0, V, (batch, 1 + k))
+
+    def run():
+        W_in, W_out = (ag.Variable(a.copy()) for a in arrays)
+        loss = F.negative_sampling_loss(W_in, W_out, contexts, samples) * 3.0
+        loss.backward()
+        return [loss.data, W_in.grad.data, W_out.grad.data]
+    on_kernels = run()
+    kernels.usable = lambda *arrays: False                # the monkeypatch restores it
+    for got, want in zip(on_kernels, run()):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("eps_hat", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_adam_kernel_matches_the_numpy_update(kernels, eps_hat, dtype):

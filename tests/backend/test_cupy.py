@@ -132,6 +132,23 @@ def test_adam_kernel_equals_the_fallback(eps_hat):
         np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=1e-5, atol=1e-6)
 
 
+def test_negative_sampling_kernels_equal_the_fallback():
+    rng = np.random.default_rng(6)
+    W = [cupy.asarray(rng.standard_normal((50, 100)).astype(np.float32)) for _ in range(2)]
+    contexts = cupy.asarray(rng.integers(0, 50, (100, 10)))
+    samples = cupy.asarray(rng.integers(0, 50, (100, 6)))
+    results = []
+    for flag in (True, False):
+        cuda_kernels.set_enabled(flag)
+        W_in, W_out = (ag.Variable(w.copy()) for w in W)
+        loss = ag.functions.negative_sampling_loss(W_in, W_out, contexts, samples)
+        loss.backward()
+        results.append([loss.data, W_in.grad.data, W_out.grad.data])
+    cuda_kernels.set_enabled(True)
+    for a, b in zip(*results):
+        np.testing.assert_allclose(cupy.asnumpy(a), cupy.asnumpy(b), rtol=1e-4, atol=1e-6)
+
+
 @pytest.mark.parametrize("ignore", [False, True])
 def test_softmax_cross_entropy_kernels_equal_the_fallback(ignore):
     rng = np.random.default_rng(3)

@@ -33,6 +33,17 @@ void run_adam_update(long long blocks, T* p, const T* g, T* m, T* v, long long n
     launch(blocks, BLOCK, [=] {
         adam_update(p, g, m, v, n, beta1, beta2, step_size, inv_correction2, eps, eps_hat); });
 }
+void run_ns_forward(long long blocks, const T* W_in, const T* W_out, const long long* contexts,
+                    const long long* samples, T* h, T* g, T* losses, int C, int K, int D) {
+    launch(blocks, BLOCK, [=] {
+        ns_forward(W_in, W_out, contexts, samples, h, g, losses, C, K, D); });
+}
+void run_ns_backward(long long blocks, const T* W_out, const long long* contexts,
+                     const long long* samples, const T* h, const T* g, const T* gy, T* gW_in,
+                     T* gW_out, int B, int C, int K, int D) {
+    launch(blocks, BLOCK, [=] {
+        ns_backward(W_out, contexts, samples, h, g, gy, gW_in, gW_out, B, C, K, D); });
+}
 void run_softmax_ce_forward(long long blocks, const T* x, const long long* t,
                             const unsigned char* valid, int has_valid, T* probs, T* losses,
                             int C) {

@@ -5,7 +5,13 @@
 #include <cmath>
 #include <thread>
 #include <vector>
-using std::exp; using std::log; using std::tanh;
+#include <atomic>
+using std::exp; using std::fabs; using std::log; using std::log1p; using std::sqrt;
+using std::tanh;
+// atomicAdd: the threads of an emulated block run at once
+template <class T> T atomicAdd(T* address, T value) {
+    return std::atomic_ref<T>(*address).fetch_add(value);
+}
 struct Dim { int x; };
 thread_local Dim threadIdx, blockIdx;
 Dim blockDim;
