@@ -33,6 +33,7 @@ class Device:
     make_generator: object = None   # seed (int or None) -> generator with .random(shape, dtype)
     scatter_add: object = None      # (table, ids, values) -> None, in place
     erf: object = None              # elementwise error function (NumPy has none)
+    ids_out_of_range: object = None  # (ids, n) -> bool, one launch (else array ops)
 
 
 _BY_NAME = {}
@@ -86,6 +87,20 @@ def _cupy_erf(x):
     return cupyx.scipy.special.erf(x)
 
 
+_cupy_outside = None
+
+
+def _cupy_ids_out_of_range(ids, n):
+    """One reduction kernel and one read, where the array ops take four
+    launches and the read (~100 us on an H100, benchmarks/gpu_launch_costs.py)."""
+    global _cupy_outside
+    if _cupy_outside is None:
+        import cupy
+        _cupy_outside = cupy.ReductionKernel("T x, int64 n", "bool y", "x < 0 || x >= n",
+                                             "a || b", "y = a", "false", "ids_out_of_range")
+    return bool(_cupy_outside(ids, np.int64(n)))
+
+
 def _cuda_device():
     """Register CuPy as "cuda" (imports cupy; a clear error if it cannot)."""
     if "cuda" in _BY_NAME:
@@ -99,7 +114,7 @@ def _cuda_device():
     return register_device(Device(
         "cuda", cupy.ndarray, cupy, cupy.asarray, cupy.asnumpy,
         make_generator=lambda seed: cupy.random.default_rng(seed),
-        scatter_add=_cupy_scatter_add, erf=_cupy_erf))
+        scatter_add=_cupy_scatter_add, erf=_cupy_erf, ids_out_of_range=_cupy_ids_out_of_range))
 
 
 def _lookup_type(t):
@@ -217,6 +232,9 @@ def ids_out_of_range(ids, n):
     reduction on a device (each read of a device value waits for the GPU)."""
     if type(ids) is np.ndarray:
         return ids.min() < 0 or ids.max() >= n
+    device = _device_of_array(ids)
+    if device.ids_out_of_range is not None and ids.size:
+        return device.ids_out_of_range(ids, n)
     return bool(((ids < 0) | (ids >= n)).any())
 
 

@@ -169,6 +169,16 @@ def test_softmax_cross_entropy_kernels_equal_the_fallback(ignore):
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-5, atol=1e-8)
 
 
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_ids_out_of_range_on_the_gpu(dtype):
+    from autograd_nlp.backend import ids_out_of_range
+    ids = cupy.asarray(np.array([[0, 3], [9, 2]], dtype=dtype))
+    assert not ids_out_of_range(ids, 10)
+    assert ids_out_of_range(ids, 9)
+    ids[0, 0] = -1
+    assert ids_out_of_range(ids, 10)
+
+
 def test_mixed_devices_name_cpu_and_cuda():
     a = ag.Variable(cupy.ones((2, 3)))
     with pytest.raises(DeviceError, match="cpu and cuda"):
