@@ -81,13 +81,17 @@ def parse_args(argv=None):
     return args
 
 
-def import_book(book_dir):
-    """Make the book's packages (common, ch04...) importable, GPU flag off."""
+def import_book(book_dir, gpu=False):
+    """Make the book's packages (common, ch04...) importable, GPU flag off
+    (on: its layers compute with CuPy, as its scripts do with GPU = True;
+    it must be set before the first of them is imported)."""
     for path in (book_dir, os.path.join(book_dir, "ch07")):   # peeky: "from seq2seq import"
         if path not in sys.path:
             sys.path.append(path)
     config = importlib.import_module("common.config")
-    config.GPU = False
+    if "common.np" in sys.modules and config.GPU != gpu:
+        raise RuntimeError(f"the book's code is already imported with GPU = {config.GPU}")
+    config.GPU = gpu
     import matplotlib
     matplotlib.use("Agg")                       # common.trainer imports pyplot
     return importlib.import_module("common.trainer"), importlib.import_module("common.util")
@@ -96,7 +100,7 @@ def import_book(book_dir):
 # --- the three sides of each model ---------------------------------------------------
 def book_side(name, np, data):
     """The book's model, optimizer and its Trainer's inner step."""
-    trainer, util = import_book(data["book_dir"])
+    trainer, util = import_book(data["book_dir"], data.get("gpu", False))
     optimizer = importlib.import_module("common.optimizer")
     np.random.seed(0)
     if name == "rnnlm":

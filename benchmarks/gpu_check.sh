@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One short run on a CUDA machine that has CuPy and PyTorch preinstalled and no
-# network (about 6 minutes at most): versions and the GPU, the CuPy tests, ms per
+# network (about 7 minutes at most): versions and the GPU, the CuPy tests, ms per
 # training iteration of every chapter model (ours on CuPy, with and without the
-# fused kernels, and PyTorch with cuDNN, same GPU), and, given a PTB folder, a
-# short BetterRnnlm run's perplexity and time per epoch.
+# fused kernels, PyTorch with cuDNN and, prepared, the book's own CuPy code, same
+# GPU), the LSTM product A/B, and, given a PTB folder, a short BetterRnnlm run's
+# perplexity and time per epoch.
 #
 #   benchmarks/gpu_check.sh [--ptb DIR] [--device cuda|cpu] [--quick]
 #   benchmarks/gpu_check.sh --device cpu --quick      # dry run of every part, no GPU
@@ -78,7 +79,9 @@ section "CuPy tests: kernels, devices, training steps against the CPU"
 run 75 "$PY" -m pytest -q -x -p no:cacheprovider tests/backend/test_cupy.py -k "not every_op" -rs
 
 section "ms per training iteration, every chapter model"
-run 170 "$PY" benchmarks/gpu_iteration.py --device "$DEVICE" --budget 120 $QUICK
+BOOK=""
+[ -d runs/gpu_check/book/common ] && BOOK="--book-dir runs/gpu_check/book"
+run 200 "$PY" benchmarks/gpu_iteration.py --device "$DEVICE" --budget 100 $QUICK $BOOK
 
 section "short BetterRnnlm run on PTB"
 if [ -n "$PTB" ]; then
@@ -87,6 +90,9 @@ if [ -n "$PTB" ]; then
 else
     echo "skipped: no PTB folder (pass --ptb DIR or set PTB_DIR)"
 fi
+
+section "the LSTM's recurrent product: in our kernels or in cuBLAS"
+run 60 "$PY" benchmarks/gpu_iteration.py --device "$DEVICE" --compare-product $QUICK
 
 section "CuPy tests: every registered op gradchecked on the GPU"
 run 45 "$PY" -m pytest -q -p no:cacheprovider tests/backend/test_cupy.py -k "every_op" -rs

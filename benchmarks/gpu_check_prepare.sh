@@ -5,6 +5,9 @@
 #   runs/gpu_check/data/ptb/ptb.{train,valid}.txt  from $AUTOGRAD_NLP_DATA (or DIR)
 #   runs/gpu_check/deps/   pytest and its pure-Python dependencies, from this
 #                          Python, for a machine whose Python lacks pytest
+#   runs/gpu_check/book/   the book's code (MIT) from $BOOK_DIR or
+#                          ../shared/reference/dl2-book-code, to time it on the
+#                          same GPU (not part of the repository: runs/ is ignored)
 #
 #   benchmarks/gpu_check_prepare.sh [DIR]
 set -u
@@ -22,6 +25,17 @@ if [ -n "$DATA" ]; then
 fi
 ls runs/gpu_check/data/ptb/ptb.train.txt runs/gpu_check/data/ptb/ptb.valid.txt 2>/dev/null \
     || echo "no PTB copied (give DIR or set AUTOGRAD_NLP_DATA): the PTB section will be skipped"
+
+BOOK="${BOOK_DIR:-../shared/reference/dl2-book-code}"
+if [ -d "$BOOK/common" ]; then
+    rm -rf runs/gpu_check/book && mkdir -p runs/gpu_check/book
+    for part in common ch04 ch06 ch07 ch08 LICENSE.md; do
+        cp -r "$BOOK/$part" runs/gpu_check/book/ 2>/dev/null
+    done
+    echo "copied the book's code from $BOOK"
+else
+    echo "no book code at $BOOK (set BOOK_DIR): the book column will be empty"
+fi
 
 "$PY" - <<'PYEOF'
 import importlib, os, shutil

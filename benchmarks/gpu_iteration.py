@@ -194,6 +194,30 @@ def cbow_case(V, H, window, batch, negatives, quick):
     return ours, theirs
 
 
+BOOK_NAMES = {"Rnnlm": "rnnlm", "BetterRnnlm": "better-rnnlm", "seq2seq": "seq2seq",
+              "peeky": "peeky", "attention": "attention", "CBOW": "cbow"}
+
+
+def book_step(name, book_dir, device):
+    """The book's own code at the same configuration, on CuPy when device is
+    cuda (its GPU flag on, inputs moved to the GPU as its trainer does):
+    benchmarks/book_comparison.py's book side."""
+    here = os.path.dirname(os.path.abspath(__file__))  # its common.py would hide the book's
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    from benchmarks import book_comparison
+    key = BOOK_NAMES[name]
+    data = book_comparison.make_data(key, np, book_dir)
+    data["gpu"] = device == "cuda"
+    if data["gpu"]:
+        import cupy
+        data["xs"], data["ts"] = (None if a is None else cupy.asarray(a)
+                                  for a in (data["xs"], data["ts"]))
+        if data["batches"] is not None:
+            on_cpu = data["batches"]
+            data["batches"] = lambda: tuple(cupy.asarray(a) for a in on_cpu())
+    return book_comparison.book_side(key, np, data)
+
+
 def cases(quick):
     V = 1000 if quick else 10_000
     B, T = (4, 8) if quick else (20, 35)
@@ -224,7 +248,9 @@ def iteration_benchmark(args):
             f"{torch.backends.cudnn.version() if args.device == 'cuda' else '-'}, "
             f"tf32 matmul {torch.backends.cuda.matmul.allow_tf32}")
     say(f"{'model':12} {'ours':>9} {'ours-nofuse':>12} {'torch':>9} {'ours/torch':>10} "
-        f"{'book-CuPy/ours (issue, H200)':>28}")
+        f"{'book':>9} {'book/ours':>10} {'H200 book/ours':>12}")
+    say("# book: the book's own code in this run (its CuPy mode on a GPU); H200 book/ours: "
+        "the issue's H200 figure for the book's CuPy code over ours")
     for name, make in all_cases:
         cells = {}
         try:
@@ -233,11 +259,14 @@ def iteration_benchmark(args):
         except Exception as e:   # noqa: BLE001 - report and go on with the next model
             say(f"{name:12} FAILED to build: {type(e).__name__}: {e}")
             continue
-        parts = [("ours", lambda: time_steps(ours(args.device), sync, share * 0.4), True),
-                 ("nofuse", lambda: time_steps(ours(args.device), sync, share * 0.25), False)]
+        parts = [("ours", lambda: time_steps(ours(args.device), sync, share * 0.35), True),
+                 ("nofuse", lambda: time_steps(ours(args.device), sync, share * 0.2), False)]
         if torch is not None:
             parts.append(("torch", lambda: time_steps(theirs(torch, args.device), torch_sync,
-                                                      share * 0.25), True))
+                                                      share * 0.2), True))
+        if args.book_dir and not args.quick:
+            parts.append(("book", lambda: time_steps(
+                book_step(name, args.book_dir, args.device), sync, share * 0.2), True))
         for key, measure, fused in parts:
             cuda_kernels.set_enabled(fused)
             try:
@@ -256,11 +285,14 @@ def iteration_benchmark(args):
             return f"{ms[key]:{width}.2f}" if key in ms else f"{'-':>{width}}"
         ratio = f"{ms['ours'] / ms['torch']:10.2f}" if "ours" in ms and "torch" in ms else \
             f"{'-':>10}"
-        book = f"{BOOK_CUPY_H200[name] / ms['ours']:28.1f}" \
-            if "ours" in ms and args.device == "cuda" else f"{'-':>28}"
+        book = f"{BOOK_CUPY_H200[name] / ms['ours']:12.1f}" \
+            if "ours" in ms and args.device == "cuda" else f"{'-':>12}"
+        same = f"{ms['book'] / ms['ours']:10.1f}" if "ours" in ms and "book" in ms \
+            else f"{'-':>10}"
         if ms:
             say(f"{name:12} {cell('ours', 9)} {cell('nofuse', 12)} {cell('torch', 9)} "
-                f"{ratio} {book}   (n={'/'.join(str(v[1]) for v in cells.values())})")
+                f"{ratio} {cell('book', 9)} {same} {book}   "
+                f"(n={'/'.join(str(v[1]) for v in cells.values())})")
 
 
 # --- the LSTM's recurrent product: in our kernels or in cuBLAS ----------------------
@@ -428,6 +460,8 @@ def main():
     p.add_argument("--quick", action="store_true", help="tiny sizes: a dry run of the code")
     p.add_argument("--budget", type=float, default=150.0, help="seconds for this part")
     p.add_argument("--models", nargs="*", default=None, help="only these models")
+    p.add_argument("--book-dir", default=None, metavar="DIR",
+                   help="the book's code (dl2-book-code): time it too, same run and device")
     p.add_argument("--ptb", default=None, metavar="DIR",
                    help="PTB folder: run the short BetterRnnlm training instead")
     p.add_argument("--ptb-tokens", type=int, default=120_000)
