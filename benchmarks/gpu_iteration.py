@@ -210,6 +210,8 @@ def book_step(name, book_dir, device):
     data["gpu"] = device == "cuda"
     if data["gpu"]:
         import cupy
+        if not hasattr(cupy, "scatter_add"):   # the book's CuPy 4-era name, gone in CuPy 14
+            cupy.scatter_add = cupy.add.at
         data["xs"], data["ts"] = (None if a is None else cupy.asarray(a)
                                   for a in (data["xs"], data["ts"]))
         if data["batches"] is not None:
