@@ -69,7 +69,8 @@ if command -v nvidia-smi >/dev/null 2>&1; then
 else
     echo "nvidia-smi: not found"
 fi
-echo "device: $DEVICE ${QUICK:+(quick dry run)}; working tree: $PWD; git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "device: $DEVICE ${QUICK:+(quick dry run)}; working tree: $PWD; git: $(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+     "($(git status --porcelain 2>/dev/null | wc -l) paths differ from it)"
 
 section "versions (autograd-nlp info)"
 run 40 "$PY" -m autograd_nlp info

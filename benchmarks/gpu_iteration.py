@@ -10,9 +10,11 @@ time per epoch, and the projection to the book's 40 full epochs).
     python benchmarks/gpu_iteration.py --device cuda --compare-product   # LSTM product A/B
 
 Each timing synchronizes the device before and after a step and reports the
-median after warm-up (kernel compilation happens in the warm-up). Every
-model gets an equal share of ``--budget`` seconds; a model that fails
-prints its error and the others go on. Configurations as in
+median after warm-up (kernel compilation happens in the warm-up); the sides
+(ours fused, ours on array ops, torch, the book) take turns in rounds, so a
+host whose speed drifts slows them alike. Every model gets an equal share
+of ``--budget`` seconds; a side that fails prints its error and the others
+go on. Configurations as in
 benchmarks/lm_iteration.py, seq2seq_iteration.py and word2vec_iteration.py.
 """
 import argparse
@@ -58,23 +60,46 @@ def torch_device(torch, device):
     return torch.device(device)
 
 
-def time_steps(step, sync, budget, warmup=3, max_iters=40, min_iters=5):
-    """Median seconds of ``step`` (device synchronized around each call) and
-    the number of timed calls: warm-up first, then until ``budget`` seconds
-    have passed (at least ``min_iters``, at most ``max_iters`` calls)."""
-    for _ in range(warmup):
-        step()
-    sync()
-    start = time.perf_counter()        # after the warm-up (kernel compilation)
-    times = []
-    while len(times) < max_iters and (len(times) < min_iters
-                                      or time.perf_counter() - start < budget):
-        sync()
-        t0 = time.perf_counter()
-        step()
-        sync()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), len(times)
+def time_alternating(sides, budget, steps=5, warmup=3, min_rounds=3, max_rounds=12):
+    """Per side (key, step, sync, fused): a list of seconds per step, the
+    sides timed in turn within each round (``steps`` synchronized steps
+    each) until ``budget`` seconds have passed (at least ``min_rounds``), so
+    a host whose speed drifts slows every side alike. The fused kernels are
+    switched on or off for each side's turn. A side that fails is reported
+    and dropped."""
+    live, times = [], {}
+    for key, make, sync, fused in sides:
+        cuda_kernels.set_enabled(fused)
+        try:
+            step = make()
+            for _ in range(warmup):           # kernel compilation happens here
+                step()
+            sync()
+            live.append((key, step, sync, fused))
+            times[key] = []
+        except Exception as e:   # noqa: BLE001 - report and go on with the others
+            say(f"  {key} FAILED: {type(e).__name__}: {e}")
+            traceback.print_exc(limit=-3)
+            sys.stdout.flush()
+    start, rounds = time.perf_counter(), 0
+    while live and rounds < max_rounds and (rounds < min_rounds
+                                            or time.perf_counter() - start < budget):
+        rounds += 1
+        for key, step, sync, fused in list(live):
+            cuda_kernels.set_enabled(fused)
+            try:
+                for _ in range(steps):
+                    sync()
+                    t0 = time.perf_counter()
+                    step()
+                    sync()
+                    times[key].append(time.perf_counter() - t0)
+            except Exception as e:   # noqa: BLE001 - report and go on
+                say(f"  {key} FAILED: {type(e).__name__}: {e}")
+                live.remove((key, step, sync, fused))
+                del times[key]
+    cuda_kernels.set_enabled(True)
+    return times
 
 
 # --- the cases: (our model, our step) and the PyTorch peer --------------------------
@@ -243,8 +268,8 @@ def iteration_benchmark(args):
                   else (lambda: None))
     all_cases = [c for c in cases(args.quick) if not args.models or c[0] in args.models]
     share = args.budget / max(len(all_cases), 1)
-    say(f"# ms per training iteration on {args.device}, median after warm-up "
-        f"(budget {share:.0f} s per model: ours fused / ours array ops / torch)")
+    say(f"# ms per training iteration on {args.device}: medians of synchronized steps, the "
+        f"sides alternating in rounds of 5 after warm-up ({share:.0f} s per model)")
     if torch is not None:
         say(f"# torch {torch.__version__}, cudnn "
             f"{torch.backends.cudnn.version() if args.device == 'cuda' else '-'}, "
@@ -254,34 +279,29 @@ def iteration_benchmark(args):
     say("# book: the book's own code in this run (its CuPy mode on a GPU); H200 book/ours: "
         "the issue's H200 figure for the book's CuPy code over ours")
     for name, make in all_cases:
-        cells = {}
         try:
             ag_random.seed(0)
             ours, theirs = make()
         except Exception as e:   # noqa: BLE001 - report and go on with the next model
             say(f"{name:12} FAILED to build: {type(e).__name__}: {e}")
             continue
-        parts = [("ours", lambda: time_steps(ours(args.device), sync, share * 0.35), True),
-                 ("nofuse", lambda: time_steps(ours(args.device), sync, share * 0.2), False)]
-        if torch is not None:
-            parts.append(("torch", lambda: time_steps(theirs(torch, args.device), torch_sync,
-                                                      share * 0.2), True))
-        if args.book_dir and not args.quick:
-            parts.append(("book", lambda: time_steps(
-                book_step(name, args.book_dir, args.device), sync, share * 0.2), True))
-        for key, measure, fused in parts:
-            cuda_kernels.set_enabled(fused)
-            try:
+        def seeded(make_step):
+            def make():
                 ag_random.seed(0)
                 if torch is not None:
                     torch.manual_seed(0)
-                cells[key] = measure()
-            except Exception as e:   # noqa: BLE001 - report and go on
-                say(f"{name:12} {key} FAILED: {type(e).__name__}: {e}")
-                traceback.print_exc(limit=-3)
-                sys.stdout.flush()
-        cuda_kernels.set_enabled(True)
-        ms = {k: v[0] * 1e3 for k, v in cells.items()}
+                return make_step()
+            return make
+        sides = [("ours", seeded(lambda: ours(args.device)), sync, True),
+                 ("nofuse", seeded(lambda: ours(args.device)), sync, False)]
+        if torch is not None:
+            sides.append(("torch", seeded(lambda: theirs(torch, args.device)), torch_sync,
+                          True))
+        if args.book_dir and not args.quick:
+            sides.append(("book", seeded(lambda: book_step(name, args.book_dir, args.device)),
+                          sync, True))
+        times = time_alternating(sides, share)
+        ms = {k: statistics.median(v) * 1e3 for k, v in times.items()}
 
         def cell(key, width):
             return f"{ms[key]:{width}.2f}" if key in ms else f"{'-':>{width}}"
@@ -294,7 +314,7 @@ def iteration_benchmark(args):
         if ms:
             say(f"{name:12} {cell('ours', 9)} {cell('nofuse', 12)} {cell('torch', 9)} "
                 f"{ratio} {cell('book', 9)} {same} {book}   "
-                f"(n={'/'.join(str(v[1]) for v in cells.values())})")
+                f"(n={len(next(iter(times.values())))} each)")
 
 
 # --- the LSTM's recurrent product: in our kernels or in cuBLAS ----------------------
