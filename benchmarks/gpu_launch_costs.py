@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 from autograd_nlp import cuda_kernels  # noqa: E402
+from autograd_nlp.backend import cupy_available  # noqa: E402
 
 SIZES = {"Rnnlm": (20, 100), "BetterRnnlm": (20, 650), "seq2seq": (128, 128),
          "attention": (128, 256)}
@@ -46,6 +47,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--calls", type=int, default=300)
     args = p.parse_args()
+    if not cupy_available():
+        print("gpu_launch_costs: skipped, CuPy or a CUDA GPU is not available")
+        return 0
     import cupy
     rng = np.random.default_rng(0)
     rows = []
@@ -104,4 +108,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
