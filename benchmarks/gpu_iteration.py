@@ -60,6 +60,19 @@ def torch_device(torch, device):
     return torch.device(device)
 
 
+def timed_steps(step, sync, n):
+    """Seconds of each of ``n`` calls of ``step``, the device synchronized
+    before and after each."""
+    times = []
+    for _ in range(n):
+        sync()
+        t0 = time.perf_counter()
+        step()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def time_alternating(sides, budget, steps=5, warmup=3, min_rounds=3, max_rounds=12):
     """Per side (key, step, sync, fused): a list of seconds per step, the
     sides timed in turn within each round (``steps`` synchronized steps
@@ -88,12 +101,7 @@ def time_alternating(sides, budget, steps=5, warmup=3, min_rounds=3, max_rounds=
         for key, step, sync, fused in list(live):
             cuda_kernels.set_enabled(fused)
             try:
-                for _ in range(steps):
-                    sync()
-                    t0 = time.perf_counter()
-                    step()
-                    sync()
-                    times[key].append(time.perf_counter() - t0)
+                times[key] += timed_steps(step, sync, steps)
             except Exception as e:   # noqa: BLE001 - report and go on
                 say(f"  {key} FAILED: {type(e).__name__}: {e}")
                 live.remove((key, step, sync, fused))
@@ -341,12 +349,7 @@ def compare_product(args, rounds=7, steps=10):
             for _ in range(rounds):
                 for mode in times:
                     cuda_kernels.set_recurrent_product(mode)
-                    sync()
-                    for _ in range(steps):
-                        t0 = time.perf_counter()
-                        step()
-                        sync()
-                        times[mode].append(time.perf_counter() - t0)
+                    times[mode] += timed_steps(step, sync, steps)
         except Exception as e:   # noqa: BLE001 - report and go on
             say(f"{name:12} FAILED: {type(e).__name__}: {e}")
             continue
