@@ -237,3 +237,17 @@ def test_kernels_compile_for_the_gpu(tmp_path, dtype):
     ptx = (tmp_path / "k.ptx").read_text()
     for name in cuda_kernels.KERNELS:
         assert f".entry {name}" in ptx
+
+
+def test_who_computes_the_lstm_product(monkeypatch):
+    """In the kernels up to hidden 256, by cuBLAS above (measured); a mode
+    forces either, and an unknown mode is refused."""
+    assert cuda_kernels.recurrent_product_in_kernel(128, 256)
+    assert not cuda_kernels.recurrent_product_in_kernel(20, 650)
+    monkeypatch.setattr(cuda_kernels, "_product", "auto")
+    cuda_kernels.set_recurrent_product("cublas")
+    assert not cuda_kernels.recurrent_product_in_kernel(20, 100)
+    cuda_kernels.set_recurrent_product("kernel")
+    assert cuda_kernels.recurrent_product_in_kernel(20, 650)
+    with pytest.raises(ValueError, match="kernel, cublas or auto"):
+        cuda_kernels.set_recurrent_product("cudnn")
