@@ -233,7 +233,7 @@ def ids_out_of_range(ids, n):
     if type(ids) is np.ndarray:
         return ids.min() < 0 or ids.max() >= n
     device = _device_of_array(ids)
-    if device.ids_out_of_range is not None and ids.size:
+    if device.ids_out_of_range is not None:
         return device.ids_out_of_range(ids, n)
     return bool(((ids < 0) | (ids >= n)).any())
 

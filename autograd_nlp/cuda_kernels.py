@@ -364,6 +364,12 @@ def _contiguous(xp, a):
     return a if a is None or a.flags.c_contiguous else xp.ascontiguousarray(a)
 
 
+def _or_stand_in(stand_in, *arrays):
+    """The arrays, an absent one (None) replaced by ``stand_in``: a kernel
+    gets a valid pointer it never reads (its flags say the input is absent)."""
+    return tuple(stand_in if a is None else a for a in arrays)
+
+
 def _step_threads(B, H):
     return -(-B // ROWS) * H
 
@@ -386,10 +392,8 @@ def lstm_forward(act, c_prev, h_prev=None, Wh=None, rec=None, out=None):
         h, c, tanh_c = out
         has_h = 1 if h_prev is not None else 2 if rec is not None else 0
         _launch("lstm_forward", _blocks(threads),
-                (act, act if h_prev is None else h_prev, act if Wh is None else Wh,
-                 act if rec is None else rec, act if c_prev is None else c_prev,
-                 h, c, tanh_c, np.int32(B), np.int32(H), np.int32(has_h),
-                 np.int32(c_prev is not None)))
+                (act, *_or_stand_in(act, h_prev, Wh, rec, c_prev), h, c, tanh_c,
+                 np.int32(B), np.int32(H), np.int32(has_h), np.int32(c_prev is not None)))
     return out
 
 
@@ -412,10 +416,8 @@ def lstm_backward(act, tanh_c, c_prev, dh, dc, dh_out=None, dnext=None, WhT=None
         flags = ((dh is not None) | (dh_out is not None) << 1 | (dc is not None) << 2
                  | (c_prev is not None) << 3 | (dnext is not None) << 4)
         _launch("lstm_backward", _blocks(threads),
-                (act, tanh_c, act if c_prev is None else c_prev, act if dh is None else dh,
-                 act if dh_out is None else dh_out, act if dc is None else dc,
-                 act if dnext is None else dnext, act if WhT is None else WhT, dc_prev,
-                 np.int32(B), np.int32(H), np.int32(flags)))
+                (act, tanh_c, *_or_stand_in(act, c_prev, dh, dh_out, dc, dnext, WhT),
+                 dc_prev, np.int32(B), np.int32(H), np.int32(flags)))
     return dc_prev
 
 

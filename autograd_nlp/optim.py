@@ -262,7 +262,7 @@ def grad_norm(params):
                 total += float(np.dot(g, g))
             else:
                 on_device.setdefault((type(g), g.dtype), []).append(g)
-    for (_, _), grads in on_device.items():
+    for grads in on_device.values():             # one vector per array type and dtype
         flat = get_array_module(grads[0]).concatenate(grads) if len(grads) > 1 else grads[0]
         total += float(flat @ flat)
     return math.sqrt(total)

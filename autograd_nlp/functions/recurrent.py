@@ -183,9 +183,10 @@ class LSTMSequence(FusedFunction):
                                                 None if dhs_tm is None else dhs_tm[t],
                                                 act[t + 1] if nxt else None, WhT,
                                                 dc_buffers[t % 2])
-                dh = None
-                if (t or has_state) and not (in_kernel and t):
-                    dh = xp.matmul(act[t], Wh.T, out=dh_buffer)
+                # dh_prev for the step before (its kernel sums it itself when
+                # in_kernel), or for the initial state
+                needs_dh = has_state if t == 0 else not in_kernel
+                dh = xp.matmul(act[t], Wh.T, out=dh_buffer) if needs_dh else None
                 continue
             if dhs is not None:
                 dh = dhs[:, t] if dh is None else dh + dhs[:, t]
