@@ -105,13 +105,20 @@ class EncoderDecoder(Module):
                                       alpha, norm)
         return (ids, scores) if return_scores else ids
 
-    def sequence_log_prob(self, xs, start_id, ids):
-        """Summed log-probability (batch,) float64 of answers ids (batch, T)
-        given questions xs (batch, S), teacher-forced in one decoder call."""
+    def answer_log_probs(self, xs, start_id, ids):
+        """Log-probability (batch, T) float64 the model gives each token of
+        answers ids (batch, T) to questions xs (batch, S), teacher-forced in
+        one decoder call: for a greedy answer, the log of the maximum at every
+        decoding step (the confidence of each character)."""
         ys = np.concatenate([np.full((len(xs), 1), start_id, dtype=np.int64),
                              np.asarray(ids, dtype=np.int64)[:, :-1]], axis=1)
         with no_grad(), eval_mode():
             memory = self.encoder(xs)
             logits, _ = self.decoder(ys, self.decoder.start(memory), memory)
         logp = log_softmax(to_device(logits.data, "cpu"))
-        return np.take_along_axis(logp, np.asarray(ids)[..., None], axis=-1)[..., 0].sum(axis=1)
+        return np.take_along_axis(logp, np.asarray(ids)[..., None], axis=-1)[..., 0]
+
+    def sequence_log_prob(self, xs, start_id, ids):
+        """Summed log-probability (batch,) float64 of answers ids (batch, T)
+        given questions xs (batch, S), teacher-forced in one decoder call."""
+        return self.answer_log_probs(xs, start_id, ids).sum(axis=1)

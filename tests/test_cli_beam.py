@@ -70,7 +70,7 @@ def test_translate_answers_with_the_beam_search(runs, capsys):
                                  checkpoint["meta"]["answer_length"] - 1, beam=4)[0]
     code, out, err = run(capsys, "translate", "--checkpoint", runs["seq2seq"], "--beam", "4",
                          "12+345")
-    assert code == 0 and "confidence" in err
+    assert code in (0, 3) and "confidence" in err      # 3: a tiny model's answer is flagged
     assert out.strip() == "".join(chars[i] for i in expected).strip()
 
 

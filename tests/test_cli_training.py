@@ -18,12 +18,12 @@ def test_attention_generates_its_data_trains_and_translates(tmp_path, capsys, mo
     assert ("✓" in text) or ("✗" in text)
     assert (out / "checkpoint.npz").exists()
     assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"),
-                 "september 27, 1994"]) == 0
+                 "september 27, 1994"]) in (0, 3)  # 3: flagged
     answer, err = capsys.readouterr()
     assert len(answer.strip()) == 10 and "confidence" in err
     assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"),
-                 "sept@mber 27"]) == 2
-    assert re.search(r"not in the vocabulary.*'@'", capsys.readouterr().err)
+                 "sept€mber 27"]) == 2
+    assert re.search(r"not in the vocabulary.*'€'", capsys.readouterr().err)
 
 
 def test_seq2seq_resume_continues_the_epochs(tmp_path, capsys, monkeypatch):

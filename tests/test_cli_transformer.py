@@ -25,7 +25,7 @@ def test_trains_on_generated_dates_draws_the_heads_and_translates(tmp_path, caps
     with np.load(out / "checkpoint.npz", allow_pickle=False) as f:
         assert "model/decoder.layers.layers.0.cross_attention.query.W" in f.files
     assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"),
-                 "september 27, 1994"]) == 0
+                 "september 27, 1994"]) in (0, 3)  # 3: flagged
     assert len(capsys.readouterr().out.strip()) == 10      # YYYY-MM-DD
 
 
@@ -119,7 +119,7 @@ def test_early_stopping_on_a_validation_split(tmp_path, capsys):
     best = out / "checkpoint.best-params.npz"
     assert best.exists() and f"--params {best}" in text
     assert main(["translate", "--checkpoint", str(out / "checkpoint.npz"), "--params",
-                 str(best), "may 3, 2011"]) == 0
+                 str(best), "may 3, 2011"]) in (0, 3)  # 3: flagged
     assert capsys.readouterr().out.strip()
     assert main(["train", "transformer", "--early-stop", "2", "--out", str(tmp_path / "x"),
                  *TINY]) == 2

@@ -17,7 +17,8 @@ from autograd_nlp.commands.common import (add_common_training_options,
                                           positive_int, prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
-from autograd_nlp.commands.transformer import add_size_options, attach_schedule, check_heads
+from autograd_nlp.commands.common import attach_schedule
+from autograd_nlp.commands.transformer import add_size_options, check_heads
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.data.bert_pretraining import (BertVocabulary, encode_pair,
                                                 make_pretraining_examples,

@@ -219,3 +219,17 @@ def load_ptb_announced(split, data_dir):
     if warning:
         print(warning, file=sys.stderr, flush=True)
     return corpus, word_to_id, id_to_word
+
+
+def attach_schedule(optimizer, args, total_steps):
+    """The learning-rate schedule named by ``args.schedule`` over
+    ``total_steps`` updates, warmed up over ``args.warmup`` (0 when the
+    command has no --warmup); None for "constant"."""
+    from autograd_nlp import optim
+    warmup = getattr(args, "warmup", 0)
+    if args.schedule == "inverse-sqrt":
+        return optim.WarmupInverseSqrt(optimizer, args.lr, max(warmup, 1))
+    if args.schedule == "cosine":
+        return optim.WarmupCosine(optimizer, args.lr, max(total_steps, 1),
+                                  min(warmup, max(total_steps - 1, 0)))
+    return None

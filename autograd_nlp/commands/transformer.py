@@ -10,12 +10,14 @@ import os
 import numpy as np
 
 from autograd_nlp import optim
-from autograd_nlp.commands.common import (add_common_training_options, dropout_rate,
+from autograd_nlp.commands.common import (add_common_training_options, attach_schedule,
+                                          dropout_rate,
                                           non_negative_int, positive_float, positive_int,
                                           prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
-from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_evaluation_options,
+from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_date_order_option,
+                                           add_evaluation_options, calibrate_answers,
                                            check_early_stop, early_stop_options,
                                            fit_with_accuracy, load_dataset, print_outputs)
 from autograd_nlp.core import eval_mode, no_grad
@@ -66,6 +68,7 @@ def add_train_parsers(train_sub):
     p.add_argument("--adam", choices=sorted(ADAM_FORMS), default="torch",
                    help="torch: torch.optim.Adam's form; book: eps added before the bias "
                         "correction, as Keras")
+    add_date_order_option(p)
     p.add_argument("--generate-size", type=positive_int, default=50_000,
                    help="lines to generate when no data directory is set")
     add_evaluation_options(p)
@@ -92,16 +95,6 @@ def add_size_options(p, dim, layers_help, layers=2):
     p.add_argument("--dropout", type=dropout_rate, default=0.1, help="dropout rate")
     p.add_argument("--norm", choices=["pre", "post"], default="pre",
                    help="LayerNorm before each sub-layer (pre) or after (post)")
-
-
-def attach_schedule(optimizer, args, total_steps):
-    """The schedule named by ``--schedule`` (none for "constant")."""
-    if args.schedule == "inverse-sqrt":
-        return optim.WarmupInverseSqrt(optimizer, args.lr, max(args.warmup, 1))
-    if args.schedule == "cosine":
-        warmup = min(args.warmup, max(total_steps - 1, 0))
-        return optim.WarmupCosine(optimizer, args.lr, max(total_steps, 1), warmup)
-    return None
 
 
 def check_heads(args, command):
@@ -148,6 +141,7 @@ def train(args):
           f"{args.warmup}), epochs {args.epochs}", flush=True)
 
     history, accuracies, metric = fit_with_accuracy(args, model, trainer, ds)
+    calibrate_answers(args, model, trainer, ds, checkpoint)
     curve = save_curves(os.path.join(out, "accuracy.png"),
                         {NAME: (history["epoch"], [100 * a for a in accuracies])},
                         "epoch", f"exact-match {metric} (%)", title=ds.source)

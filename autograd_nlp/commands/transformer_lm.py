@@ -14,7 +14,8 @@ from autograd_nlp.commands.common import (add_common_training_options, add_early
                                           positive_int, seed_everything)
 from autograd_nlp.commands.language_model import fit_and_test, load_lm_data
 from autograd_nlp.commands.run_settings import RESUME_RULE, mark_defaults, resolve_settings
-from autograd_nlp.commands.transformer import add_size_options, attach_schedule, check_heads
+from autograd_nlp.commands.common import attach_schedule
+from autograd_nlp.commands.transformer import add_size_options, check_heads
 from autograd_nlp.training.language_model import iterations_per_epoch
 
 NAME = "transformer-lm"

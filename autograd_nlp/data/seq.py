@@ -30,6 +30,7 @@ from autograd_nlp.data.generate_dates import generate_dates
 from autograd_nlp.data.paths import (DATA_ENV, DatasetNotFoundError, missing_files_message,
                                      resolve_data_dir)
 from autograd_nlp.data.seq_format import PAD, START, split_line
+from autograd_nlp.data.written_dates import ALPHABET, generate_written_dates
 
 SEQ_FILES = {"addition": "addition.txt", "date": "date.txt"}
 """Dataset name -> the book's file name."""
@@ -219,9 +220,11 @@ def _book_shuffle(n, seed):
 
 
 def seq_dataset_from_lines(lines, seed=BOOK_SPLIT_SEED, test_ratio=0.1,
-                           reverse=False, source="<lines>"):
+                           reverse=False, source="<lines>", alphabet=None):
     """A ``SeqDataset`` from ``question_answer`` lines (trailing newlines are
-    dropped), with the book's vocabulary order and split."""
+    dropped), with the book's split, and the book's vocabulary order (first
+    appearance) or, given ``alphabet`` (a str holding every character of the
+    lines), ids in the order of ``alphabet``."""
     questions, answers = [], []
     for number, line in enumerate(lines, start=1):
         try:
@@ -241,6 +244,11 @@ def seq_dataset_from_lines(lines, seed=BOOK_SPLIT_SEED, test_ratio=0.1,
                                  f"every line must pad its {what} to one width")
     # first appearance, scanning line 1's question, line 1's answer, line 2's ...
     chars = dict.fromkeys("".join(q + a for q, a in zip(questions, answers)))
+    if alphabet is not None:
+        missing = "".join(c for c in chars if c not in alphabet)
+        if missing:
+            raise ValueError(f"{source}: characters {missing!r} are not in the alphabet")
+        chars = dict.fromkeys(alphabet)
     char_to_id = {c: i for i, c in enumerate(chars)}
     id_to_char = {i: c for c, i in char_to_id.items()}
     x = _to_ids(questions, char_to_id)
@@ -307,10 +315,18 @@ def make_seq_dataset(name, n=50_000, seed=0, split_seed=BOOK_SPLIT_SEED,
     """Generate ``'addition'`` or ``'date'`` in memory (``n`` lines from
     ``seed``) and split and encode it like ``load_seq_dataset``: no files
     needed. ``generator_options`` go to ``generate_addition`` (``max_digits``,
-    ``unique``) or ``generate_dates`` (``start_year``, ``end_year``,
-    ``families``)."""
+    ``unique``) or, for dates, ``generate_written_dates`` (``start_year``,
+    ``end_year``, ``order``; the vocabulary is all printable ASCII, so any
+    question a person types can be encoded) -- or, given ``families``, the
+    fixed forms of ``generate_dates`` with the book's vocabulary order."""
     if name not in _GENERATORS:
         raise ValueError(f"unknown seq dataset {name!r}; choose from {sorted(_GENERATORS)}")
-    lines = _GENERATORS[name](n, seed=seed, **generator_options)
+    alphabet = None
+    if name == "date" and "families" not in generator_options:
+        generator, alphabet = generate_written_dates, ALPHABET
+    else:
+        generator = _GENERATORS[name]
+    lines = generator(n, seed=seed, **generator_options)
     return seq_dataset_from_lines(lines, split_seed, test_ratio, reverse,
-                                  source=f"generated {name} (n={n}, seed={seed})")
+                                  source=f"generated {name} (n={n}, seed={seed})",
+                                  alphabet=alphabet)
