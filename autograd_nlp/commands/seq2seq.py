@@ -45,8 +45,10 @@ DEFAULTS = {
 # uses these where the book's settings above would be too slow for the wider
 # data (200 years, many written forms); measured in docs/results.md
 GENERATED_DATE_RECIPE = {
-    "attention": dict(epochs=3, hidden=128, lr=0.003, schedule="cosine",
-                      generate_size=100_000),
+    "attention": dict(epochs=4, hidden=128, lr=0.003, schedule="cosine",
+                      generate_size=120_000),
+    "transformer": dict(epochs=4, dropout=0.0, schedule="cosine", reverse=True,
+                        generate_size=120_000),
 }
 SAMPLES_SHOWN = 4
 ADAM_FORMS = {"book": dict(eps=1e-7, eps_hat=True), "torch": dict(eps=1e-8, eps_hat=False)}
@@ -64,16 +66,9 @@ def book_rng(value):
 
 def add_train_parsers(train_sub):
     for name, d in DEFAULTS.items():
-        recipe = GENERATED_DATE_RECIPE.get(name)
-        epilog = RESUME_RULE
-        if recipe:
-            epilog = (f"On generated dates (no data directory set) the defaults are "
-                      f"{', '.join(f'--{k.replace(chr(95), chr(45))} {v}' for k, v in recipe.items())}: "
-                      f"the main job's recipe for its wider data; with --data-dir, the "
-                      f"book's settings shown below. " + RESUME_RULE)
         p = train_sub.add_parser(name, help=f"train the {name} model on "
                                  f"{d['dataset']} (generated when no data directory is set)",
-                                 epilog=epilog)
+                                 epilog=recipe_note(name) + RESUME_RULE)
         add_common_training_options(p, d["epochs"], os.path.join("runs", name))
         p.add_argument("--dataset", default=d["dataset"], choices=["addition", "date"],
                        help="which toy dataset")
@@ -309,6 +304,19 @@ def show_samples(model, ds, x, t, n=SAMPLES_SHOWN, beam=1):
         mark = "✓" if np.array_equal(p, a) else "✗"
         print(f"    {mark} {question_text(ds, q):30} -> {ds.decode(p).rstrip():12}"
               + ("" if mark == "✓" else f" (expected {ds.decode(a).rstrip()})"))
+
+
+def recipe_note(name):
+    """The --help sentence on the generated-dates recipe of ``name`` ("" if none)."""
+    recipe = GENERATED_DATE_RECIPE.get(name)
+    if not recipe:
+        return ""
+    options = ", ".join((f"--{'' if value else 'no-'}{key}" if isinstance(value, bool)
+                         else f"--{key.replace('_', '-')} {value}")
+                        for key, value in recipe.items())
+    return (f"On generated dates (no data directory set) the defaults are {options}: the "
+            f"main job's recipe for its wider data; with --data-dir, the settings shown "
+            f"above. ")
 
 
 def apply_generated_recipe(args):

@@ -17,7 +17,8 @@ from autograd_nlp.commands.common import (add_common_training_options, attach_sc
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
 from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_date_order_option,
-                                           add_evaluation_options, calibrate_answers,
+                                           add_evaluation_options, apply_generated_recipe,
+                                           calibrate_answers, recipe_note,
                                            check_early_stop, early_stop_options,
                                            fit_with_accuracy, load_dataset, print_outputs)
 from autograd_nlp.core import eval_mode, no_grad
@@ -32,7 +33,7 @@ SCHEDULES = ("inverse-sqrt", "cosine", "constant")
 def add_train_parsers(train_sub):
     p = train_sub.add_parser(NAME, help="train a Transformer encoder-decoder on dates or "
                              "additions (generated when no data directory is set)",
-                             description=RESUME_RULE)
+                             description=recipe_note(NAME) + RESUME_RULE)
     add_common_training_options(p, 5, os.path.join("runs", NAME))
     p.add_argument("--dataset", "--task", dest="dataset", default="date",
                    choices=["addition", "date"], help="the seq2seq task")
@@ -107,6 +108,7 @@ def check_heads(args, command):
 
 def train(args):
     from models.transformer_seq2seq import TransformerSeq2seq
+    apply_generated_recipe(args)
     settings = resolve_settings(args)         # typed, resumed or default values from here
     check_heads(args, NAME)
     check_early_stop(args)

@@ -15,8 +15,8 @@ ordinal, a year in any position) rather than a list of templates:
     a weekday before some of them, sometimes:
                                 Monday, September 5, 2011   mon. 5 sep 2011
                                 Mon 2011-09-05
-    every letter case (Title, lower, UPPER), sometimes a doubled space or a
-    comma without its space.
+    every letter case (Title, lower, UPPER), sometimes a doubled space, a
+    missing one ("5sep 2011", "september5, 2011") or a comma without its space.
 
 Policies, stated once:
 
@@ -224,13 +224,20 @@ def write_date(date, draws, order="mdy"):
 
 
 def _spacing(question, draws):
-    """Now and then a doubled space, or a comma without its space."""
-    u = draws.uniform()
+    """Now and then a comma without its space, a doubled space or a missing
+    one (one of the question's spaces, drawn)."""
+    u, where = draws.uniform(), draws.uniform()
+    spaces = [i for i, c in enumerate(question) if c == " "]
     if u < 0.05 and ", " in question:
         return question.replace(", ", ",", 1)
-    if u < 0.10 and " " in question:
-        at = question.index(" ")
+    if u < 0.10 and spaces:                     # doubled
+        at = spaces[min(int(where * len(spaces)), len(spaces) - 1)]
         return question[:at] + " " + question[at:]
+    # dropped, where no number runs into another ("nov 191907" would read two ways)
+    spaces = [i for i in spaces if not (question[i - 1].isdigit() and question[i + 1].isdigit())]
+    if u < 0.16 and spaces:
+        at = spaces[min(int(where * len(spaces)), len(spaces) - 1)]
+        return question[:at] + question[at + 1:]
     return question
 
 

@@ -73,8 +73,9 @@ def _compact_readings(run):
 def parts_in_question(question, date):
     """Whether ``date``'s year, month and day are each written in
     ``question``: the year as four digits or (1969-2068) its last two, the month as a
-    number or a name (a prefix of three letters or more: "sep", "sept.",
-    "september"), the day as a number ("5", "05", "5th"); a run of 6 or 8
+    number or, when the question names a month, that name (a word holding its
+    first three letters: "sep", "Sept.", "september", "5sep", "ofmay": no
+    weekday or filler word holds one), the day as a number ("5", "05", "5th"); a run of 6 or 8
     digits counts when one of its readings is the date."""
     text = question.lower()
     runs = re.findall(r"\d+", text)
@@ -88,7 +89,8 @@ def parts_in_question(question, date):
     two_digits = TWO_DIGIT_YEARS[0] <= date.year <= TWO_DIGIT_YEARS[1]
     year = date.year in numbers or (two_digits and "%02d" % (date.year % 100) in runs)
     words = [w for w in re.findall(r"[a-z]+", text) if len(w) >= 3]
-    month = date.month in short or any(MONTHS[date.month - 1].startswith(w) for w in words)
+    named = {m for m, name in enumerate(MONTHS, start=1) for w in words if name[:3] in w}
+    month = date.month in named if named else date.month in short
     day = date.day in short
     return year and month and day
 
