@@ -22,7 +22,7 @@ _EXPORTS = {
                             "no_grad", "scope", "train_mode", "unrolled", "using_config"),
     "autograd_nlp.anomaly": ("detect_anomaly",),
     "autograd_nlp.core": ("Function", "FusedFunction", "Parameter", "ShapeError",
-                          "Variable", "as_variable", "grad", "walk_graph"),
+                          "Variable", "as_variable", "bump_version", "grad", "walk_graph"),
     "autograd_nlp.inspection": ("graph_stats", "live_function_count"),
     "autograd_nlp.gradcheck": ("GradcheckError", "check_module", "gradcheck",
                                "gradcheck_module", "gradgradcheck", "numerical_grad"),

@@ -5,8 +5,16 @@ error names the op, the output or gradient, and the line of user code that
 created the op; when the NaN/Inf was already in what the op received (an
 input, or the gradient coming from above), it says so and names that input
 instead of blaming the op.
+
+The block also catches raw in-place edits (``w.data -= 5``) of arrays a graph
+keeps for its backward: each Function remembers a checksum of its inputs'
+and outputs' arrays, which the backward walk compares before it computes a
+gradient (``core.check_saved_arrays``).
 """
 import traceback
+import zlib
+
+import numpy as np
 
 from autograd_nlp.backend import get_array_module
 from autograd_nlp.config import using_config
@@ -32,6 +40,46 @@ def creation_note(func):
     """"\\nThe op was created at: ..." for ``func``, or "" if unknown."""
     where = getattr(func, "created_at", "")
     return f"\nThe op was created at:\n{where}" if where else ""
+
+
+def record_saved_arrays(func):
+    """Remember each array ``func`` keeps for its backward (its inputs' and
+    outputs' ``.data``) with a CRC-32 of its bytes, so that ``changed_saved_array``
+    can tell a raw edit (``w.data -= 5``, ``w.data[0] = 1``, or a new array
+    in ``w.data``) that no version counter saw. One pass over the bytes per
+    array: a debugging cost, paid inside ``detect_anomaly()`` only."""
+    outputs = [ref() for ref in func.outputs]
+    func.saved_checksums = [(x.data, _checksum(x.data)) for x in func.inputs] + \
+                           [(y.data, _checksum(y.data)) for y in outputs]
+
+
+def changed_saved_array(func):
+    """(what, Variable, how) for the first input or live output of ``func``
+    whose array was replaced or changed since ``record_saved_arrays``, or
+    None. Arrays that are not NumPy's (CuPy's) are compared by identity
+    only; Functions recorded outside ``detect_anomaly`` are not checked."""
+    saved = getattr(func, "saved_checksums", None)
+    if saved is None:
+        return None
+    kept = [(f"input {i}", x) for i, x in enumerate(func.inputs)] + \
+           [(f"output {i}", ref()) for i, ref in enumerate(func.outputs)]
+    for (what, v), (array, checksum) in zip(kept, saved):
+        if v is None:                       # an output nobody holds any more
+            continue
+        if v.data is not array:
+            return what, v, ("got a new array in its .data after {op} ran "
+                             "(found by detect_anomaly)")
+        if checksum is not None and _checksum(array) != checksum:
+            return what, v, ("was written into after {op} ran (an edit of its .data, "
+                             "found by detect_anomaly)")
+    return None
+
+
+def _checksum(a):
+    """CRC-32 of a NumPy array's bytes; None for other arrays (CuPy's)."""
+    if not isinstance(a, np.ndarray):
+        return None
+    return zlib.crc32(np.ascontiguousarray(a))
 
 
 def _first_nonfinite(arrays):

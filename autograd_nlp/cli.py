@@ -3,14 +3,17 @@
 A mistake the user can fix (a ``UserError``: a bad file, the wrong kind of
 checkpoint, an unknown word; or a missing dataset) prints one message,
 ``autograd-nlp: <message>``, and exits with code 2, as argparse does for a
-bad option; a traceback means a bug.
+bad option; a traceback means a bug. (An error may carry a ``cli_message``:
+its wording for the command line, options spelled as typed, e.g. ``--data-dir``.)
+Whatever the command ends with, the output folders it claimed are released.
 """
 import sys
 
-from autograd_nlp.backend import DeviceError
+from autograd_nlp.backend import DeviceError, get_device
 from autograd_nlp.commands import (autoencoder, export, gradcheck, graph, info, language_model,
                                    rl_finetune, seq2seq, train, tune, word_vectors)
-from autograd_nlp.commands.common import Parser, plain_value
+from autograd_nlp.commands.common import (Parser, held_folders, plain_value,
+                                          release_folders)
 from autograd_nlp.errors import UserError
 
 COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export, info,
@@ -31,18 +34,28 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    held = held_folders()                  # a caller's own folders stay claimed
     try:
+        device = plain_value(getattr(args, "device", None))
+        if device not in (None, "cpu"):
+            get_device(device)             # no CuPy: refused now, before any work
         check = plain_value(getattr(args, "check", None))  # options that must agree
         if check is not None:
             check(args)
         return args.run(args) or 0
     except (UserError, DeviceError) as e:   # bad data/file/checkpoint/run, no GPU: no traceback
-        print(f"autograd-nlp: {e}", file=sys.stderr)
+        print(f"autograd-nlp: {getattr(e, 'cli_message', None) or e}", file=sys.stderr)
+        return USAGE_ERROR
+    except MemoryError as e:                # sizes the machine cannot hold
+        print(f"autograd-nlp: out of memory ({e or 'MemoryError'}); use smaller sizes "
+              f"(e.g. --hidden, --batch-size, --generate-size)", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         print("\ninterrupted (checkpoints written so far are intact; --resume continues)",
               file=sys.stderr)
         return 130
+    finally:
+        release_folders(keep=held)
 
 
 if __name__ == "__main__":

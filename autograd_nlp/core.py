@@ -18,8 +18,9 @@ import weakref
 import numpy as np
 
 from autograd_nlp import backend as _backend
-from autograd_nlp.anomaly import (check_forward, checked_backward,  # noqa: F401
-                                  detect_anomaly, op_name, record_creation_site)
+from autograd_nlp.anomaly import (changed_saved_array, check_forward,  # noqa: F401
+                                  checked_backward, detect_anomaly, op_name,
+                                  record_creation_site, record_saved_arrays)
 from autograd_nlp.config import (Config, default_dtype, enable_grad, eval_mode,  # noqa: F401
                                  no_grad, scope, train_mode, using_config)
 
@@ -48,7 +49,7 @@ class Variable:
     """
 
     __slots__ = ("data", "name", "grad", "creator", "generation",
-                 "requires_grad", "cut", "__weakref__")
+                 "requires_grad", "cut", "version", "__weakref__")
     __array_ufunc__ = None   # make ``ndarray + Variable`` call Variable.__radd__
 
     def __init__(self, data, name=None, requires_grad=None):
@@ -177,6 +178,9 @@ class Variable:
     def __pow__(self, exponent):
         return _math.pow(self, exponent)
 
+    def __rpow__(self, base):
+        return _math.pow(base, self)
+
     def __matmul__(self, other):
         return _linalg.matmul(self, other)
 
@@ -269,6 +273,7 @@ def _fill(v, data, name, requires_grad):
     v.generation = 0
     v.requires_grad = requires_grad
     v.cut = None   # name of the op this Variable was cut from, if any
+    v.version = 0  # edit clock at its last in-place edit (see bump_version)
 
 
 def _new_variable(data, requires_grad):
@@ -279,7 +284,7 @@ def _new_variable(data, requires_grad):
     v = _object_new(Variable)
     v.data = data
     v.name = v.grad = v.creator = v.cut = None
-    v.generation = 0
+    v.generation = v.version = 0
     v.requires_grad = requires_grad
     return v
 
@@ -287,6 +292,77 @@ def _new_variable(data, requires_grad):
 _object_new = object.__new__
 _ndarray = np.ndarray
 _weakref = weakref.ref
+
+
+# ----------------------------------------------------------------------------
+# In-place edits
+# ----------------------------------------------------------------------------
+_edit_clock = 0     # ticks once per in-place edit announced to bump_version
+
+
+def bump_version(*variables):
+    """Announce that the arrays of ``variables`` were changed in place (their
+    ``.data`` written into or replaced): each gets a new, higher ``version``.
+
+    Every in-place path of the library calls it (optimizer steps,
+    ``Module.load_state_dict``...); call it after your own edits of ``.data``.
+    A Function records the clock when it saves its inputs (``saved_at``);
+    backward refuses to run through one that saved a Variable edited since,
+    because its gradient would be computed from the new values (PyTorch's
+    version counters; see docs/engine.md, "In-place edits and backward").
+    """
+    global _edit_clock
+    if not variables:
+        return
+    _edit_clock += 1
+    for v in variables:
+        v.version = _edit_clock
+
+
+def check_saved_arrays(outputs, anomaly=False):
+    """Raise a RuntimeError naming the op and the Variable if a Function
+    behind ``outputs`` kept a Variable (an input, or a live output) that was
+    changed in place after the Function ran: a ``version`` above its
+    ``saved_at`` (an edit announced by ``bump_version``), or, with
+    ``anomaly``, an array whose checksum changed (a raw ``.data`` edit,
+    see ``anomaly.record_saved_arrays``). The backward walk calls it once,
+    before a gradient is computed from such a Function. Of several changed
+    Variables it names the earliest made (the one edited, rather than a view
+    of it that another op keeps)."""
+    found = []
+    for f in walk_graph(outputs, order="breadth"):
+        saved_at = f.saved_at
+        for i, x in enumerate(f.inputs):
+            if x.version > saved_at:
+                found.append((f, f"input {i}", x, _BY_OUR_PATHS))
+        for i, ref in enumerate(f.outputs):
+            y = ref()
+            if y is not None and y.version > saved_at:
+                found.append((f, f"output {i}", y, _BY_OUR_PATHS))
+        if anomaly:
+            changed = changed_saved_array(f)
+            if changed is not None:
+                found.append((f, *changed))
+    if found:
+        raise _modified_error(*min(found, key=lambda item: item[2].generation))
+
+
+_BY_OUR_PATHS = ("was changed in place after {op} ran (an optimizer step, "
+                 "load_state_dict, or another bump_version)")
+
+
+def _modified_error(f, what, v, how):
+    """The error of ``check_saved_arrays``: the op, the Variable, what to do."""
+    op = op_name(f)
+    kind = type(v).__name__
+    who = f"{kind} {v.name!r}" if v.name else f"an unnamed {kind}"
+    return RuntimeError(
+        f"backward: a Variable needed for gradient computation was modified in "
+        f"place: {op} saved its {what}, {who} of shape {v.shape}, which "
+        f"{how.format(op=op)}, so the gradient would be computed from the new "
+        f"values. Call backward() before changing it (forward, backward, "
+        f"optimizer.update(), then forward again), or give {op} a copy "
+        f"(ag.Variable(x.data.copy())) if you change the original before backward.")
 
 
 # ----------------------------------------------------------------------------
@@ -349,17 +425,20 @@ class Function:
                 y.generation = generation + 1
             self.inputs = inputs
             self.outputs = tuple([_weakref(y) for y in outputs])
+            self.saved_at = _edit_clock     # backward checks no saved array changed since
             if Config.scope is not None or Config.detect_anomaly:
                 self._annotate()
         return result
 
     def _annotate(self):
-        """Graph-picture scope and creation order; anomaly mode's call site."""
+        """Graph-picture scope and creation order; anomaly mode's call site
+        and checksums of the arrays this Function keeps."""
         if Config.scope is not None:
             self.scope = Config.scope
             self.order = next(_creation_order)
         if Config.detect_anomaly:
             record_creation_site(self)
+            record_saved_arrays(self)
 
     def forward(self, *xs):
         raise NotImplementedError
@@ -534,6 +613,8 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
     owned = set()     # ids whose gradient array this walk allocated itself
     keep = wanted or ()
     anomaly = Config.detect_anomaly
+    edits = _edit_clock
+    roots = [y for y, _ in seeds]
 
     def deliver(x, gx):
         data, gdata = x.data, gx.data
@@ -571,7 +652,13 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
     with using_config("enable_backprop", create_graph):
         for y, seed in seeds:
             deliver(y, seed)
-        for f in walk_graph([y for y, _ in seeds]):
+        verified = anomaly                  # raw .data edits: checksums, before anything
+        if anomaly:
+            check_saved_arrays(roots, anomaly)
+        for f in walk_graph(roots):
+            if f.saved_at != edits and not verified:   # something was edited since f ran:
+                check_saved_arrays(roots)              # the whole graph, before f's gradient
+                verified = True
             outputs = f.outputs
             if len(outputs) == 1:           # the common case, without the lists
                 y = outputs[0]()

@@ -1,9 +1,11 @@
 """Optimizers over ``model.params()`` and gradient clipping.
 
-Updates are in place on the parameter arrays. Every optimizer can save and
-restore its state (``state_dict`` / ``load_state_dict``: flat dicts of arrays,
-ready for an .npz checkpoint). Learning-rate schedules (lr_schedules.py)
-attach to an optimizer and are re-exported here.
+Updates are in place on the parameter arrays, and give the parameters a new
+version (a graph recorded before a step cannot be backwarded after it). Every
+optimizer can save and restore its state (``state_dict`` /
+``load_state_dict``: flat dicts of arrays, ready for an .npz checkpoint).
+Learning-rate schedules (lr_schedules.py) attach to an optimizer and are
+re-exported here.
 """
 import math
 
@@ -11,7 +13,7 @@ import numpy as np
 
 from autograd_nlp import cuda_kernels
 from autograd_nlp.backend import device_of, get_array_module, to_device
-from autograd_nlp.core import Variable
+from autograd_nlp.core import Variable, bump_version
 
 
 class Optimizer:
@@ -40,12 +42,17 @@ class Optimizer:
         self.slots = [{} for _ in unique]
 
     def update(self):
-        """One step for every parameter that has a gradient."""
+        """One step for every parameter that has a gradient. The updated
+        parameters get a new version (``bump_version``), so that a backward
+        through a graph recorded before the step raises instead of giving
+        gradients of the new values: call backward before ``update``."""
         self.step += 1
         if self.schedule is not None:
             self.lr = self.schedule.lr_at(self.step)
+        updated = []
         for p, slots in zip(self.params, self.slots):
             if p.grad is not None:
+                updated.append(p)
                 if not slots:
                     xp = get_array_module(p.data)
                     for name in self.slot_names:
@@ -55,6 +62,7 @@ class Optimizer:
                     for name in slots:
                         slots[name] = to_device(slots[name], device)
                 self.update_one(p, p.grad.data, slots)
+        bump_version(*updated)
 
     def update_one(self, p, g, slots):
         raise NotImplementedError

@@ -1,10 +1,13 @@
 """Safe, atomic .npz files: the only way this project writes arrays to disk.
 
-Writing goes to a temporary file in the target directory, then ``os.replace``,
-so a crash never leaves a half-written file under the final name. Reading
+Writing goes to a temporary file in the target directory, fsynced, then
+``os.replace``, then the directory is fsynced (what databases do): a crash
+never leaves a half-written file under the final name, and once a write has
+returned, the new file survives a power loss too. Reading
 never unpickles (``allow_pickle=False``): loading a file cannot execute code.
 Small metadata travels as JSON inside a 0-d string array.
 """
+import errno
 import json
 import os
 import tempfile
@@ -29,7 +32,13 @@ def atomic_write(path, write, text=False):
     removed and ``path`` is left as it was. The parent directory is created;
     the file is readable by all (``mkstemp`` alone makes it private).
     Temporaries of ``path`` left by killed writers are removed first
-    (``remove_stale_temporaries``)."""
+    (``remove_stale_temporaries``).
+
+    Durable: the temporary is fsynced before the rename, so the name never
+    points at data still in the page cache, and the directory after it, so
+    the rename itself is on disk when this returns. Without both, a power
+    loss soon after a save can leave an empty or truncated file under the
+    final name, or the old one."""
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -41,13 +50,36 @@ def atomic_write(path, write, text=False):
         kwargs = {"encoding": "utf-8", "newline": "\n"} if text else {}
         with os.fdopen(fd, mode, **kwargs) as f:
             write(f)
-        os.chmod(tmp, 0o644)
+            f.flush()
+            os.chmod(tmp, 0o644)
+            os.fsync(f.fileno())            # data and mode, before the name points at them
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+    fsync_directory(directory)              # the rename
     return path
+
+
+def fsync_directory(directory):
+    """Flush ``directory``'s entries (a rename, a new file) to disk. Where a
+    directory cannot be opened or fsynced (Windows; some file systems answer
+    EINVAL), there is nothing more to do, as PostgreSQL and SQLite also
+    conclude."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as e:
+        if e.errno not in (errno.EBADF, errno.EINVAL, errno.ENOTSUP, errno.EACCES):
+            raise
+    finally:
+        os.close(fd)
 
 
 def _temporary_prefix(path):

@@ -46,3 +46,36 @@ def test_the_next_write_removes_a_killed_writers_temporary(tmp_path):
     atomic_write(tmp_path / "x.txt", lambda f: f.write("new"), text=True)
     assert os.listdir(tmp_path) == ["x.txt"]
     assert not dead.exists()
+
+
+def test_a_checkpoint_write_fsyncs_the_file_then_its_folder(tmp_path, monkeypatch):
+    """The data reach the disk before the name points at them, and the
+    rename reaches it before save returns: what a database does."""
+    import stat
+
+    import numpy as np
+
+    from autograd_nlp import optim
+    from autograd_nlp.layers import Linear
+    from autograd_nlp.training.checkpoint import save_checkpoint
+
+    target = tmp_path / "run" / "checkpoint.npz"
+    synced = []                                  # (kind, inode, size, target exists yet)
+    real_fsync = os.fsync
+
+    def recording_fsync(fd):
+        st = os.fstat(fd)
+        kind = "folder" if stat.S_ISDIR(st.st_mode) else "file"
+        synced.append((kind, st.st_ino, st.st_size, target.exists()))
+        real_fsync(fd)
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    model = Linear(3, 2)
+    save_checkpoint(target, model, optim.Adam(list(model.params())), meta={"epoch": 1})
+
+    assert [kind for kind, *_ in synced] == ["file", "folder"]
+    (_, file_inode, size, existed), (_, folder_inode, _, renamed) = synced
+    assert file_inode == os.stat(target).st_ino          # the temporary, renamed to target
+    assert size == os.stat(target).st_size > 0           # synced whole, before the rename
+    assert not existed and renamed
+    assert folder_inode == os.stat(target.parent).st_ino
+    np.testing.assert_array_equal(np.load(target)["model/W"], model.W.data)

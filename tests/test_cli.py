@@ -28,7 +28,7 @@ def test_gradcheck_example_model(capsys):
 
 def test_gradcheck_unknown_name(capsys):
     assert main(["gradcheck", "nonsense"]) == 2
-    assert "--list" in capsys.readouterr().out
+    assert "--list" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("example", ["mlp", "rnnlm"])

@@ -51,7 +51,8 @@ def test_vae_resume_continues_exactly_and_sample_dates_reads_the_checkpoint(tmp_
 def test_sample_dates_refuses_a_plain_autoencoder(tmp_path, capsys):
     assert main(["train", "autoencoder", "--epochs", "1", "--out", str(tmp_path)] + TINY) == 0
     assert main(["sample-dates", "--checkpoint", str(tmp_path / "checkpoint.npz")]) == 2
-    assert "not a `train vae` checkpoint" in capsys.readouterr().err
+    assert "this is an autoencoder checkpoint; sample-dates needs a vae checkpoint" in \
+        capsys.readouterr().err
 
 
 def test_too_few_strings_exit_2(tmp_path, capsys):

@@ -17,7 +17,7 @@ def test_rl_finetune_continues_a_seq2seq_run_and_compares_with_supervised(tmp_pa
     assert "REINFORCE vs supervised at 2 extra steps" in text
     assert (out / "rl-finetuned.npz").exists()
     assert main(["rl-finetune", "--checkpoint", str(out / "checkpoint.npz"), "--steps", "1",
-                 "--dataset", "date"] + data) == 2
+                 "--dataset", "date", "--overwrite"] + data) == 2
     assert "another vocabulary" in capsys.readouterr().err
 
 

@@ -11,15 +11,18 @@ coloured by format family.
 """
 import math
 import os
-import sys
 
 import numpy as np
 
 from autograd_nlp import optim
-from autograd_nlp.commands.common import (add_early_stop_options, add_valid_fraction_option,
+from autograd_nlp.commands.checkpoint_kind import (check_finite_parameters, read_checkpoint,
+                                                   restore_model)
+from autograd_nlp.commands.common import (add_early_stop_options, add_out_options,
+                                          add_valid_fraction_option, generated_size,
                                           non_negative_float, non_negative_int,
                                           positive_float, positive_int, prepare_out,
-                                          run_listener, seed_everything)
+                                          run_listener, sample_count, seed_everything)
+from autograd_nlp.errors import UserError
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
 from autograd_nlp.commands.seq2seq import check_early_stop
@@ -27,8 +30,7 @@ from autograd_nlp.data.date_strings import date_strings, parse_date
 from autograd_nlp.data.generate_dates import BOOK_DATE_FAMILIES
 from autograd_nlp.data.seq_format import DATE_WIDTHS, PAD, START
 from autograd_nlp.data.splits import validation_indices
-from autograd_nlp.training import (MinibatchTrainer, fingerprint, load_checkpoint, restore,
-                                   save_curves)
+from autograd_nlp.training import MinibatchTrainer, fingerprint, restore, save_curves
 from autograd_nlp.training.plot import have_matplotlib, save_figure
 from autograd_nlp.training.trainer import best_params_path
 
@@ -44,7 +46,7 @@ def add_train_parsers(train_sub):
     for name, d in DEFAULTS.items():
         p = train_sub.add_parser(name, help=f"{d['help']} on generated date strings",
                                  epilog=RESUME_RULE)
-        p.add_argument("--n", type=positive_int, default=50_000,
+        p.add_argument("--n", type=generated_size, default=50_000,
                        help="date strings to generate, 10%% held out (default: %(default)s)")
         p.add_argument("--book-formats", action="store_true",
                        help="only the four format families of the book's date.txt")
@@ -52,7 +54,8 @@ def add_train_parsers(train_sub):
         p.add_argument("--batch-size", type=positive_int, default=128, help="sequences per batch")
         p.add_argument("--wordvec", type=positive_int, default=16, help="character embedding size")
         p.add_argument("--hidden", type=positive_int, default=128, help="hidden units")
-        p.add_argument("--code", type=int, default=16, help="code size (default: %(default)s)")
+        p.add_argument("--code", type=positive_int, default=16,
+                       help="code size (default: %(default)s)")
         p.add_argument("--lr", type=positive_float, default=2e-3, help="learning rate")
         p.add_argument("--max-grad", type=positive_float, default=5.0, help="clip the gradients' global norm to this (default: none for reinforce, no clipping)")
         if name == "vae":
@@ -62,9 +65,9 @@ def add_train_parsers(train_sub):
             p.add_argument("--free-bits", type=non_negative_float, default=1.0, metavar="NATS",
                            help="each code dimension's KL counts as at least this many "
                            "nats, against posterior collapse (default: %(default)s; 0: off)")
-        p.add_argument("--samples", type=positive_int, default=1000,
+        p.add_argument("--samples", type=sample_count, default=1000,
                        help="codes drawn from N(0, I) to measure sample quality")
-        p.add_argument("--out", default=os.path.join("runs", name), help="output folder")
+        add_out_options(p, os.path.join("runs", name))
         p.add_argument("--seed", type=non_negative_int, default=1, help="random seed")
         p.add_argument("--resume", default=None, metavar="CKPT", help="continue the run saved in this checkpoint (default: start anew)")
         p.add_argument("--checkpoint-every", type=non_negative_int, default=500,
@@ -81,14 +84,9 @@ def add_train_parsers(train_sub):
 def add_parsers(sub):
     p = sub.add_parser("sample-dates", help="new date strings from a `train vae` checkpoint")
     p.add_argument("--checkpoint", required=True, help="a VAE checkpoint (checkpoint.npz of train vae)")
-    p.add_argument("--n", type=positive_int, default=10, help="how many date strings to sample")
+    p.add_argument("--n", type=sample_count, default=10, help="how many date strings to sample")
     p.add_argument("--seed", type=non_negative_int, default=0, help="random seed")
     p.set_defaults(run=sample_dates)
-
-
-def fail(message):
-    print(f"autograd-nlp: {message}", file=sys.stderr)
-    return 2
 
 
 class DateStrings:
@@ -248,10 +246,10 @@ def epoch_evaluation(model, ds, args):
 def train(args):
     settings = resolve_settings(args)         # typed, resumed or default values from here
     if args.n < 10:
-        return fail(f"train {args.model_name}: --n must be at least 10, got {args.n}")
+        raise UserError(f"train {args.model_name}: --n must be at least 10, got {args.n}")
     check_early_stop(args)
     seed_everything(args.seed)
-    out = prepare_out(args.out)
+    out = prepare_out(args.out, args)
     ds = DateStrings(args.n, args.seed, BOOK_DATE_FAMILIES if args.book_formats else None,
                      valid_fraction=args.valid_fraction)
     valid = (f", {len(ds.x_valid):,} of them carved off for validation"
@@ -338,13 +336,10 @@ def save_epoch_curves(path, history, title):
 
 
 def sample_dates(args):
-    checkpoint = load_checkpoint(args.checkpoint)
+    checkpoint = read_checkpoint(args.checkpoint, "sample-dates", "autoencoder", ["vae"])
     meta = checkpoint["meta"]
-    if meta.get("model") != "vae":
-        return fail(f"sample-dates: {args.checkpoint} is not a `train vae` checkpoint "
-                    f"(model {meta.get('model')!r})")
-    model = build_model("vae", meta["model_kwargs"])
-    restore(checkpoint, model, rng=False)
+    check_finite_parameters(checkpoint, args.checkpoint, "sample-dates")
+    model = restore_model(checkpoint, args.checkpoint, build_model, restore)
     ds = DateStrings.vocabulary_only(meta["chars"], meta["width"])
     ids = model.sample(args.n, ds.start_id, ds.width, np.random.default_rng(args.seed))
     for text in ds.decode(ids):

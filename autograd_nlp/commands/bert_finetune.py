@@ -17,11 +17,11 @@ import os
 from autograd_nlp.commands.bert_pretraining import (adam_trainer, add_optimizer_options,
                                                     held_epoch, load_bert_vocabulary, percent,
                                                     print_checkpoints, to_model, to_numpy)
-from autograd_nlp.commands.checkpoint_kind import read_checkpoint
+from autograd_nlp.commands.checkpoint_kind import check_finite_parameters, read_checkpoint
 from autograd_nlp.commands.common import (add_common_training_options,
                                           add_early_stop_options, add_valid_fraction_option,
                                           dropout_rate, load_ptb_announced, positive_int,
-                                          seed_everything)
+                                          prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.commands.seq2seq import check_early_stop
@@ -62,13 +62,17 @@ def add_train_parsers(train_sub):
     mark_defaults(p)
 
 
-def load_pretrained(path):
-    """(model_kwargs, vocabulary words, parameters) of a train bert checkpoint."""
+def load_pretrained(path, scratch=False):
+    """(model_kwargs, vocabulary words, parameters) of a train bert checkpoint
+    (whose parameters must be finite unless ``scratch``: then only its sizes
+    and vocabulary are used)."""
     if path is None:
         raise UserError(f"train {NAME}: pass --pretrained CKPT, the checkpoint.npz of a "
                         f"train bert run (with --scratch only its sizes and vocabulary "
                         f"are used)")
     checkpoint = read_checkpoint(path, f"train {NAME} --pretrained", "bert")
+    if not scratch:
+        check_finite_parameters(checkpoint, f"--pretrained {path}", f"train {NAME}")
     meta = checkpoint["meta"]
     return meta["model_kwargs"], meta["vocab"], checkpoint["model"]
 
@@ -105,7 +109,8 @@ def train(args):
     settings = resolve_settings(args)
     check_early_stop(args)
     seed_everything(args.seed)
-    kwargs, words, params = load_pretrained(args.pretrained)
+    prepare_out(args.out, args)
+    kwargs, words, params = load_pretrained(args.pretrained, args.scratch)
     corpus, vocab, eos_id = load_bert_vocabulary(args, f"train {NAME}")
     if vocab.words != words:
         raise CheckpointError(f"train {NAME}: the checkpoint's vocabulary ({len(words):,} "
@@ -123,9 +128,15 @@ def train(args):
     x_test, t_test = make_word_order_examples(test_corpus, eos_id, vocab, max_length,
                                               TEST_SEED, args.task)
     kwargs = {**kwargs, "dropout": args.dropout}
-    model = BertClassifier(num_classes=2, **kwargs)
-    if not args.scratch:
-        model.bert.load_state_dict(params)
+    try:
+        model = BertClassifier(num_classes=2, **kwargs)
+        if not args.scratch:
+            model.bert.load_state_dict(params)
+    except (TypeError, ValueError, KeyError) as e:
+        reason = e.args[0] if isinstance(e, KeyError) and e.args else e
+        raise CheckpointError(f"--pretrained {args.pretrained}: its parameters do not fit the "
+                              f"bert model its meta describes ({reason}); the file is damaged "
+                              f"or was edited") from None
     model.to(args.device)
     meta = {"kind": NAME, "model": NAME, "model_kwargs": kwargs,
             "vocab_hash": vocab_hash(vocab.words),

@@ -157,7 +157,7 @@ def adam_trainer(args, model, examples, meta, loss_fn, unit, monitor=None):
     schedule = attach_schedule(optimizer, args, args.epochs * iters)
     meta = {**meta, "schedule": schedule.state_dict() if schedule else None}
     trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad,
-                               os.path.join(prepare_out(args.out), "checkpoint.npz"),
+                               os.path.join(prepare_out(args.out, args), "checkpoint.npz"),
                                args.checkpoint_every, meta, progress=not args.quiet,
                                loss_fn=loss_fn, unit=unit,
                                checkpoint_seconds=60 * args.checkpoint_minutes,
@@ -180,6 +180,7 @@ def train(args):
         raise UserError(f"train bert: --max-length {args.max_length} leaves no room for two "
                         f"sentences beside [CLS] and two [SEP]s; use at least 5")
     seed_everything(args.seed)
+    prepare_out(args.out, args)
     corpus, vocab, eos_id = load_bert_vocabulary(args, "train bert")
     valid_corpus = load_ptb_announced("valid", args.data_dir)[0]
     train_set = make_pretraining_examples(corpus, eos_id, vocab, args.max_length,

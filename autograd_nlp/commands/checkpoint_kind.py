@@ -9,6 +9,7 @@ parameter names and shapes.
 from autograd_nlp.errors import CheckpointError, UserError
 from autograd_nlp.serialization import npz_keys
 from autograd_nlp.training import load_checkpoint
+from autograd_nlp.training.checkpoint import describe_names, non_finite_entries
 
 FAMILIES = {
     "language-model": ("rnnlm", "better-rnnlm", "simple-rnnlm", "transformer-lm"),
@@ -23,6 +24,16 @@ REQUIRED_META = {
     "word2vec": (),
     "bert": ("model_kwargs", "vocab"),
 }
+# kinds of the other train commands: named when given to a command that reads
+# none of them ("this is a vae checkpoint; translate needs ..."); their meta
+# always names them
+OTHER_FAMILIES = {
+    "autoencoder": ("autoencoder", "vae"),
+    "reinforcement": ("reinforce", "a2c"),
+    "bert-classifier": ("bert-finetune",),
+}
+REQUIRED_META.update({"autoencoder": ("model_kwargs", "chars", "width"),
+                      "reinforcement": ("model_kwargs",), "bert-classifier": ("model_kwargs",)})
 WORD2VEC_BY_KEYS = "cbow or skipgram"     # the parameters alone cannot tell them apart
 
 
@@ -60,7 +71,12 @@ def kind_from_parameters(params):
 
 def kind_family_map():
     """{kind: family} over every kind a checkpoint can name."""
-    return {kind: family for family, kinds in FAMILIES.items() for kind in kinds}
+    return {kind: family for families in (FAMILIES, OTHER_FAMILIES)
+            for family, kinds in families.items() for kind in kinds}
+
+
+def family_kinds(family):
+    return FAMILIES.get(family) or OTHER_FAMILIES[family]
 
 
 def family_of(kind):
@@ -72,12 +88,16 @@ def with_article(kind):
     return ("an " if kind[0] in "aeiour" else "a ") + kind
 
 
-def read_checkpoint(path, command, family):
+def read_checkpoint(path, command, family, kinds=None):
     """``load_checkpoint(path)`` for ``command``, which needs a checkpoint of
-    ``family`` (a key of FAMILIES). Raises BadFileError (unreadable file) or
-    CheckpointError (another kind, or meta the command needs is missing),
-    both saying what to pass instead."""
-    wanted = f"{command} needs a {family} checkpoint ({', '.join(FAMILIES[family])})"
+    ``family`` (a key of FAMILIES or OTHER_FAMILIES), and of one of ``kinds``
+    if given. Raises BadFileError (unreadable file) or CheckpointError
+    (another kind, or meta the command needs is missing), both saying what
+    to pass instead."""
+    kinds = tuple(kinds or family_kinds(family))
+    what = f"{family} checkpoint ({', '.join(kinds)})" if len(kinds) > 1 else \
+        f"{kinds[0]} checkpoint (the checkpoint.npz of `train {kinds[0]}`)"
+    wanted = f"{command} needs {'an' if what[0] in 'aeiou' else 'a'} {what}"
     keys = npz_keys(path)
     if {"words", "vectors"} <= set(keys):
         raise CheckpointError(f"{path} is a word-vectors file, not a checkpoint; {wanted} "
@@ -92,7 +112,7 @@ def read_checkpoint(path, command, family):
     if kind is None:
         raise CheckpointError(f"{path} does not say which model it holds and its "
                               f"parameters match none of this project's; {wanted}")
-    if family_of(kind) != family:
+    if family_of(kind) != family or kind not in kinds:
         raise CheckpointError(f"{path}: this is {with_article(kind)} checkpoint; {wanted}")
     missing = [k for k in REQUIRED_META[family] if k not in checkpoint["meta"]]
     if missing:
@@ -101,6 +121,17 @@ def read_checkpoint(path, command, family):
                               f"with `autograd-nlp train {kind}`")
     checkpoint["kind"] = kind
     return checkpoint
+
+
+def check_finite_parameters(checkpoint, path, command):
+    """A CheckpointError when the checkpoint's parameters hold nan or inf
+    (a run never saves such; the file was damaged or edited): ``command``
+    would compute nothing but nan with them."""
+    bad = non_finite_entries(checkpoint["model"])
+    if bad:
+        raise CheckpointError(f"{path}: parameter {describe_names(bad)} holds nan or inf "
+                              f"values, so {command} would compute nothing but nan; the file "
+                              f"is damaged or was edited (use another checkpoint of the run)")
 
 
 def restore_model(checkpoint, path, build, restore, params=None):

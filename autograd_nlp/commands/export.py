@@ -2,19 +2,28 @@
 model to PyTorch (a torch.nn module file + weights) or to ONNX Runtime (one
 traced forward pass), and check the result against our own outputs."""
 import os
-import sys
 
 import numpy as np
 
-from autograd_nlp.commands.common import positive_int
+from autograd_nlp.commands.common import bounded_int, check_output_file
 from autograd_nlp.core import Variable, eval_mode, no_grad
+from autograd_nlp.errors import UserError
 from autograd_nlp.export import ExportError
 from autograd_nlp.serialization import atomic_write
 from autograd_nlp.training import load_checkpoint, restore
+from autograd_nlp.training.checkpoint import describe_names, non_finite_entries
 
 WORD2VEC = ("cbow", "skipgram")
 INSTALL = {"torch": "pip install torch==2.13.0 (or the [torch] extra)",
            "onnx": "pip install onnx onnxruntime (or the [onnx] extra)"}
+# the traced graph is unrolled: one copy of the step's nodes per time step
+MAX_TIME = 1000
+graph_time = bounded_int(MAX_TIME, "the graph is unrolled, one copy of a step's nodes per "
+                                   "time step; for longer texts export --graph stateful and "
+                                   "feed the states back")
+MAX_BATCH = 4096
+graph_batch = bounded_int(MAX_BATCH, "the example inputs the graph is traced and checked "
+                                     "with are this big; the batch size is fixed in the graph")
 
 
 def add_parsers(sub):
@@ -32,10 +41,11 @@ def add_parsers(sub):
                         "forward (from the zero state) or stateful (states in and out); "
                         "seq2seq models: forward (teacher forcing), or encoder and "
                         "decoder-step for greedy decoding")
-    p.add_argument("--batch", type=positive_int, default=1, help="onnx: the graph's batch size")
-    p.add_argument("--time", type=positive_int, default=None,
-                   help="onnx, language models: the graph's sequence length (default: the "
-                        "training run's --time-size, else 35)")
+    p.add_argument("--batch", type=graph_batch, default=1,
+                   help=f"onnx: the graph's batch size (at most {MAX_BATCH:,})")
+    p.add_argument("--time", type=graph_time, default=None,
+                   help=f"onnx, language models: the graph's sequence length, at most "
+                        f"{MAX_TIME:,} (default: the training run's --time-size, else 35)")
     p.set_defaults(run=run)
 
 
@@ -58,23 +68,48 @@ def model_from_checkpoint(path):
     checkpoint = load_checkpoint(path)
     meta = checkpoint["meta"]
     name = _model_name(meta)
+    bad = non_finite_entries(checkpoint["model"])
+    if bad:
+        raise ExportError(f"{path}: parameter {describe_names(bad)} holds nan or inf values, so "
+                          f"the exported model would compute nothing but nan; the file is "
+                          f"damaged or was edited (export another checkpoint of the run)")
     if name in WORD2VEC:
         # the sampler only draws negatives in training; export needs the two tables
         from models.word2vec import CBOW, SkipGram
         vocab, hidden = checkpoint["model"]["in_embed.W"].shape
         model = (CBOW if name == "cbow" else SkipGram)(vocab, hidden, np.arange(vocab))
-        model.load_state_dict(checkpoint["model"])
+        _load(path, name, lambda: model.load_state_dict(checkpoint["model"]))
     else:
         if "model_kwargs" not in meta:
             raise ExportError(f"{path} holds a {name} but not its constructor arguments "
                               f"(no 'model_kwargs' in its meta); export the checkpoint.npz "
                               f"a train command wrote")
         build = seq2seq.build_model if name in seq2seq.DEFAULTS else language_model.build_model
-        model = build(name, meta["model_kwargs"])
-        restore(checkpoint, model, rng=False)
+        model = _load(path, name, lambda: build(name, meta["model_kwargs"]))
+        _load(path, name, lambda: restore(checkpoint, model, rng=False))
     if hasattr(model, "reset_state"):
         model.reset_state()
     return name, model.eval(), meta
+
+
+def _load(path, name, step):
+    """``step()`` (building or filling the model): a damaged checkpoint's
+    KeyError/ValueError/TypeError is an ExportError naming the parameter."""
+    try:
+        return step()
+    except (KeyError, ValueError, TypeError) as e:
+        reason = e.args[0] if isinstance(e, KeyError) and e.args else e
+        raise ExportError(f"{path}: its parameters do not fit the {name} model its meta "
+                          f"describes ({reason}); the file is damaged or was edited") from None
+
+
+def _check_difference(diff, what, theirs_name):
+    """A nan/inf difference (or output) means the export is wrong or the
+    model computes nan: an ExportError, nothing written."""
+    if not np.isfinite(diff):
+        raise ExportError(f"the {theirs_name} outputs differ from autograd_nlp's by {diff} over "
+                          f"the {what}: non-finite values, so the export cannot be trusted; "
+                          f"nothing was written")
 
 
 def _graph(name, model, meta, args):
@@ -108,7 +143,6 @@ def export_torch(name, model, meta, args):
     import torch
     from autograd_nlp.commands import seq2seq
     from autograd_nlp.export.torch import save_torch, to_torch
-    weights, source = save_torch(model, args.out)
     module = to_torch(model)
     rng = np.random.default_rng(0)
     if name in WORD2VEC:
@@ -117,12 +151,15 @@ def export_torch(name, model, meta, args):
     else:
         fn, inputs, _ = _check_graph(name, model, meta)
         feeds = _example(inputs, model, rng)
-        ours = _ours(fn, feeds)[0]
+        with np.errstate(all="ignore"):         # non-finite outputs: refused below
+            ours = _ours(fn, feeds)[0]
         with torch.no_grad():
             tensors = [torch.from_numpy(v) for v in feeds.values()]
             theirs = module(*tensors)
             theirs = (theirs if name in seq2seq.DEFAULTS else theirs[0]).numpy()
         diff, what = float(np.abs(theirs - ours).max()), "logits"
+    _check_difference(diff, what, "torch module's")
+    weights, source = save_torch(model, args.out)
     print(f"wrote {weights} and {source} ({type(model).__name__} as torch.nn)")
     print(f"checked: max |torch - autograd_nlp| over the {what}: {diff:.2e}")
     stem = os.path.splitext(os.path.basename(source))[0]
@@ -145,39 +182,53 @@ def export_onnx_file(name, model, meta, args):
     from autograd_nlp.export.onnx import export_onnx
     fn, inputs, outputs = _graph(name, model, meta, args)
     proto = export_onnx(fn, inputs, outputs, param_names(model), graph_name=name)
-    atomic_write(args.out, lambda f: f.write(proto.SerializeToString()))
     shapes = ", ".join(f"{k} {v.shape}" for k, v in inputs.items())
-    print(f"wrote {args.out}: {len(proto.graph.node)} ONNX nodes; inputs {shapes}; "
-          f"outputs {', '.join(outputs)}")
     try:
         import onnxruntime
     except ImportError:
+        onnxruntime = None
+    diff = None
+    if onnxruntime is not None:                 # checked before it is written
+        feeds = _example(inputs, model, np.random.default_rng(0))
+        session = onnxruntime.InferenceSession(proto.SerializeToString(),
+                                               providers=["CPUExecutionProvider"])
+        theirs = session.run(None, feeds)
+        with np.errstate(all="ignore"):         # non-finite outputs: refused just below
+            diff = max(float(np.abs(t - o).max()) for t, o in zip(theirs, _ours(fn, feeds)))
+        _check_difference(diff, "outputs", "ONNX graph's")
+    atomic_write(args.out, lambda f: f.write(proto.SerializeToString()))
+    print(f"wrote {args.out}: {len(proto.graph.node)} ONNX nodes; inputs {shapes}; "
+          f"outputs {', '.join(outputs)}")
+    if diff is None:
         print("not checked: onnxruntime is not installed")
-        return 0
-    feeds = _example(inputs, model, np.random.default_rng(0))
-    session = onnxruntime.InferenceSession(proto.SerializeToString(),
-                                           providers=["CPUExecutionProvider"])
-    theirs = session.run(None, feeds)
-    diff = max(float(np.abs(t - o).max()) for t, o in zip(theirs, _ours(fn, feeds)))
-    print(f"checked with onnxruntime: max |onnx - autograd_nlp| over the outputs: {diff:.2e}")
+    else:
+        print(f"checked with onnxruntime: max |onnx - autograd_nlp| over the outputs: "
+              f"{diff:.2e}")
     return 0
+
+
+def check_outputs(args):
+    """OUT (and for torch the OUT.py beside it) can be written as files:
+    not folders, nothing above them a file. Checked before any work."""
+    check_output_file(args.out, "OUT")
+    if args.to == "torch":
+        from autograd_nlp.export.torch import module_source_path
+        check_output_file(module_source_path(args.out), "OUT's module file")
 
 
 def run(args):
     try:
+        check_outputs(args)
         name, model, meta = model_from_checkpoint(args.checkpoint)
         try:
             __import__(args.to)
         except ImportError:
-            print(f"autograd-nlp export: --to {args.to} needs the {args.to} package; "
-                  f"{INSTALL[args.to]}", file=sys.stderr)
-            return 2
+            raise UserError(f"export: --to {args.to} needs the {args.to} package; "
+                            f"{INSTALL[args.to]}") from None
         write = export_torch if args.to == "torch" else export_onnx_file
         return write(name, model, meta, args)
     except FileNotFoundError:
-        print(f"autograd-nlp export: no checkpoint at {args.checkpoint}", file=sys.stderr)
-        return 2
+        raise UserError(f"export: no checkpoint at {args.checkpoint}") from None
     except (ExportError, KeyError, ValueError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"autograd-nlp export: {message}", file=sys.stderr)
-        return 2
+        raise UserError(f"export: {message}") from None

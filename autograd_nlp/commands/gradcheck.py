@@ -4,6 +4,7 @@ import numpy as np
 import autograd_nlp as ag
 from autograd_nlp.commands import examples
 from autograd_nlp.commands.common import positive_int
+from autograd_nlp.errors import UserError
 from autograd_nlp.functions.registry import all_ops
 from autograd_nlp.gradcheck import _prepare, compare_gradients, compare_second_order
 
@@ -60,8 +61,26 @@ def print_table(rows):
               f"{r.max_rel_error:12.3e}  {'pass' if r.passed else 'FAIL'}")
 
 
+def check_names(args, ops):
+    """Exactly one of NAME, --all, --list: none would check nothing, and a
+    name beside --all or --list would be ignored. An unknown name is refused
+    with the choices."""
+    chosen = [what for what, given in ((repr(args.name), args.name is not None),
+                                       ("--all", args.all), ("--list", args.list)) if given]
+    if len(chosen) > 1:
+        raise UserError(f"gradcheck: {' and '.join(chosen)} given together, so one would be "
+                        f"ignored; pass an op or example name, --all, or --list")
+    if not chosen:
+        raise UserError(f"gradcheck: nothing to check; pass an op (e.g. tanh; --list shows "
+                        f"them), an example model ({', '.join(examples.EXAMPLES)}) or --all")
+    if args.name is not None and args.name not in ops and args.name not in examples.EXAMPLES:
+        raise UserError(f"gradcheck: unknown op or example {args.name!r}: use --list for the "
+                        f"ops, or one of {', '.join(examples.EXAMPLES)}")
+
+
 def run(args):
     ops = all_ops()
+    check_names(args, ops)
     if args.list:
         for name, spec in sorted(ops.items()):
             twice = "twice differentiable" if spec.twice_differentiable else "first order (fused)"
@@ -74,12 +93,8 @@ def run(args):
         checked_ops = [args.name]
     if checked_ops:
         rows = [row for name in checked_ops for row in _op_rows(name, ops[name], args.samples)]
-    elif args.name in examples.EXAMPLES:
-        rows = _model_rows(args.name, args.samples)
     else:
-        print(f"unknown op or example {args.name!r}: use --list for the ops, or one of "
-              f"{', '.join(examples.EXAMPLES)}")
-        return 2
+        rows = _model_rows(args.name, args.samples)
     print_table(rows)
     failed = sum(not r.passed for _, r in rows)
     print(f"\n{len(rows) - failed}/{len(rows)} gradients match (float64, central differences)")

@@ -3,9 +3,11 @@
 import os
 
 from autograd_nlp import optim
-from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkpoint, restore_model
+from autograd_nlp.commands.checkpoint_kind import (add_params_option, check_finite_parameters,
+                                                   read_checkpoint, restore_model)
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
-                                          add_early_stop_options, data_dir_for_meta,
+                                          MAX_BEAM, add_early_stop_options, beam_width,
+                                          bounded_int, data_dir_for_meta,
                                           dropout_rate, load_ptb_announced, non_negative_int,
                                           positive_float, positive_int, prepare_out,
                                           run_listener, seed_everything)
@@ -13,8 +15,8 @@ from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import load_ptb
 from autograd_nlp.errors import CheckpointError, UserError
-from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity, restore,
-                                   save_curves)
+from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity,
+                                   iterations_per_epoch, restore, save_curves)
 from autograd_nlp.training.trainer import best_params_path
 
 # the book's settings (chapter 5: ch05/train.py; chapter 6: ch06/train_rnnlm.py,
@@ -67,6 +69,11 @@ def add_train_parsers(train_sub):
         mark_defaults(p)
 
 
+MAX_GENERATED_WORDS = 10_000
+generated_words = bounded_int(MAX_GENERATED_WORDS, "one forward step per word; generate "
+                                                   "again from the last words for more")
+
+
 def add_parsers(sub):
     p = sub.add_parser("eval", help="perplexity of a language-model checkpoint on a PTB split")
     p.add_argument("--checkpoint", required=True,
@@ -92,18 +99,20 @@ def add_parsers(sub):
                    help="checkpoint.npz of an rnnlm, better-rnnlm, simple-rnnlm or "
                         "transformer-lm run")
     p.add_argument("--start", default="you", help="the first word")
-    p.add_argument("--length", type=positive_int, default=100,
-                   help="words to produce, the start word included")
+    p.add_argument("--length", type=generated_words, default=100,
+                   help="words to produce, the start word included (at most "
+                        f"{MAX_GENERATED_WORDS:,})")
     p.add_argument("--temperature", type=positive_float, default=1.0,
                    help="divide the logits by this before sampling (< 1: safer, "
                         "> 1: more varied)")
     p.add_argument("--top-k", type=positive_int, default=None,
                    help="sample only among the K most likely words (default: all)")
     p.add_argument("--greedy", action="store_true", help="always take the most likely word")
-    p.add_argument("--beam", type=positive_int, default=1, metavar="K",
-                   help="beam search of width K: the most likely continuation found while "
-                        "keeping the K best partial ones at every step (deterministic; not "
-                        "with --temperature, --top-k, --greedy) (default: 1, sampling)")
+    p.add_argument("--beam", type=beam_width, default=1, metavar="K",
+                   help=f"beam search of width K (at most {MAX_BEAM}): the most likely "
+                        "continuation found while keeping the K best partial ones at every "
+                        "step (deterministic; not with --temperature, --top-k, --greedy) "
+                        "(default: 1, sampling)")
     p.add_argument("--seed", type=non_negative_int, default=None,
                    help="random seed (default: a fresh one each run)")
     add_device_option(p)
@@ -121,7 +130,10 @@ def model_from_checkpoint(path, params=None, command="this command"):
     ``.best-params.npz`` file a run with validation writes). Another kind of
     checkpoint, or a damaged one, is a CheckpointError / BadFileError."""
     checkpoint = read_checkpoint(path, command, "language-model")
+    check_finite_parameters(checkpoint, path, command)
     model = restore_model(checkpoint, path, build_model, restore, params)
+    if params is not None:
+        check_finite_parameters({"model": model.state_dict()}, f"--params {params}", command)
     model.reset_state()
     return model, {**checkpoint["meta"], "kind": checkpoint["kind"]}
 
@@ -129,6 +141,7 @@ def model_from_checkpoint(path, params=None, command="this command"):
 def train(args):
     settings = resolve_settings(args)
     seed_everything(args.seed)
+    prepare_out(args.out, args)
     data = load_lm_data(args)
     kwargs = dict(vocab_size=data.vocab_size, wordvec_size=args.wordvec,
                   hidden_size=args.hidden)
@@ -173,7 +186,7 @@ def fit_and_test(args, settings, data, model, optimizer, kwargs, header, extra_m
     """The rest of every language-model train command: checkpoint meta, the
     trainer (``--resume``), the epochs, the perplexity curve and the test (or
     training-corpus) perplexity. ``header`` starts the line describing the run."""
-    out = prepare_out(args.out)
+    out = prepare_out(args.out, args)
     corpus, vocab = data.corpus, data.vocab
     checkpoint = os.path.join(out, "checkpoint.npz")
     meta = {"kind": args.model_name, "model": args.model_name, "model_kwargs": kwargs,
@@ -245,6 +258,10 @@ def evaluate(args):
     corpus, word_to_id, _ = load_ptb(args.split, data_dir)
     check_vocabulary(meta, word_to_id, corpus, args.split)
     time_size = args.time_size or getattr(model, "context_size", 35)
+    if iterations_per_epoch(corpus, args.batch_size, time_size) == 0:
+        raise UserError(f"eval: the {args.split} split has {len(corpus):,} tokens, fewer than "
+                        f"one chunk of --batch-size {args.batch_size} x --time-size "
+                        f"{time_size} (+1); pass smaller ones")
     ppl = evaluate_perplexity(model, corpus, args.batch_size, time_size, progress=True)
     print(f"{meta['kind']} {args.split} perplexity: {ppl:.2f}")
     return 0

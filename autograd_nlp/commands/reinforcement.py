@@ -10,19 +10,19 @@ run is repeatable and ``--resume`` of a REINFORCE run continues exactly; an
 A2C resume restarts the episodes that were in progress.
 """
 import os
-import sys
 import time
 
 import numpy as np
 
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
-from autograd_nlp.commands.common import (non_negative_float, non_negative_int,
-                                          positive_float, positive_int, prepare_out,
-                                          seed_everything)
-from autograd_nlp.training import (Progress, format_duration, load_checkpoint, restore,
-                                   save_checkpoint, save_curves)
-from autograd_nlp.training.trainer import Trainer
+from autograd_nlp.commands.checkpoint_kind import read_checkpoint
+from autograd_nlp.commands.common import (add_out_options, non_negative_float,
+                                          non_negative_int, positive_float, positive_int,
+                                          prepare_out, seed_everything, unit_interval)
+from autograd_nlp.errors import CheckpointError, UserError
+from autograd_nlp.training import Progress, format_duration, save_checkpoint, save_curves
+from autograd_nlp.training.trainer import Trainer, restore_for_resume
 
 DEFAULTS = {
     "reinforce": dict(episodes=3000, lr=1e-3, hidden=128, help="REINFORCE with a learned "
@@ -51,7 +51,8 @@ def add_train_parsers(train_sub):
                        help="train all --episodes even after solving")
         p.add_argument("--hidden", type=positive_int, default=d["hidden"], help="hidden units")
         p.add_argument("--lr", type=positive_float, default=d["lr"], help="learning rate")
-        p.add_argument("--gamma", type=non_negative_float, default=0.99, help="discount factor")
+        p.add_argument("--gamma", type=unit_interval, default=0.99,
+                       help="discount factor, in [0, 1]")
         p.add_argument("--entropy", type=non_negative_float, default=0.01 if name == "a2c" else 0.0,
                        help="entropy bonus coefficient (default: %(default)s)")
         p.add_argument("--max-grad", type=positive_float, default=1.0 if name == "a2c" else None, help="clip the gradients' global norm to this (default: none for reinforce, no clipping)")
@@ -59,13 +60,15 @@ def add_train_parsers(train_sub):
             p.add_argument("--batch-episodes", type=positive_int, default=1,
                            help="episodes per policy update (default: %(default)s)")
         else:
-            p.add_argument("--envs", type=int, default=8, help="environments side by side")
-            p.add_argument("--n-steps", type=int, default=5, help="rollout length per update")
+            p.add_argument("--envs", type=positive_int, default=8,
+                           help="environments side by side")
+            p.add_argument("--n-steps", type=positive_int, default=5,
+                           help="rollout length per update")
             p.add_argument("--value-coef", type=non_negative_float, default=0.5, help="weight of the value (critic) loss")
         p.add_argument("--eval-episodes", type=non_negative_int, default=100,
                        help="after training, run the greedy policy on this many fresh "
                        "episodes (default: %(default)s; 0: skip)")
-        p.add_argument("--out", default=os.path.join("runs", name), help="output folder")
+        add_out_options(p, os.path.join("runs", name))
         p.add_argument("--seed", type=non_negative_int, default=1, help="random seed")
         p.add_argument("--resume", default=None, metavar="CKPT", help="continue the run saved in this checkpoint (default: start anew)")
         p.add_argument("--checkpoint-every", type=positive_int, default=100, metavar="EPISODES",
@@ -270,22 +273,38 @@ class A2CLoop:
 
 # --- the command ----------------------------------------------------------------------
 def fail(message):
-    print(f"autograd-nlp train: {message}", file=sys.stderr)
-    return 2
+    raise UserError(f"train: {message}")
+
+
+def read_resume(args, kwargs):
+    """The --resume checkpoint of this agent, checked: readable, this agent's
+    kind and sizes, with its episode record."""
+    saved = read_checkpoint(args.resume, f"train {args.agent_name} --resume", "reinforcement")
+    kind = saved["kind"]
+    if kind != args.agent_name:
+        fail(f"{args.resume} is a {kind!r} checkpoint, not {args.agent_name!r}")
+    if saved["meta"]["model_kwargs"] != kwargs:
+        raise CheckpointError(f"cannot resume {args.resume}: its agent is "
+                              f"{saved['meta']['model_kwargs']}, this run builds {kwargs}; "
+                              f"pass the run's own --hidden and --env")
+    if not isinstance(saved["meta"].get("record"), dict):
+        raise CheckpointError(f"cannot resume {args.resume}: it holds no episode record "
+                              f"(meta 'record'); the file is damaged or was edited")
+    return saved
 
 
 def train(args):
     if args.episodes < 1 or args.window < 1:
-        return fail(f"--episodes and --window must be >= 1, got {args.episodes}, {args.window}")
+        fail(f"--episodes and --window must be >= 1, got {args.episodes}, {args.window}")
+    out = prepare_out(args.out, args)
     try:
         env = make_env(args.env)
     except MissingGymnasium as e:
-        return fail(str(e))
+        fail(str(e))
     if not hasattr(env.action_space, "n"):
-        return fail(f"{args.env} has a continuous action space ({env.action_space}); "
-                    f"these agents need discrete actions (e.g. CartPole-v1)")
+        fail(f"{args.env} has a continuous action space ({env.action_space}); "
+             f"these agents need discrete actions (e.g. CartPole-v1)")
     seed_everything(args.seed)
-    out = prepare_out(args.out)
     kwargs = dict(obs_size=int(np.prod(env.observation_space.shape)),
                   n_actions=int(env.action_space.n), hidden_size=args.hidden)
     agent = build_agent(args.agent_name, kwargs)
@@ -296,11 +315,8 @@ def train(args):
     meta = {"model": args.agent_name, "model_kwargs": kwargs, "env": args.env,
             "gamma": args.gamma, "seed": args.seed}
     if args.resume:
-        saved = load_checkpoint(args.resume)
-        if saved["meta"].get("model") != args.agent_name:
-            return fail(f"{args.resume} is a {saved['meta'].get('model')!r} checkpoint, "
-                        f"not {args.agent_name!r}")
-        record.load_meta(restore(saved, agent, optimizer)["record"])
+        saved = read_resume(args, kwargs)
+        record.load_meta(restore_for_resume(saved, args.resume, agent, optimizer)["record"])
         print(f"resumed from {args.resume}: {len(record.returns)} episodes done")
     print(f"{args.agent_name} on {args.env}: {agent.num_params():,} parameters, "
           f"Adam lr {args.lr}, gamma {args.gamma}; solved at a mean return >= "

@@ -14,7 +14,6 @@ option would call after ``fit``.
 import argparse
 import copy
 import os
-import sys
 import time
 
 import numpy as np
@@ -22,17 +21,23 @@ import numpy as np
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands import seq2seq as seq2seq_command
-from autograd_nlp.training import (Progress, format_duration, load_checkpoint, restore,
-                                   save_checkpoint, seq2seq_accuracy)
+from autograd_nlp.commands.checkpoint_kind import (check_finite_parameters, read_checkpoint,
+                                                   restore_model)
+from autograd_nlp.commands.common import (add_overwrite_option, check_output_file,
+                                          generated_size, non_negative_int, positive_float,
+                                          positive_int, prepare_out)
+from autograd_nlp.errors import UserError
+from autograd_nlp.training import (Progress, format_duration, restore, save_checkpoint,
+                                   seq2seq_accuracy)
 from autograd_nlp.training.trainer import Trainer
-from autograd_nlp.commands.common import non_negative_int, positive_float, positive_int
 
 
 def add_parsers(sub):
     p = sub.add_parser("rl-finetune", help="fine-tune a seq2seq checkpoint with REINFORCE "
                        "on exact match (self-critical baseline)")
     p.add_argument("--checkpoint", required=True, help="a `train seq2seq|peeky|attention` run")
-    p.add_argument("--steps", type=int, default=300, help="updates (default: %(default)s)")
+    p.add_argument("--steps", type=positive_int, default=300,
+                   help="updates (default: %(default)s)")
     p.add_argument("--batch-size", type=positive_int, default=128, help="sequences per batch")
     p.add_argument("--lr", type=positive_float, default=1e-4, help="learning rate")
     p.add_argument("--max-grad", type=positive_float, default=5.0, help="clip the gradients' global norm to this (default: none for reinforce, no clipping)")
@@ -41,17 +46,20 @@ def add_parsers(sub):
     p.add_argument("--data-dir", default=None, help="folder holding the book's seq files (default: $AUTOGRAD_NLP_DATA; when unset, generated data)")
     p.add_argument("--dataset", default=None, choices=["addition", "date"],
                    help="default: the checkpoint's")
-    p.add_argument("--generate-size", type=positive_int, default=50_000, help="lines to generate when no data directory is set")
+    p.add_argument("--generate-size", type=generated_size, default=50_000, help="lines to generate when no data directory is set")
     p.add_argument("--seed", type=non_negative_int, default=1, help="the training run's --seed")
     p.add_argument("--out", default=None, help="folder for the fine-tuned checkpoint "
                    "(default: beside the input, rl-finetuned.npz)")
+    add_overwrite_option(p, "an rl-finetuned.npz already in that folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
 def fail(message):
-    print(f"autograd-nlp rl-finetune: {message}", file=sys.stderr)
-    return 2
+    raise UserError(f"rl-finetune: {message}")
+
+
+FINETUNED = "rl-finetuned.npz"
 
 
 def run_finetune(model, ds, steps, batch_size, lr, max_grad, objective, progress=True):
@@ -83,12 +91,25 @@ def run_finetune(model, ds, steps, batch_size, lr, max_grad, objective, progress
             **{k: float(np.mean(v)) if v else None for k, v in rewards.items()}}
 
 
+def claim_output(args):
+    """rl-finetuned.npz in --out (default: beside --checkpoint): the folder
+    checked and claimed, and an earlier fine-tuning's file there kept unless
+    --overwrite. Returns its path."""
+    out = args.out or os.path.dirname(os.path.abspath(args.checkpoint))
+    prepare_out(out)
+    path = check_output_file(os.path.join(out, FINETUNED), "--out")
+    if os.path.lexists(path) and not args.overwrite:
+        fail(f"{path} already exists (an earlier fine-tuning's); replace it with "
+             f"--overwrite, or pick another --out")
+    return path
+
+
 def run(args):
-    checkpoint = load_checkpoint(args.checkpoint)
+    checkpoint = read_checkpoint(args.checkpoint, "rl-finetune", "seq2seq",
+                                 list(seq2seq_command.DEFAULTS))
+    check_finite_parameters(checkpoint, args.checkpoint, "rl-finetune")
+    path = claim_output(args)
     meta = checkpoint["meta"]
-    if meta.get("model") not in seq2seq_command.DEFAULTS:
-        return fail(f"{args.checkpoint} is not a seq2seq checkpoint (model "
-                    f"{meta.get('model')!r})")
     dataset = args.dataset or ("date" if "date" in meta.get("dataset", "") else "addition")
     data_args = argparse.Namespace(data_dir=args.data_dir, dataset=dataset,
                                    reverse=meta["reverse"], seed=args.seed,
@@ -96,14 +117,13 @@ def run(args):
     ds = seq2seq_command.load_dataset(data_args)
     chars = "".join(ds.id_to_char[i] for i in range(ds.vocab_size))
     if chars != meta["chars"]:
-        return fail("this data has another vocabulary than the checkpoint's; pass the "
-                    "training run's --data-dir / --dataset / --generate-size / --seed")
-    model = seq2seq_command.build_model(meta["model"], meta["model_kwargs"])
-    restore(checkpoint, model, rng=False)
+        fail("this data has another vocabulary than the checkpoint's; pass the "
+             "training run's --data-dir / --dataset / --generate-size / --seed")
+    model = restore_model(checkpoint, args.checkpoint, seq2seq_command.build_model, restore)
     ag_random.seed(args.seed)
     start_state = ag_random.get_state()
     before = seq2seq_accuracy(model, ds.x_test, ds.t_test)
-    print(f"{meta['model']} from {args.checkpoint}: held-out exact match {100 * before:.2f}%")
+    print(f"{checkpoint['kind']} from {args.checkpoint}: held-out exact match {100 * before:.2f}%")
     results = {}
     objectives = ["rl", "supervised"] if args.compare else ["rl"]
     tuned = None
@@ -125,8 +145,6 @@ def run(args):
         print(f"REINFORCE vs supervised at {args.steps} extra steps: "
               f"{100 * results['rl']:.2f}% vs {100 * results['supervised']:.2f}% "
               f"({'+' if gain >= 0 else ''}{100 * gain:.2f} points)")
-    out = args.out or os.path.dirname(os.path.abspath(args.checkpoint))
-    path = os.path.join(out, "rl-finetuned.npz")
     save_checkpoint(path, tuned, None, {**meta, "rl_finetune": {
         "steps": args.steps, "lr": args.lr, "batch_size": args.batch_size,
         "accuracy_before": before, **{f"accuracy_{k}": v for k, v in results.items()}}})

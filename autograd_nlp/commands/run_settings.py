@@ -15,9 +15,9 @@ import zipfile
 from autograd_nlp.training import TrainingError, fingerprint, load_checkpoint
 
 # options that say where and how to run, not what the run is made of
-NOT_SETTINGS = frozenset({"out", "resume", "quiet", "checkpoint_every", "checkpoint_minutes",
-                          "data_dir", "run", "model_name", "command", "model", "vectors",
-                          "device", "skip_test", "beam", "rl_finetune", "rl_lr",
+NOT_SETTINGS = frozenset({"out", "overwrite", "resume", "quiet", "checkpoint_every",
+                          "checkpoint_minutes", "data_dir", "run", "model_name", "command",
+                          "model", "vectors", "device", "skip_test", "beam", "rl_finetune", "rl_lr",
                           "vector_sentences"})
 
 RESUME_RULE = (

@@ -15,7 +15,9 @@ from autograd_nlp import random as ag_random
 from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkpoint, restore_model
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           add_early_stop_options, add_valid_fraction_option,
-                                          attach_schedule,
+                                          MAX_BEAM, attach_schedule, beam_width,
+                                          check_output_file,
+                                          generated_size,
                                           image_path, non_negative_int, plain_value,
                                           positive_float, positive_int, prepare_out,
                                           run_listener, seed_everything)
@@ -45,10 +47,10 @@ DEFAULTS = {
 # uses these where the book's settings above would be too slow for the wider
 # data (200 years, many written forms); measured in docs/results.md
 GENERATED_DATE_RECIPE = {
-    "attention": dict(epochs=4, hidden=128, lr=0.003, schedule="cosine",
-                      generate_size=120_000),
-    "transformer": dict(epochs=4, dropout=0.0, schedule="cosine", reverse=True,
-                        generate_size=120_000),
+    "attention": dict(epochs=5, hidden=128, lr=0.003, schedule="cosine",
+                      generate_size=150_000),
+    "transformer": dict(epochs=5, dropout=0.0, schedule="cosine", reverse=True,
+                        generate_size=150_000),
 }
 SAMPLES_SHOWN = 4
 ADAM_FORMS = {"book": dict(eps=1e-7, eps_hat=True), "torch": dict(eps=1e-8, eps_hat=False)}
@@ -92,7 +94,7 @@ def add_train_parsers(train_sub):
                        help="book: the book's Adam (eps 1e-7 added before the bias "
                        "correction, as Keras); torch: torch.optim.Adam's form, eps 1e-8 "
                        "(default: %(default)s)")
-        p.add_argument("--generate-size", type=positive_int, default=50_000,
+        p.add_argument("--generate-size", type=generated_size, default=50_000,
                        help="lines to generate when no data directory is set "
                             "(a tenth of them become the test set)")
         p.add_argument("--book-rng", nargs="?", const="book", default=None, type=book_rng,
@@ -198,9 +200,10 @@ def fit_with_accuracy(args, model, trainer, ds):
 
 def add_beam_option(p, what):
     """``--beam K``: decode ``what`` with beam search of width K (1: greedy)."""
-    p.add_argument("--beam", type=positive_int, default=1, metavar="K",
-                   help=f"decode {what} with beam search of width K, keeping the K most "
-                        f"likely partial answers at every step (default: 1, greedy)")
+    p.add_argument("--beam", type=beam_width, default=1, metavar="K",
+                   help=f"decode {what} with beam search of width K (at most {MAX_BEAM}), "
+                        f"keeping the K most likely partial answers at every step "
+                        f"(default: 1, greedy)")
 
 
 def print_outputs(checkpoint, trainer, ds, files):
@@ -269,8 +272,8 @@ def build_model(name, kwargs):
 
 def load_dataset(args):
     data_dir, origin = configured_data_dir(args.data_dir)
-    if data_dir is not None:
-        ds = load_seq_dataset(args.dataset, data_dir, reverse=args.reverse)
+    if data_dir is not None:        # (args.data_dir: a missing file names where DIR came from)
+        ds = load_seq_dataset(args.dataset, args.data_dir, reverse=args.reverse)
         print(f"data: {ds.source} (from {origin}), the book's split")
     else:
         order = getattr(args, "date_order", "mdy")
@@ -336,7 +339,7 @@ def train(args):
     settings = resolve_settings(args)
     check_early_stop(args)
     seed_everything(args.seed)
-    out = prepare_out(args.out)
+    out = prepare_out(args.out, args)
     ds = load_dataset(args)
     kwargs = dict(vocab_size=ds.vocab_size, wordvec_size=args.wordvec, hidden_size=args.hidden)
     if getattr(args, "bidirectional", False):
@@ -403,7 +406,7 @@ def calibrate_answers(args, model, trainer, ds, checkpoint):
     """After training a date model: the confidence threshold that ``translate``
     flags answers under, set on held-out questions (the validation split, or
     for generated data a fresh draw of the generator, another seed) so that
-    at most 0.1 % of the right answers there fall under it; written into the
+    at most 0.05 % of the right answers there fall under it; written into the
     checkpoint's meta with the answer checks to run ("date")."""
     if "date" not in ds.source:
         return
@@ -598,6 +601,7 @@ def run_label(meta, kind):
 
 
 def plot_accuracy(args):
+    check_output_file(os.path.abspath(args.out), "--out")
     curves = {}
     for path in args.checkpoints:
         checkpoint = read_checkpoint(path, "plot-accuracy", "seq2seq")

@@ -10,8 +10,9 @@ import os
 import numpy as np
 
 from autograd_nlp import optim
+from autograd_nlp.backend import to_device
 from autograd_nlp.commands.common import (add_common_training_options, attach_schedule,
-                                          dropout_rate,
+                                          dropout_rate, generated_size,
                                           non_negative_int, positive_float, positive_int,
                                           prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
@@ -70,7 +71,7 @@ def add_train_parsers(train_sub):
                    help="torch: torch.optim.Adam's form; book: eps added before the bias "
                         "correction, as Keras")
     add_date_order_option(p)
-    p.add_argument("--generate-size", type=positive_int, default=50_000,
+    p.add_argument("--generate-size", type=generated_size, default=50_000,
                    help="lines to generate when no data directory is set")
     add_evaluation_options(p)
     p.set_defaults(run=train, model_name=NAME)
@@ -113,10 +114,11 @@ def train(args):
     check_heads(args, NAME)
     check_early_stop(args)
     seed_everything(args.seed)
-    out = prepare_out(args.out)
+    out = prepare_out(args.out, args)
     ds = load_dataset(args)
     kwargs = model_kwargs(args, ds.vocab_size, max(ds.question_length, ds.answer_length))
     model = TransformerSeq2seq(**kwargs)
+    model.to(args.device)
     checkpoint = os.path.join(out, "checkpoint.npz")
     optimizer = optim.Adam(model.params(), lr=args.lr, beta2=0.98, **ADAM_FORMS[args.adam])
     steps = args.epochs * (len(ds.x_train) // args.batch_size)
@@ -162,8 +164,9 @@ def cross_attention_by_layer(model, x, start_id, length):
         memory = model.encoder(x[None])
         ys = np.concatenate([[start_id], answer[:-1]])[None]
         model.decoder(ys, model.decoder.start(memory), memory)
-    weights = [layer.cross_attention.weights[0] for layer in model.decoder.layers.layers]
-    return answer, np.stack(weights)
+    weights = [to_device(layer.cross_attention.weights[0], "cpu")   # --device cuda: to host
+               for layer in model.decoder.layers.layers]
+    return to_device(answer, "cpu"), np.stack(weights)
 
 
 def save_head_heatmaps(model, ds, path, index=0):

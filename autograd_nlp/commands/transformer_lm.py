@@ -11,7 +11,7 @@ import os
 from autograd_nlp import optim
 from autograd_nlp.commands.common import (add_common_training_options, add_early_stop_options,
                                           non_negative_int, positive_float,
-                                          positive_int, seed_everything)
+                                          positive_int, prepare_out, seed_everything)
 from autograd_nlp.commands.language_model import fit_and_test, load_lm_data
 from autograd_nlp.commands.run_settings import RESUME_RULE, mark_defaults, resolve_settings
 from autograd_nlp.commands.common import attach_schedule
@@ -68,6 +68,7 @@ def train(args):
     settings = resolve_settings(args)         # typed, resumed or default values from here
     check_heads(args, NAME)
     seed_everything(args.seed)
+    prepare_out(args.out, args)
     data = load_lm_data(args)
     kwargs = model_kwargs(args, data.vocab_size)
     model = TransformerLM(**kwargs)

@@ -12,7 +12,8 @@ import os
 import shutil
 import sys
 
-from autograd_nlp.commands.common import non_negative_float, non_negative_int, positive_int
+from autograd_nlp.commands.common import (held_folders, non_negative_float, non_negative_int,
+                                          positive_int, prepare_out, release_folders)
 from autograd_nlp.errors import UserError
 from autograd_nlp.tuning import (SpaceError, TrialFailed, TrialLog, TrialLogMismatch,
                                  make_sampler, optuna_available, parse_space, run_search,
@@ -29,6 +30,13 @@ TUNABLE = {
     "better-rnnlm": ("valid perplexity", "minimize", []),
 }
 NEVER_STOP = 10 ** 6    # --early-stop patience that only keeps the best epoch
+# the train options a search sets itself for every trial: not for --set
+MANAGED = {"out": "the search puts each trial in OUT/trial-NNN",
+           "resume": "the search resumes its trials itself",
+           "overwrite": "each trial starts in a fresh folder",
+           "quiet": "trials are always quiet (their output goes to train.log)",
+           "epochs": "use tune --epochs", "early_stop": "use tune --patience",
+           "skip_test": "the search tests the best setting once, at the end"}
 
 
 def add_parser(sub):
@@ -106,6 +114,45 @@ def parse_train(argv):
                         f"{argv[1]} (its message is above); fix --param or --set") from None
 
 
+def train_option_dests(model):
+    """{option string: dest} of ``train MODEL``'s parser."""
+    from autograd_nlp.cli import build_parser
+
+    def subparsers(parser):
+        return next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    train = subparsers(build_parser()).choices["train"]
+    return {option: action.dest for action in subparsers(train).choices[model]._actions
+            for option in action.option_strings}
+
+
+def check_fixed(model, fixed_items, specs):
+    """Each option once: a --set option is neither searched by a --param too
+    (each trial would get it twice, the last one winning) nor set twice,
+    and none is one the search sets itself (MANAGED). Names are resolved as
+    argparse does (a unique prefix stands for the option)."""
+    options = train_option_dests(model)
+    searched = {spec.dest: spec.option for spec in specs}
+    seen = {}
+    for item in fixed_items:
+        name = "--" + item.partition("=")[0].strip().lstrip("-")
+        matches = [o for o in options if o == name] or \
+            [o for o in options if o.startswith(name) and o.startswith("--")]
+        if len(matches) != 1:
+            continue                     # unknown or ambiguous: train MODEL refuses it
+        dest = options[matches[0]]
+        if dest in MANAGED:
+            raise UserError(f"tune: --set {item}: {matches[0]} is not for --set "
+                            f"({MANAGED[dest]})")
+        if dest in searched:
+            raise UserError(f"tune: {searched[dest]} is given both by --param and by --set "
+                            f"{item}; each trial would get it twice. Search it (--param) or "
+                            f"fix it (--set), not both")
+        if dest in seen:
+            raise UserError(f"tune: --set {seen[dest]} and --set {item} both set "
+                            f"{matches[0]}; give each option once")
+        seen[dest] = item
+
+
 def check_space(model, fixed, specs, epochs):
     """Every searched name is an option of train MODEL, and every bound of
     the space parses (so a bad range fails now, not in trial 7)."""
@@ -135,12 +182,14 @@ def run(args):
     except SpaceError as e:
         raise UserError(f"tune: {e}") from None
     fixed = fixed_argv(args.set)
+    check_fixed(model, args.set, specs)
     if validation and validation[0] not in fixed:
         fixed = validation + fixed
     if args.sampler == "optuna" and not optuna_available():
         raise UserError("tune --sampler optuna: Optuna is not installed; pip install optuna "
                         "(or the [tune] extra), or use --sampler random")
     check_space(model, fixed, specs, args.epochs)
+    prepare_out(out)        # a folder (not a file) that no other search is writing into
     search = {"model": model, "space": [s.text() for s in specs], "fixed": fixed,
               "metric": metric, "direction": direction, "epochs": args.epochs,
               "patience": args.patience, "seed": args.seed, "sampler": args.sampler,
@@ -205,12 +254,15 @@ def run_trial(argv, trial_dir, report, test=False):
     listener = _Listener(None if test else report, metric)
     args.on_epoch, args.on_test = listener.on_epoch, listener.on_test
     name = "test.log" if test else "train.log"
+    held = held_folders()
     with open(os.path.join(trial_dir, name), "w", encoding="utf-8") as f:
         try:
             with contextlib.redirect_stdout(f):
                 args.run(args)
         except UserError as e:        # diverged, bad data...: this trial failed
             raise TrialFailed(str(e).splitlines()[0][:200]) from None
+        finally:
+            release_folders(keep=held)        # the trial's folder, claimed by its run
     return listener if test else listener.best
 
 

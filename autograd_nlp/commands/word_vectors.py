@@ -6,7 +6,8 @@ import time
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands.common import (add_common_training_options,
-                                          add_early_stop_options, load_ptb_announced,
+                                          add_early_stop_options, add_overwrite_option,
+                                          claim_output_file, load_ptb_announced,
                                           non_negative_float, non_negative_int,
                                           positive_float, positive_int,
                                           prepare_out, seed_everything)
@@ -72,6 +73,7 @@ def add_train_parsers(train_sub):
     p.add_argument("--hidden", type=positive_int, default=100, help="vector size")
     p.add_argument("--out", default=os.path.join("runs", "count-svd"),
                    help="output folder, or the vectors file if it ends in .npz")
+    add_overwrite_option(p, "an earlier run's vectors file")
     p.add_argument("--vectors", default=None,
                    help="where to write the vectors (default: OUT/vectors.npz)")
     p.add_argument("--seed", type=non_negative_int, default=0,
@@ -167,8 +169,12 @@ def show_neighbours(vectors, words=QUERIES, analogies=ANALOGIES, top=5):
 def _out_and_vectors(args):
     """--out may be a folder (vectors in OUT/vectors.npz) or the vectors file."""
     if args.out.endswith(".npz"):
-        return prepare_out(os.path.dirname(os.path.abspath(args.out))), args.out
-    out = prepare_out(args.out)
+        out = prepare_out(os.path.dirname(os.path.abspath(args.out)), lock=False)
+        path = args.vectors or args.out
+        return out, claim_output_file(path, args, "--vectors" if args.vectors else "--out")
+    out = prepare_out(args.out, args, writes=() if args.vectors else ("vectors.npz",))
+    if args.vectors:
+        claim_output_file(args.vectors, args, "--vectors")
     return out, args.vectors or os.path.join(out, "vectors.npz")
 
 
@@ -201,8 +207,12 @@ def run_folder_and_vectors(args):
     ``--out DIR``: both in DIR. ``--out X.npz``: the vectors in X.npz and the
     run's other files in the folder X (beside it), not among X's neighbours."""
     if args.out.endswith(".npz"):
-        return prepare_out(args.out[:-len(".npz")]), args.vectors or args.out
-    out = prepare_out(args.out)
+        out = prepare_out(args.out[:-len(".npz")], args)
+        path = args.vectors or args.out
+        return out, claim_output_file(path, args, "--vectors" if args.vectors else "--out")
+    out = prepare_out(args.out, args)
+    if args.vectors:
+        claim_output_file(args.vectors, args, "--vectors")
     return out, args.vectors or os.path.join(out, "vectors.npz")
 
 

@@ -41,7 +41,18 @@ class DatasetError(UserError):
 class DatasetNotFoundError(DatasetError, FileNotFoundError):
     """A dataset's files are neither in the configured directory nor
     obtainable (download failed or offline). The message says which files to
-    put where, and how to point the loader at them."""
+    put where, and how to point the loader at them; ``cli_message`` says it
+    in one line for the command line (``--data-dir DIR``), None if the
+    message was not made by ``missing_files_message``."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.cli_message = getattr(args[0], "cli", None) if args else None
+
+
+class _Message(str):
+    """A message (for library callers) that carries its command-line wording in ``cli``."""
+    cli = None
 
 
 class DataError(DatasetError, ValueError):
@@ -89,7 +100,8 @@ def find_dataset_dir(root: PathLike, subdir: str, filenames: Iterable[str]) -> O
 
 
 def resolve_data_dir(data_dir: Optional[PathLike], subdir: str,
-                     filenames: Sequence[str], hint: str = "") -> Optional[Path]:
+                     filenames: Sequence[str], hint: str = "",
+                     cli_hint: Optional[str] = None) -> Optional[Path]:
     """Resolve a dataset directory from the ``data_dir`` argument or
     ``$AUTOGRAD_NLP_DATA``.
 
@@ -98,6 +110,8 @@ def resolve_data_dir(data_dir: Optional[PathLike], subdir: str,
         subdir: the dataset's own subdirectory name (``"ptb"``, ``"seq"``).
         filenames: files that must all be present (``["ptb.train.txt"]``).
         hint: extra advice appended to the error (e.g. where to download).
+        cli_hint: the advice for the command line's one-line message, if
+            other than ``hint``.
 
     Returns:
         The directory holding the files (``DIR/subdir`` or ``DIR``), or
@@ -116,13 +130,16 @@ def resolve_data_dir(data_dir: Optional[PathLike], subdir: str,
     if found is not None:
         return found
     raise DatasetNotFoundError(missing_files_message(
-        filenames, subdir, f"{root / subdir} or {root} (from {origin})", hint))
+        filenames, subdir, f"{root / subdir} or {root} (from {origin})", hint, cli_hint))
 
 
 def missing_files_message(filenames: Sequence[str], subdir: str, where: str,
-                          hint: str = "") -> str:
+                          hint: str = "", cli_hint: Optional[str] = None) -> str:
     """An error message that says which files to put where and how to point a
-    loader at them; shared by every loader so the advice reads the same."""
+    loader at them; shared by every loader so the advice reads the same.
+    Its ``cli`` attribute says the same in one line for the command line,
+    where the folder is ``--data-dir DIR`` (and ``cli_hint``, if given,
+    replaces ``hint`` there)."""
     names = ", ".join(filenames)
     lines = [
         f"could not find {names} in {where}.",
@@ -131,4 +148,11 @@ def missing_files_message(filenames: Sequence[str], subdir: str, where: str,
     ]
     if hint:
         lines.append(hint)
-    return "\n".join(lines)
+    message = _Message("\n".join(lines))
+    cli_where = (where.replace("(from the data_dir argument)", "(from --data-dir)")
+                 .replace("neither data_dir nor", "neither --data-dir nor"))
+    cli_hint = hint if cli_hint is None else cli_hint
+    cli = (f"could not find {names} in {cli_where}; put the files in DIR/{subdir}/ or "
+           f"directly in DIR, then pass --data-dir DIR or set {DATA_ENV}=DIR")
+    message.cli = " ".join((cli + (f". {cli_hint}" if cli_hint else "")).split())
+    return message

@@ -285,7 +285,9 @@ def find_seq_file(name_or_path, data_dir=None):
             f"(deep-learning-from-scratch-2). Or generate the data: "
             f"make_seq_dataset({dataset!r}) builds it in memory, and "
             f"`python -m autograd_nlp.data.{module} DIR/seq/{file_name}` writes the file.")
-    found = resolve_data_dir(data_dir, "seq", [file_name], hint=hint)
+    cli_hint = (f"{file_name} is the book's dataset/{file_name} (deep-learning-from-scratch-2); "
+                f"or leave out --data-dir (and {DATA_ENV}) to have the data generated")
+    found = resolve_data_dir(data_dir, "seq", [file_name], hint=hint, cli_hint=cli_hint)
     if found is None:
         raise DatasetNotFoundError(missing_files_message(
             [file_name], "seq",

@@ -10,6 +10,7 @@ from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Function, Variable, as_variable
 from autograd_nlp.functions.registry import (away_from_zero, custom, positive,
                                              randn, register)
+from autograd_nlp.functions.shape import where
 
 BROADCAST_CASES = {
     "same": randn((3, 4), (3, 4)),
@@ -115,16 +116,57 @@ def neg(x):
 
 
 class Pow(Function):
+    """``x ** c``, elementwise, with PyTorch's values and gradients at 0,
+    where the textbook formulas give 0 * inf (torch's ``pow_backward*``):
+
+    * value: NumPy's, which is PyTorch's (``0 ** 0 = 1``, ``0 ** -1 = inf``);
+    * d/dx = c x^(c-1), but 0 wherever c == 0, x = 0 included (x ** 0 is the
+      constant 1; the formula gives 0 * 0^-1 = NaN there). At x = 0 it is
+      otherwise 0 for c > 1, 1 for c = 1, and inf or -inf for c < 1;
+    * d/dc = x^c log x, but 0 wherever x == 0 and c >= 0 (0 ** c is 0 for
+      c > 0 and tends to 1 as c -> +0; the formula gives 0 * -inf = NaN, or
+      -inf at c = 0); at x == 0 and c < 0 it stays -inf, as in PyTorch.
+
+    The zeros are selections (``where``), and the masked elements never
+    compute 0 ** -1 or log 0, so no NaN/Inf is made on the way (nothing for
+    ``detect_anomaly`` to trip on). The backward is built from ``pow``
+    itself, so second derivatives follow the same rules: d2/dx2 of x ** 0
+    is 0 and of x ** 1 is 0 at x = 0 (the derivative of 1 * x ** 0), as in
+    PyTorch. Where PyTorch's double backward multiplies the upstream 0 of a
+    branch it selected away by an infinity (d2/dc2 of 0 ** c for c >= 0;
+    d2/dx2 at x = 0 where a Variable exponent is 0), it gives NaN; here the
+    selected zero is differentiated, giving 0.
+    """
+
     def forward(self, x, c):
         return x ** c
 
     def backward(self, gy):
         x, c = self.inputs
-        gx = gy * c * x ** (c - 1) if x.requires_grad else None
-        gc = None
+        gx = gc = None
+        if x.requires_grad:
+            zero = c.data == 0                  # x ** 0: gradient 0
+            if _any(zero):
+                gx = where(zero, 0.0, gy * c * x ** where(zero, 1.0, c - 1))
+            else:
+                gx = gy * c * x ** (c - 1)
         if c.requires_grad:
-            gc = gy * self.outputs[0]() * log(x)
+            y = self.outputs[0]()
+            flat = (x.data == 0) & (c.data >= 0)     # 0 ** c, c >= 0: gradient 0
+            if _any(flat):
+                gc = where(flat, 0.0, gy * y * log(where(flat, 1.0, x)))
+            else:
+                gc = gy * y * log(x)
         return gx, gc
+
+
+def _any(mask):
+    """Whether a NumPy mask has a True element; True for a device's mask,
+    where asking would wait for the device (the selection is then made
+    always; it gives the same numbers)."""
+    if isinstance(mask, (np.ndarray, np.generic)):
+        return bool(mask.any())
+    return True
 
 
 def _pow_cases():
@@ -138,7 +180,8 @@ def _pow_cases():
 
 @register("pow", _pow_cases(), torch=lambda t, x, c: x ** c)
 def pow(x, c):
-    """``x ** c``; ``c`` a number or a Variable (then ``x`` must be positive)."""
+    """``x ** c``; ``c`` a number or a Variable (then ``x`` must be
+    positive, or 0: see ``Pow`` for the gradients at 0)."""
     return _binary(Pow(), x, c)
 
 

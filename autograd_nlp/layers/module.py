@@ -7,7 +7,7 @@ when two modules share it (weight tying).
 import numpy as np
 
 from autograd_nlp.backend import device_of, get_array_module, get_device, to_device
-from autograd_nlp.core import Parameter, Variable
+from autograd_nlp.core import Parameter, Variable, bump_version
 from autograd_nlp.serialization import load_npz, save_npz
 
 
@@ -135,10 +135,12 @@ class Module:
         return "cpu" if self._device is None else self._device
 
     def astype(self, dtype):
-        """Cast every Parameter in place (e.g. float64 for gradcheck)."""
+        """Cast every Parameter in place (e.g. float64 for gradcheck); a new
+        version for each (``bump_version``), as its values are new."""
         for p in self.params():
             p.data = p.data.astype(dtype)
             p.grad = None
+            bump_version(p)
         return self
 
     # --- state ------------------------------------------------------------------
@@ -147,7 +149,9 @@ class Module:
         return {name: p.data.copy() for name, p in self.named_params()}
 
     def load_state_dict(self, state, strict=True):
-        """Copy arrays into the parameters; names and shapes must match."""
+        """Copy arrays into the parameters; names and shapes must match. The
+        loaded parameters get a new version (``bump_version``): a graph
+        recorded before the load cannot be backwarded after it."""
         own = dict(self.named_params())
         if strict:
             missing = sorted(set(own) - set(state))
@@ -165,6 +169,7 @@ class Module:
                                  f"{array.shape} in the saved state")
             value = to_device(array, device_of(p.data))    # saved on the CPU
             p.data = get_array_module(value).array(value, dtype=p.dtype)
+            bump_version(p)
 
     def save(self, path):
         """Write the parameters to ``path`` (.npz, no pickle), atomically."""

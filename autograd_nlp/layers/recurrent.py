@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd_nlp.backend import device_of, get_array_module, to_device
 from autograd_nlp.config import Config
-from autograd_nlp.core import Parameter, Variable, scope
+from autograd_nlp.core import Parameter, Variable, bump_version, scope
 from autograd_nlp.functions import (concat, linear, lstm_sequence, lstm_step, matmul,
                                     sigmoid, split, stack, tanh, unstack)
 from autograd_nlp.layers import init as initializers
@@ -91,6 +91,7 @@ class LSTMCell(_Cell):
         order = np.r_[0:H, 2 * H:3 * H, 3 * H:4 * H, H:2 * H]
         for p in (self.Wx, self.Wh, self.b):
             p.data[...] = p.data[..., to_device(order, device_of(p.data))]
+        bump_version(self.Wx, self.Wh, self.b)
 
     def step(self, x_proj, state):
         if state is None:

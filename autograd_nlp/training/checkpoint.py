@@ -67,3 +67,17 @@ def restore(checkpoint, model, optimizer=None, rng=True):
     if rng and "rng_state" in checkpoint["meta"]:
         ag_random.set_state(ag_random.state_from_json(checkpoint["meta"]["rng_state"]))
     return checkpoint["meta"]
+
+
+def non_finite_entries(arrays):
+    """The names of the float arrays in ``arrays`` ({name: array}) holding
+    nan or inf: a run never saves such parameters, so a checkpoint that
+    holds them was damaged or edited."""
+    return [name for name, value in arrays.items()
+            if np.asarray(value).dtype.kind in "fc" and not np.isfinite(value).all()]
+
+
+def describe_names(names, limit=3):
+    """"a, b, c and 4 more"."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")

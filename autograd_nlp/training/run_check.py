@@ -48,14 +48,6 @@ def compare_runs(ours, theirs, path, adjustable=()):
 
     if "kind" in ours and "kind" in theirs and ours["kind"] != theirs["kind"]:
         refuse(f"it is a {theirs['kind']} checkpoint, this is train {ours['kind']}")
-    data_a, data_b = ours.get("data"), theirs.get("data")
-    if data_a and data_b and data_a.get("fingerprint") != data_b.get("fingerprint"):
-        refuse(f"it was trained on {data_b.get('source')} [{data_b.get('fingerprint')}], "
-               f"this run reads {data_a.get('source')} [{data_a.get('fingerprint')}]")
-    if ("vocab_hash" in ours and "vocab_hash" in theirs
-            and ours["vocab_hash"] != theirs["vocab_hash"]):
-        refuse(f"its vocabulary [{theirs['vocab_hash']}] is not this run's "
-               f"[{ours['vocab_hash']}]")
     changes, refused = [], []
     settings_a, settings_b = ours.get("settings", {}), theirs.get("settings", {})
     for name in sorted(set(settings_a) & set(settings_b)):
@@ -70,6 +62,19 @@ def compare_runs(ours, theirs, path, adjustable=()):
             f"cannot resume {path} with {shown}: a resumed run keeps the settings it was "
             f"made with (only {allowed} may change). Leave the option out, or start a new "
             f"run (another --out) without --resume")
+    # the data after the settings: a setting that shapes the data (--reverse,
+    # --generate-size, --seed...) is named above rather than as two fingerprints
+    data_a, data_b = ours.get("data"), theirs.get("data")
+    if data_a and data_b and data_a.get("fingerprint") != data_b.get("fingerprint"):
+        same = data_a.get("source") == data_b.get("source")
+        refuse(f"it was trained on {data_b.get('source')} [{data_b.get('fingerprint')}], "
+               f"this run reads {data_a.get('source')} [{data_a.get('fingerprint')}]"
+               + (" (the same name, other contents: the files or the generator changed)"
+                  if same else ""))
+    if ("vocab_hash" in ours and "vocab_hash" in theirs
+            and ours["vocab_hash"] != theirs["vocab_hash"]):
+        refuse(f"its vocabulary [{theirs['vocab_hash']}] is not this run's "
+               f"[{ours['vocab_hash']}]")
     kwargs_a, kwargs_b = ours.get("model_kwargs"), theirs.get("model_kwargs")
     if kwargs_a is not None and kwargs_b is not None and kwargs_a != kwargs_b:
         refuse(f"its model is {kwargs_b}, this run builds {kwargs_a}")

@@ -44,8 +44,9 @@ import numpy as np
 from autograd_nlp import optim
 from autograd_nlp.layers import recurrent_layers
 from autograd_nlp.serialization import load_npz, remove_stale_temporaries, save_npz
-from autograd_nlp.training.checkpoint import load_checkpoint, restore, save_checkpoint
-from autograd_nlp.training.errors import NonFiniteLossError
+from autograd_nlp.training.checkpoint import (describe_names, load_checkpoint,
+                                              non_finite_entries, restore, save_checkpoint)
+from autograd_nlp.training.errors import CheckpointMismatchError, NonFiniteLossError
 from autograd_nlp.training.progress import Progress, RunClock, format_duration, format_metric
 from autograd_nlp.training.run_check import compare_runs
 
@@ -62,6 +63,29 @@ def best_params_path(checkpoint_path):
     ``run/checkpoint.best-params.npz``."""
     base = str(checkpoint_path)
     return (base[:-4] if base.endswith(".npz") else base) + ".best-params.npz"
+
+
+def restore_for_resume(checkpoint, path, model, optimizer):
+    """``restore(checkpoint, model, optimizer)`` for ``--resume``: a
+    checkpoint whose parameters are missing, of another shape or hold
+    nan/inf (damaged or edited: a run never writes such) is a
+    CheckpointMismatchError naming the parameter, not a KeyError/ValueError."""
+    bad = non_finite_entries(checkpoint["model"])
+    if bad:
+        raise CheckpointMismatchError(
+            f"cannot resume {path}: parameter {describe_names(bad)} holds nan or inf values "
+            f"(a run never saves such; the file is damaged or was edited); resume from "
+            f"another checkpoint, or start a new run without --resume")
+    try:
+        return restore(checkpoint, model, optimizer)
+    except (KeyError, ValueError, TypeError, IndexError) as e:
+        reason = e.args[0] if e.args else type(e).__name__
+        if isinstance(e, KeyError) and " " not in str(reason):
+            reason = f"entry {reason!r} is missing"
+        raise CheckpointMismatchError(
+            f"cannot resume {path}: it does not fit the model and optimizer its meta "
+            f"describes ({reason}); the file is damaged or was edited. Resume from another "
+            f"checkpoint, or start a new run without --resume") from None
 
 
 class Trainer:
@@ -335,7 +359,7 @@ class Trainer:
         applied and announced."""
         checkpoint = load_checkpoint(path)
         changes = compare_runs(self.meta, checkpoint["meta"], path, self.adjustable)
-        meta = restore(checkpoint, self.model, self.optimizer)
+        meta = restore_for_resume(checkpoint, path, self.model, self.optimizer)
         for name in self.resumable:
             setattr(self, name, meta.get(name.lstrip("_"), getattr(self, name)))
         self.load_extra_arrays(checkpoint["extra"])
@@ -355,6 +379,27 @@ class Trainer:
     def resumed_meta(self, meta):
         """Hook: read what an earlier version kept under other keys of ``meta``."""
 
+    def _check_best_params(self, state, source):
+        """The best parameters read on resume must fit the model (they are put
+        back when the run ends): else a CheckpointMismatchError now, naming
+        the parameter, rather than a failure after the last epoch."""
+        own = {name: p.shape for name, p in self.model.named_params()}
+        missing = sorted(set(own) - set(state))
+        unexpected = sorted(set(state) - set(own))
+        wrong = [f"{name} {tuple(state[name].shape)} (the model's: {own[name]})"
+                 for name in sorted(set(own) & set(state))
+                 if tuple(state[name].shape) != tuple(own[name])]
+        bad = non_finite_entries(state)
+        problems = ([f"missing {describe_names(missing)}"] if missing else []) + \
+                   ([f"unexpected {describe_names(unexpected)}"] if unexpected else []) + \
+                   ([f"shape of {describe_names(wrong)}"] if wrong else []) + \
+                   ([f"nan or inf in {describe_names(bad)}"] if bad else [])
+        if problems:
+            raise CheckpointMismatchError(
+                f"cannot resume: the best parameters {source} beside the checkpoint do not "
+                f"fit its model ({'; '.join(problems)}); the file is damaged or was edited. "
+                f"Delete it to forget the best epoch, or start a new run without --resume")
+
     def _load_best_beside(self, path):
         """On resume, read the best parameters saved beside checkpoint ``path``
         (and copy them beside ours if we write elsewhere). A missing file
@@ -369,6 +414,7 @@ class Trainer:
             self.best_score, self.best_epoch, self.bad_epochs = None, None, 0
             return
         state = load_npz(source)
+        self._check_best_params(state, source)
         if self.checkpoint_path and best_params_path(self.checkpoint_path) != source:
             save_npz(best_params_path(self.checkpoint_path), state)
         elif not self.checkpoint_path:

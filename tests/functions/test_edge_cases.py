@@ -1,4 +1,4 @@
-"""Numerical edge cases against torch in float64: masked (-inf) rows,
+"""Numerical edge cases against torch in float64: masked (-inf) rows, pow at 0,
 empty axes, zero-size inputs for every registered op, error messages."""
 import warnings
 
@@ -229,3 +229,91 @@ def test_masked_fill_and_getitem_errors_name_the_op():
     with pytest.raises(IndexError,
                        match=r"getitem: index 5 is out of bounds .*input shape \(3, 4\)"):
         F.getitem(x, 5)
+
+
+# --- pow at zero: PyTorch's values, gradients and second derivatives ----------
+def _derivatives(f, at):
+    """f(x), f'(x) and f''(x) of an elementwise ``f`` at the points ``at``."""
+    x = ag.Variable(np.array(at, dtype=np.float64))
+    y = f(x)
+    gx, = ag.grad(y, [x], grad_outputs=np.ones(y.shape), create_graph=True)
+    ggx, = ag.grad(gx, [x], grad_outputs=np.ones(x.shape))
+    return y.data, gx.data, ggx.data
+
+
+def _torch_derivatives(f, at):
+    x = torch.tensor(at, dtype=torch.float64, requires_grad=True)
+    y = f(x)
+    gx, = torch.autograd.grad(y, x, torch.ones_like(y), create_graph=True)
+    ggx = None
+    if gx.requires_grad:            # torch's d/dx x ** 0 is a constant zeros_like(x)
+        ggx, = torch.autograd.grad(gx, x, torch.ones_like(gx), allow_unused=True)
+    ggx = torch.zeros_like(x) if ggx is None else ggx
+    return y.detach().numpy(), gx.detach().numpy(), ggx.numpy()
+
+
+POW_AT_ZERO = {   # f, points, (values, first derivatives, second derivatives)
+    "x**0": (lambda x: x ** 0, [0.0, 2.0, -1.0], ([1, 1, 1], [0, 0, 0], [0, 0, 0])),
+    "x**0.0": (lambda x: x ** 0.0, [0.0, 2.0], ([1, 1], [0, 0], [0, 0])),
+    "x**1": (lambda x: x ** 1, [0.0, 2.0, -1.0], ([0, 2, -1], [1, 1, 1], [0, 0, 0])),
+    "x**2": (lambda x: x ** 2, [0.0, 3.0], ([0, 9], [0, 6], [2, 2])),
+    "x**3": (lambda x: x ** 3, [0.0, -1.0], ([0, -1], [0, 3], [0, -6])),
+}
+
+
+@pytest.mark.parametrize("case", POW_AT_ZERO)
+def test_pow_of_a_number_exponent_at_zero(case):
+    f, at, expected = POW_AT_ZERO[case]
+    with np.errstate(all="raise"):             # and no NaN/Inf is made on the way
+        got = _derivatives(f, at)
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, np.array(e, dtype=np.float64))
+    if torch is not None:
+        for g, t in zip(got, _torch_derivatives(f, at)):
+            np.testing.assert_array_equal(g, t)
+
+
+def test_pow_of_zero_to_a_variable_exponent():
+    """d/dy 0 ** y is 0 for y >= 0 (torch: 0 ** y is 0 for y > 0 and tends
+    to 1 as y -> +0) and -inf for y < 0; the second derivative of the
+    selected 0 is 0."""
+    with np.errstate(all="raise"):
+        value, d1, d2 = _derivatives(lambda y: F.pow(0.0, y), [0.0, 0.5, 2.0])
+    np.testing.assert_array_equal(value, [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(d1, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(d2, [0.0, 0.0, 0.0])
+    y = ag.Variable(np.array([-1.0, -2.0]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = 0.0 ** y                                     # Variable.__rpow__
+        z.backward(grad=np.ones(2))
+    np.testing.assert_array_equal(z.data, [np.inf, np.inf])
+    np.testing.assert_array_equal(y.grad.data, [-np.inf, -np.inf])
+    if torch is not None:
+        ty = torch.tensor([0.0, 0.5, 2.0, -1.0], dtype=torch.float64, requires_grad=True)
+        (0.0 ** ty).backward(torch.ones(4, dtype=torch.float64))
+        np.testing.assert_array_equal(ty.grad.numpy(), [0.0, 0.0, 0.0, -np.inf])
+
+
+def test_pow_with_both_variables_at_zero():
+    x = ag.Variable(np.array([0.0, 0.0, 0.0, 2.0]))
+    c = ag.Variable(np.array([0.0, 1.0, 2.0, 0.0]))
+    with np.errstate(all="raise"):
+        y = x ** c
+        y.backward(grad=np.ones(4))
+    np.testing.assert_array_equal(y.data, [1.0, 0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0, 0.0])     # c == 0: 0
+    np.testing.assert_array_equal(c.grad.data, [0.0, 0.0, 0.0, np.log(2.0)])
+    if torch is not None:
+        tx = torch.tensor(x.data, requires_grad=True)
+        tc = torch.tensor(c.data, requires_grad=True)
+        (tx ** tc).backward(torch.ones(4, dtype=torch.float64))
+        np.testing.assert_array_equal(tx.grad.numpy(), x.grad.data)
+        np.testing.assert_array_equal(tc.grad.numpy(), c.grad.data)
+
+
+def test_pow_at_zero_passes_detect_anomaly():
+    x = ag.Variable(np.array([0.0, 1.0]))
+    with ag.detect_anomaly():
+        (x ** 0).sum().backward()
+        F.pow(0.0, x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
