@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from autograd_nlp.data.generate_dates import MONTHS, WEEKDAYS  # noqa: E402
+from autograd_nlp.data.generate_dates import _mon, _month, _weekday  # noqa: E402
 from autograd_nlp.data.written_dates import (CASES, CASE_WEIGHTS, QUESTION_WIDTH,  # noqa: E402
                                              generate_written_dates, ordinal)
 
@@ -41,16 +41,9 @@ SHARED_TWO_DIGIT_YEARS = (1977, 2068)
 """Years whose two-digit form POSIX and dateutil (in 2026) read alike."""
 
 
-def _month(d):
-    return MONTHS[d.month - 1]
-
-
-def _mon(d):
-    return MONTHS[d.month - 1][:3]
-
-
-def _weekday(d):
-    return WEEKDAYS[d.weekday()]
+def _clock(d):
+    """A time of day that varies with the date: 'hh:mm'."""
+    return f"{d.toordinal() % 24:02d}:{(d.toordinal() * 7) % 60:02d}"
 
 
 HELD_OUT_FORMS = {
@@ -61,12 +54,18 @@ HELD_OUT_FORMS = {
     "yyyy-mon-dd": lambda d: f"{d.year}-{_mon(d)}-{d.day:02d}",
     "d. month yyyy": lambda d: f"{d.day}. {_month(d)} {d.year}",
     "d-month-yyyy": lambda d: f"{d.day}-{_month(d)}-{d.year}",
-    "weekday, m/d/yyyy": lambda d: f"{_weekday(d)}, {d.month}/{d.day}/{d.year}",
+    "wkd, dd-mon-yyyy": lambda d: f"{_weekday(d)[:3]}, {d.day:02d}-{_mon(d)}-{d.year}",
     "weekday the dth of month yyyy": lambda d: (f"{_weekday(d)} the {ordinal(d.day)} of "
                                                 f"{_month(d)} {d.year}"),
     "d mon 'yy": lambda d: f"{d.day} {_mon(d)} '{d.year % 100:02d}",
     "month dth of yyyy": lambda d: f"{_month(d)} {ordinal(d.day)} of {d.year}",
     "month d, yyyy.": lambda d: f"{_month(d)} {d.day}, {d.year}.",
+    # with a time of day, as logs and calendars write them
+    "yyyy-mm-ddThh:mm:ss": lambda d: f"{d.isoformat()}T{_clock(d)}:{d.day % 60:02d}",
+    "m/d/yyyy hh:mm:ss": lambda d: f"{d.month}/{d.day}/{d.year} {_clock(d)}:{d.day % 60:02d}",
+    "month d, yyyy at h:mm pm": lambda d: (f"{_month(d)} {d.day}, {d.year} at "
+                                           f"{d.toordinal() % 12 + 1}:{d.toordinal() % 60:02d} "
+                                           f"{'am' if d.day % 2 else 'pm'}"),
 }
 """Form name -> function(date) -> lower-case question: ways people write
 dates that the generator never writes (never train on them)."""

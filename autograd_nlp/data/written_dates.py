@@ -14,7 +14,9 @@ ordinal, a year in any position) rather than a list of templates:
     year first, a month name    2011 September 5   2011, sep. 5th
     a weekday before some of them, sometimes:
                                 Monday, September 5, 2011   mon. 5 sep 2011
-                                Mon 2011-09-05
+                                Mon 2011-09-05   Monday, 9/5/2011
+    sometimes a time of day after the date:
+                                9/5/2011 14:05   Sep 5, 2011, 2:05 pm   2011-09-05 2:05PM
     every letter case (Title, lower, UPPER), sometimes a doubled space, a
     missing one ("5sep 2011", "september5, 2011") or a comma without its space.
 
@@ -202,7 +204,7 @@ LAYOUTS = {
     "year month day": (_year_first, 0.06, False),
     "the day of month year": (_of_form, 0.08, False),
     "dd-mon-yyyy": (_dashed, 0.07, False),
-    "numeric, year last": (_numeric_year_last, 0.21, False),
+    "numeric, year last": (_numeric_year_last, 0.21, True),
     "numeric, year first": (_numeric_year_first, 0.18, True),
 }
 """Layout name -> (writer, share of the questions, may a weekday precede it)."""
@@ -241,9 +243,25 @@ def _spacing(question, draws):
     return question
 
 
+def _time_of_day(draws):
+    """A time as people add it to a date: ' 14:05', ', 14:05', ' 2:05 pm', ' 2:05pm'."""
+    hour, minute = int(draws.uniform() * 24), int(draws.uniform() * 60)
+    style = draws.pick(("24h", ", 24h", "am/pm", "am/pm tight"), (0.35, 0.15, 0.35, 0.15))
+    if style.endswith("24h"):
+        return f"{',' if style.startswith(',') else ''} {hour:02d}:{minute:02d}"
+    half = "am" if hour < 12 else "pm"
+    space = "" if style.endswith("tight") else " "
+    return f" {(hour - 1) % 12 + 1}:{minute:02d}{space}{half}"
+
+
 def written_date(date, draws, order="mdy"):
-    """A question for ``date`` in a drawn layout, letter case and spacing."""
+    """A question for ``date`` in a drawn layout, now and then with a time
+    of day after it, in a drawn letter case and spacing."""
     question, _ = write_date(date, draws, order)
+    if draws.chance(0.12):
+        time = _time_of_day(draws)
+        if len(question) + len(time) < QUESTION_WIDTH:
+            question += time
     question = _spacing(question, draws)
     question = CASES[draws.pick(tuple(CASES), CASE_WEIGHTS)](question)
     return question

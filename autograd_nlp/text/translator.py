@@ -130,7 +130,7 @@ class Translator:
                 answer.flags.append(LOW_CONFIDENCE)
 
 
-def calibrate_threshold(lowest, correct, max_right_flagged=0.001):
+def calibrate_threshold(lowest, correct, max_right_flagged=0.0005):
     """The confidence threshold from a validation set: the largest one that
     flags at most ``max_right_flagged`` of the right answers (so it flags as
     many wrong ones as that allows). ``lowest``: each answer's lowest
