@@ -26,6 +26,7 @@ from autograd_nlp.commands.run_settings import (RESUME_RULE, Default, mark_defau
 from autograd_nlp.data.paths import configured_data_dir
 from autograd_nlp.data.seq import (book_random_state,
                                    load_seq_dataset, make_seq_dataset)
+from autograd_nlp.data.calibration_dates import CALIBRATION_FORMS, calibration_questions
 from autograd_nlp.data.splits import with_validation
 from autograd_nlp.data.written_dates import ORDERS
 from autograd_nlp.layers import LSTMCell
@@ -400,19 +401,25 @@ def train(args):
 
 
 CALIBRATION_SIZE = 5000
+CALIBRATION_PER_FORM = 250
+UNSEEN_RIGHT_FLAGGED = 0.01
 
 
 def calibrate_answers(args, model, trainer, ds, checkpoint):
     """After training a date model: the confidence threshold that ``translate``
-    flags answers under, set on held-out questions (the validation split, or
-    for generated data a fresh draw of the generator, another seed) so that
-    at most 0.05 % of the right answers there fall under it; written into the
-    checkpoint's meta with the answer checks to run ("date")."""
+    flags answers under, written into the checkpoint's meta with the answer
+    checks to run ("date"). It is set on questions the model did not train
+    on: the validation split or, for generated data, a fresh draw of the
+    generator (another seed), where it may flag at most 0.05 % of the right
+    answers; and for generated data also on forms the generator never writes
+    (``autograd_nlp.data.calibration_dates``), where it may flag at most 1 %
+    of them. The lower of the two thresholds is kept."""
     if "date" not in ds.source:
         return
+    generated = ds.source.startswith("generated")
     if len(ds.x_valid):
         x, t, where = ds.x_valid, ds.t_valid, "the validation split"
-    elif ds.source.startswith("generated"):
+    elif generated:
         fresh = make_seq_dataset("date", n=CALIBRATION_SIZE, seed=args.seed + 1,
                                  split_seed=None, test_ratio=0.0, reverse=ds.reverse,
                                  order=getattr(args, "date_order", "mdy"))
@@ -425,18 +432,27 @@ def calibrate_answers(args, model, trainer, ds, checkpoint):
     translator = Translator(model, "".join(ds.id_to_char[i] for i in range(ds.vocab_size)),
                             ds.question_length, ds.answer_length, ds.reverse, checks="date",
                             threshold=0.0)
-    questions = [question_text(ds, row) for row in x]
-    answers = translator.translate(questions)
-    correct = [a.text == ds.decode(row[1:]).rstrip() for a, row in zip(answers, t)]
-    threshold = calibrate_threshold([a.lowest for a in answers], correct)
+    sets = [(where, [(question_text(ds, q), ds.decode(a[1:]).rstrip()) for q, a in zip(x, t)],
+             0.0005)]
+    if generated:
+        unseen = calibration_questions(CALIBRATION_PER_FORM, seed=args.seed + 1)
+        sets.append((f"{len(unseen):,} questions in {len(CALIBRATION_FORMS)} forms it never "
+                     f"saw", unseen, UNSEEN_RIGHT_FLAGGED))
+    threshold, reports = 1.0, []
+    for name, items, allowed in sets:
+        answers = translator.translate([q for q, _ in items])
+        correct = [a.text == answer for a, (_, answer) in zip(answers, items)]
+        threshold = min(threshold, calibrate_threshold([a.lowest for a in answers], correct,
+                                                       allowed))
+        reports.append((name, answers, correct))
     trainer.meta.update(answer_checks="date", confidence_threshold=threshold)
     trainer.save(checkpoint)
-    flagged_wrong = sum(1 for a, c in zip(answers, correct)
-                        if not c and (a.flags or a.lowest < threshold))
-    wrong = len(correct) - sum(correct)
-    print(f"answer checks: confidence threshold {threshold:.3f} on {where} "
-          f"({100 * sum(correct) / len(correct):.2f} % right; flags {flagged_wrong} of "
-          f"{wrong} wrong answers there)")
+    print(f"answer checks: confidence threshold {threshold:.3f}, set on")
+    for name, answers, correct in reports:
+        wrong = [a for a, c in zip(answers, correct) if not c]
+        flagged = sum(1 for a in wrong if a.flags or a.lowest < threshold)
+        print(f"  {name}: {100 * sum(correct) / len(correct):.2f} % right; flags "
+              f"{flagged} of {len(wrong)} wrong answers there")
 
 
 def rl_finetune_after_training(args, model, trainer, ds, out):
