@@ -72,11 +72,14 @@ def _compact_readings(run):
 
 def parts_in_question(question, date):
     """Whether ``date``'s year, month and day are each written in
-    ``question``: the year as four digits or (1969-2068) its last two, the month as a
-    number or, when the question names a month, that name (a word holding its
-    first three letters: "sep", "Sept.", "september", "5sep", "ofmay": no
-    weekday or filler word holds one), the day as a number ("5", "05", "5th"); a run of 6 or 8
-    digits counts when one of its readings is the date."""
+    ``question``, each by a number of its own: the year as four digits or
+    (1969-2068) its last two, and as four digits whenever the question writes
+    a four-digit number; the month as a number or, when the question names a
+    month, that name (a word holding its first three letters: "sep", "Sept.",
+    "september", "5sep", "ofmay": no weekday or filler word holds one); the
+    day as a number ("5", "05", "5th"). "19 jan '15" answered 2019-01-19 fails:
+    one "19" cannot be both the day and the year. A run of 6 or 8 digits counts
+    when one of its readings is the date."""
     text = question.lower()
     runs = re.findall(r"\d+", text)
     for run in runs:
@@ -84,15 +87,23 @@ def parts_in_question(question, date):
             if (year in (date.year, date.year % 100) and month == date.month
                     and day == date.day):
                 return True
-    numbers = {int(run) for run in runs if len(run) <= 4}
-    short = {int(run) for run in runs if len(run) <= 2}
-    two_digits = TWO_DIGIT_YEARS[0] <= date.year <= TWO_DIGIT_YEARS[1]
-    year = date.year in numbers or (two_digits and "%02d" % (date.year % 100) in runs)
+    four_digit = [i for i, run in enumerate(runs) if len(run) == 4]
+    if four_digit:
+        years = [i for i in four_digit if int(runs[i]) == date.year]
+    else:
+        two_digits = TWO_DIGIT_YEARS[0] <= date.year <= TWO_DIGIT_YEARS[1]
+        years = [i for i, run in enumerate(runs)
+                 if two_digits and run == "%02d" % (date.year % 100)]
     words = [w for w in re.findall(r"[a-z]+", text) if len(w) >= 3]
     named = {m for m, name in enumerate(MONTHS, start=1) for w in words if name[:3] in w}
-    month = date.month in named if named else date.month in short
-    day = date.day in short
-    return year and month and day
+    short = [i for i, run in enumerate(runs) if len(run) <= 2]
+    if named:
+        months = [None] if date.month in named else []
+    else:
+        months = [i for i in short if int(runs[i]) == date.month]
+    days = [i for i in short if int(runs[i]) == date.day]
+    return any(len({y, d} | ({m} if m is not None else set())) == 2 + (m is not None)
+               for y in years for m in months for d in days)
 
 
 def date_answer_flags(question, answer):

@@ -41,7 +41,10 @@ def test_date_answer_flags():
     ("05SEP2011", "2011-09-05", True), ("Sept. 5th, '11", "2011-09-05", True),
     ("9/5/11", "2011-09-05", True), ("9/5/11", "2011-05-09", True),     # the order is a policy
     ("1/2/05", "1905-01-02", False), ("1/2/05", "2005-01-02", True),    # POSIX's window
-    ("the 5th of sep", "2011-09-05", False), ("5 mar 2011", "2011-05-03", False)])
+    ("the 5th of sep", "2011-09-05", False), ("5 mar 2011", "2011-05-03", False),
+    ("19 JAN '15", "2019-01-19", False), ("19 JAN '15", "2015-01-19", True),   # one 19, two uses
+    ("4/22/2007 20:56:22", "2022-04-22", False),     # a four-digit year is the year
+    ("4/22/2007 20:56:22", "2007-04-22", True), ("5/5/05", "2005-05-05", True)])
 def test_parts_in_question(question, answer, inside):
     flags = date_answer_flags(question, answer)
     assert (NOT_IN_QUESTION not in flags) == inside
