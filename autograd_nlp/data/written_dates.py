@@ -37,13 +37,14 @@ ASCII; the answer is ISO ``YYYY-MM-DD``. ``HELD_OUT_FORMS`` (in
 ``benchmarks/dates_vs_dateutil.py``) are never produced here: a test checks
 it. Plain Python and NumPy; nothing here knows about the autodiff engine.
 """
+import argparse
 import datetime
 import re
 
 import numpy as np
 
 from autograd_nlp.data.generate_dates import MONTHS, WEEKDAYS
-from autograd_nlp.data.seq_format import format_line
+from autograd_nlp.data.seq_format import format_line, write_dataset
 
 QUESTION_WIDTH = 40
 """Width of a question: the longest form ("wednesday, the 21st of september,
@@ -295,3 +296,24 @@ def generate_written_dates(n, seed=0, start_year=YEARS[0], end_year=YEARS[1], or
             if len(lines) == n:
                 break
     return lines
+
+
+def main(argv=None):
+    """Write generated questions as a ``question_answer`` file:
+    ``python -m autograd_nlp.data.written_dates PATH [--n N] [--seed S] [--order dmy]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m autograd_nlp.data.written_dates",
+        description="Write dates as people write them, one question_answer line each "
+                    f"(questions {QUESTION_WIDTH} characters wide, answers ISO).")
+    parser.add_argument("path", help="file to write, e.g. DATA/seq/date.txt")
+    parser.add_argument("--n", type=int, default=150_000, help="number of lines")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--order", choices=ORDERS, default="mdy",
+                        help="numeric dates with the year last: month first or day first")
+    args = parser.parse_args(argv)
+    write_dataset(generate_written_dates(args.n, args.seed, order=args.order), args.path)
+    print(f"wrote {args.n:,} lines to {args.path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -170,3 +170,13 @@ def test_the_dataset_vocabulary_is_all_printable_ascii():
     assert ids.shape == (1, QUESTION_WIDTH)
     book_forms = make_seq_dataset("date", n=200, seed=0, families=["yyyy-mm-dd"])
     assert book_forms.question_length == 29 and book_forms.vocab_size < 20
+
+
+def test_the_module_writes_a_file_the_loader_reads(tmp_path):
+    from autograd_nlp.data.seq import load_seq_dataset
+    from autograd_nlp.data.written_dates import main
+    path = tmp_path / "date.txt"
+    main([str(path), "--n", "200", "--seed", "4"])
+    assert path.read_text().splitlines() == generate_written_dates(200, seed=4)
+    ds = load_seq_dataset(str(path))
+    assert ds.question_length == QUESTION_WIDTH and len(ds.x_train) == 180
