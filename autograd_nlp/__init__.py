@@ -7,6 +7,8 @@ models of *Deep Learning from Scratch 2* written as forward code only.
     y = F.tanh(x).sum()
     y.backward()          # x.grad == 1 - tanh(x) ** 2
 
+    translator = ag.load("runs/attention/checkpoint.npz")   # any checkpoint kind
+
 The names below are loaded on first use (PEP 562), so that importing a part
 that does not need the engine (``autograd_nlp.data``) does not load it, nor
 the graphviz package.
@@ -27,6 +29,7 @@ _EXPORTS = {
     "autograd_nlp.gradcheck": ("GradcheckError", "check_module", "gradcheck",
                                "gradcheck_module", "gradgradcheck", "numerical_grad"),
     "autograd_nlp.graphviz": ("render_graph", "to_dot"),
+    "autograd_nlp.loading": ("load",),
 }
 _HOME = {name: module for module, names in _EXPORTS.items() for name in names}
 _SUBMODULES = ("backend", "functions", "random")

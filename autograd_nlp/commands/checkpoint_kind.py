@@ -90,14 +90,17 @@ def with_article(kind):
 
 def read_checkpoint(path, command, family, kinds=None):
     """``load_checkpoint(path)`` for ``command``, which needs a checkpoint of
-    ``family`` (a key of FAMILIES or OTHER_FAMILIES), and of one of ``kinds``
-    if given. Raises BadFileError (unreadable file) or CheckpointError
-    (another kind, or meta the command needs is missing), both saying what
-    to pass instead."""
-    kinds = tuple(kinds or family_kinds(family))
-    what = f"{family} checkpoint ({', '.join(kinds)})" if len(kinds) > 1 else \
-        f"{kinds[0]} checkpoint (the checkpoint.npz of `train {kinds[0]}`)"
-    wanted = f"{command} needs {'an' if what[0] in 'aeiou' else 'a'} {what}"
+    ``family`` (a key of FAMILIES or OTHER_FAMILIES; None: any kind), and of
+    one of ``kinds`` if given. Raises BadFileError (unreadable file) or
+    CheckpointError (another kind, or meta the command needs is missing),
+    both saying what to pass instead."""
+    if family is None:
+        kinds, wanted = (), f"{command} needs a checkpoint.npz of a training run"
+    else:
+        kinds = tuple(kinds or family_kinds(family))
+        what = f"{family} checkpoint ({', '.join(kinds)})" if len(kinds) > 1 else \
+            f"{kinds[0]} checkpoint (the checkpoint.npz of `train {kinds[0]}`)"
+        wanted = f"{command} needs {'an' if what[0] in 'aeiou' else 'a'} {what}"
     keys = npz_keys(path)
     if {"words", "vectors"} <= set(keys):
         raise CheckpointError(f"{path} is a word-vectors file, not a checkpoint; {wanted} "
@@ -112,7 +115,9 @@ def read_checkpoint(path, command, family, kinds=None):
     if kind is None:
         raise CheckpointError(f"{path} does not say which model it holds and its "
                               f"parameters match none of this project's; {wanted}")
-    if family_of(kind) != family or kind not in kinds:
+    if family is None:
+        family = family_of(kind)
+    elif family_of(kind) != family or kind not in kinds:
         raise CheckpointError(f"{path}: this is {with_article(kind)} checkpoint; {wanted}")
     missing = [k for k in REQUIRED_META[family] if k not in checkpoint["meta"]]
     if missing:
@@ -141,7 +146,7 @@ def restore_model(checkpoint, path, build, restore, params=None):
     writes). A mismatch is a CheckpointError."""
     meta = checkpoint["meta"]
     try:
-        model = build(checkpoint["kind"], meta["model_kwargs"])
+        model = build(checkpoint["kind"], meta.get("model_kwargs"))
         restore(checkpoint, model, rng=False)
     except (TypeError, ValueError, KeyError) as e:
         reason = e.args[0] if isinstance(e, KeyError) and e.args else e

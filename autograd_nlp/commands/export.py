@@ -10,8 +10,7 @@ from autograd_nlp.core import Variable, eval_mode, no_grad
 from autograd_nlp.errors import UserError
 from autograd_nlp.export import ExportError
 from autograd_nlp.serialization import atomic_write
-from autograd_nlp.training import load_checkpoint, restore
-from autograd_nlp.training.checkpoint import describe_names, non_finite_entries
+from autograd_nlp.training import load_checkpoint
 
 WORD2VEC = ("cbow", "skipgram")
 INSTALL = {"torch": "pip install torch==2.13.0 (or the [torch] extra)",
@@ -63,44 +62,19 @@ def _model_name(meta):
 
 
 def model_from_checkpoint(path):
-    """Rebuild the model a checkpoint holds: (name, model in eval mode, meta)."""
-    from autograd_nlp.commands import language_model, seq2seq
+    """Rebuild the model a checkpoint holds: (name, model in eval mode, meta),
+    with ``autograd_nlp.loading.rebuild_model`` (what ``autograd_nlp.load``
+    and the other reading commands use), for the kinds export knows."""
+    from autograd_nlp.loading import rebuild_model
     checkpoint = load_checkpoint(path)
     meta = checkpoint["meta"]
     name = _model_name(meta)
-    bad = non_finite_entries(checkpoint["model"])
-    if bad:
-        raise ExportError(f"{path}: parameter {describe_names(bad)} holds nan or inf values, so "
-                          f"the exported model would compute nothing but nan; the file is "
-                          f"damaged or was edited (export another checkpoint of the run)")
-    if name in WORD2VEC:
-        # the sampler only draws negatives in training; export needs the two tables
-        from models.word2vec import CBOW, SkipGram
-        vocab, hidden = checkpoint["model"]["in_embed.W"].shape
-        model = (CBOW if name == "cbow" else SkipGram)(vocab, hidden, np.arange(vocab))
-        _load(path, name, lambda: model.load_state_dict(checkpoint["model"]))
-    else:
-        if "model_kwargs" not in meta:
-            raise ExportError(f"{path} holds a {name} but not its constructor arguments "
-                              f"(no 'model_kwargs' in its meta); export the checkpoint.npz "
-                              f"a train command wrote")
-        build = seq2seq.build_model if name in seq2seq.DEFAULTS else language_model.build_model
-        model = _load(path, name, lambda: build(name, meta["model_kwargs"]))
-        _load(path, name, lambda: restore(checkpoint, model, rng=False))
-    if hasattr(model, "reset_state"):
-        model.reset_state()
-    return name, model.eval(), meta
-
-
-def _load(path, name, step):
-    """``step()`` (building or filling the model): a damaged checkpoint's
-    KeyError/ValueError/TypeError is an ExportError naming the parameter."""
-    try:
-        return step()
-    except (KeyError, ValueError, TypeError) as e:
-        reason = e.args[0] if isinstance(e, KeyError) and e.args else e
-        raise ExportError(f"{path}: its parameters do not fit the {name} model its meta "
-                          f"describes ({reason}); the file is damaged or was edited") from None
+    if name not in WORD2VEC and "model_kwargs" not in meta:
+        raise ExportError(f"{path} holds a {name} but not its constructor arguments "
+                          f"(no 'model_kwargs' in its meta); export the checkpoint.npz "
+                          f"a train command wrote")
+    checkpoint["kind"] = name
+    return name, rebuild_model(checkpoint, path, command="export"), meta
 
 
 def _check_difference(diff, what, theirs_name):

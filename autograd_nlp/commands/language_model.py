@@ -3,20 +3,21 @@
 import os
 
 from autograd_nlp import optim
-from autograd_nlp.commands.checkpoint_kind import (add_params_option, check_finite_parameters,
-                                                   read_checkpoint, restore_model)
+from autograd_nlp.commands.checkpoint_kind import add_params_option
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           MAX_BEAM, add_early_stop_options, beam_width,
-                                          bounded_int, data_dir_for_meta,
+                                          bounded_int, data_dir_for_meta, distributed_comm,
                                           dropout_rate, load_ptb_announced, non_negative_int,
-                                          positive_float, positive_int, prepare_out,
+                                          positive_float, positive_int,
+                                          prepare_out_on_root,
                                           run_listener, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import load_ptb
 from autograd_nlp.errors import CheckpointError, UserError
+from autograd_nlp.loading.language_model import load_language_model
 from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity,
-                                   iterations_per_epoch, restore, save_curves)
+                                   iterations_per_epoch, save_curves)
 from autograd_nlp.training.trainer import best_params_path
 
 # the book's settings (chapter 5: ch05/train.py; chapter 6: ch06/train_rnnlm.py,
@@ -36,7 +37,8 @@ def add_train_parsers(train_sub):
     for name, d in DEFAULTS.items():
         p = train_sub.add_parser(name, help=f"train {name} on PTB (book's settings)",
                                  epilog=RESUME_RULE)
-        add_common_training_options(p, d["epochs"], os.path.join("runs", name))
+        add_common_training_options(p, d["epochs"], os.path.join("runs", name),
+                                    distributed=True)
         p.add_argument("--batch-size", type=positive_int, default=d["batch_size"],
                        help="sequences per batch")
         p.add_argument("--time-size", type=positive_int, default=d["time_size"],
@@ -125,23 +127,21 @@ def build_model(name, kwargs):
 
 
 def model_from_checkpoint(path, params=None, command="this command"):
-    """Rebuild a language model from a checkpoint alone (its meta names the
-    class); ``params`` optionally overrides the parameters (e.g. the
-    ``.best-params.npz`` file a run with validation writes). Another kind of
-    checkpoint, or a damaged one, is a CheckpointError / BadFileError."""
-    checkpoint = read_checkpoint(path, command, "language-model")
-    check_finite_parameters(checkpoint, path, command)
-    model = restore_model(checkpoint, path, build_model, restore, params)
-    if params is not None:
-        check_finite_parameters({"model": model.state_dict()}, f"--params {params}", command)
-    model.reset_state()
-    return model, {**checkpoint["meta"], "kind": checkpoint["kind"]}
+    """(model, meta) of the language-model checkpoint at ``path``: the
+    ``.model`` and ``.meta`` of what ``autograd_nlp.load`` returns for it
+    (autograd_nlp/loading/language_model.py). ``params`` optionally
+    overrides the parameters (e.g. the ``.best-params.npz`` file a run with
+    validation writes). Another kind of checkpoint, or a damaged one, is a
+    CheckpointError / BadFileError."""
+    lm = load_language_model(path, params, command=command)
+    return lm.model, lm.meta
 
 
 def train(args):
     settings = resolve_settings(args)
+    comm = distributed_comm(args)           # None without --distributed
     seed_everything(args.seed)
-    prepare_out(args.out, args)
+    prepare_out_on_root(args.out, args, comm)
     data = load_lm_data(args)
     kwargs = dict(vocab_size=data.vocab_size, wordvec_size=args.wordvec,
                   hidden_size=args.hidden)
@@ -186,7 +186,8 @@ def fit_and_test(args, settings, data, model, optimizer, kwargs, header, extra_m
     """The rest of every language-model train command: checkpoint meta, the
     trainer (``--resume``), the epochs, the perplexity curve and the test (or
     training-corpus) perplexity. ``header`` starts the line describing the run."""
-    out = prepare_out(args.out, args)
+    comm = distributed_comm(args)
+    out = prepare_out_on_root(args.out, args, comm)
     corpus, vocab = data.corpus, data.vocab
     checkpoint = os.path.join(out, "checkpoint.npz")
     meta = {"kind": args.model_name, "model": args.model_name, "model_kwargs": kwargs,
@@ -201,17 +202,21 @@ def fit_and_test(args, settings, data, model, optimizer, kwargs, header, extra_m
                                    max_iters_per_epoch=args.max_iters,
                                    checkpoint_seconds=60 * args.checkpoint_minutes,
                                    early_stop=args.early_stop,
-                                   epoch_callback=run_listener(args, "on_epoch"))
+                                   epoch_callback=run_listener(args, "on_epoch"),
+                                   comm=comm)
     if args.resume:
         trainer.resume(args.resume)
+    if comm is not None:        # every rank starts from rank 0's model, optimizer and RNG
+        from autograd_nlp import distributed
+        distributed.synchronize(model, optimizer, comm)
     print(f"{header}, {len(corpus):,} training tokens, batch {args.batch_size} x time "
           f"{args.time_size}, lr {trainer.optimizer.lr:g}, clip {args.max_grad}, epochs "
           f"{args.epochs}", flush=True)
     history = trainer.fit(corpus, args.epochs, valid_corpus=data.valid,
                           eval_batch_size=args.eval_batch_size)
-    curve = save_curves(os.path.join(out, "perplexity.png"),
-                        perplexity_curves(history), "epoch", "perplexity",
-                        title=f"{args.model_name} on PTB", logy=True)
+    curve = None if comm is not None and not comm.is_root else save_curves(
+        os.path.join(out, "perplexity.png"), perplexity_curves(history), "epoch",
+        "perplexity", title=f"{args.model_name} on PTB", logy=True)
     if data.test is not None and args.skip_test:
         print("test perplexity: not measured (--skip-test)")
     elif data.test is not None:
@@ -252,8 +257,8 @@ def perplexity_curves(history):
 
 
 def evaluate(args):
-    model, meta = model_from_checkpoint(args.checkpoint, args.params, command="eval")
-    model.to(args.device)
+    lm = load_language_model(args.checkpoint, args.params, args.device, command="eval")
+    model, meta = lm.model, lm.meta
     data_dir = eval_data_dir(args.data_dir, meta)
     corpus, word_to_id, _ = load_ptb(args.split, data_dir)
     check_vocabulary(meta, word_to_id, corpus, args.split)
@@ -262,7 +267,7 @@ def evaluate(args):
         raise UserError(f"eval: the {args.split} split has {len(corpus):,} tokens, fewer than "
                         f"one chunk of --batch-size {args.batch_size} x --time-size "
                         f"{time_size} (+1); pass smaller ones")
-    ppl = evaluate_perplexity(model, corpus, args.batch_size, time_size, progress=True)
+    ppl = lm.perplexity(corpus, args.batch_size, time_size, progress=True)
     print(f"{meta['kind']} {args.split} perplexity: {ppl:.2f}")
     return 0
 
@@ -307,24 +312,15 @@ def generate(args):
     if args.beam > 1 and sampling:
         raise UserError(f"generate: --beam {args.beam} searches for the most likely text "
                         f"and does not sample; drop {', '.join(sampling)} or --beam")
-    model, meta = model_from_checkpoint(args.checkpoint, command="generate")
-    model.to(args.device)
-    vocab = meta["vocab"]
-    word_to_id = {w: i for i, w in enumerate(vocab)}
-    if args.start not in word_to_id:
+    lm = load_language_model(args.checkpoint, device=args.device, command="generate")
+    vocab = lm.vocab
+    if args.start not in lm.word_to_id:
         raise UserError(f"generate: start word {args.start!r} is not in the vocabulary "
                         f"({len(vocab):,} words, e.g. {', '.join(vocab[:3])}); pass "
                         f"another --start")
     if args.seed is not None:
         seed_everything(args.seed)
-    skip = [word_to_id[w] for w in ("N", "<unk>", "$") if w in word_to_id]
-    if args.beam > 1:
-        ids = model.beam_generate(word_to_id[args.start], args.length, args.beam,
-                                  skip_ids=skip)
-    else:
-        ids = model.generate(word_to_id[args.start], args.length, skip_ids=skip,
-                             temperature=args.temperature, top_k=args.top_k,
-                             greedy=args.greedy)
-    text = " ".join(vocab[i] for i in ids).replace(" <eos>", ".\n")
+    text = lm.generate(args.start, args.length, temperature=args.temperature,
+                       top_k=args.top_k, greedy=args.greedy, beam=args.beam)
     print(text)
     return 0

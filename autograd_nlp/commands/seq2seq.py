@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
-from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkpoint, restore_model
+from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkpoint
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           add_early_stop_options, add_valid_fraction_option,
                                           MAX_BEAM, attach_schedule, beam_width,
@@ -31,7 +31,7 @@ from autograd_nlp.data.splits import with_validation
 from autograd_nlp.data.written_dates import ORDERS
 from autograd_nlp.layers import LSTMCell
 from autograd_nlp.errors import UserError
-from autograd_nlp.training import (MinibatchTrainer, fingerprint, restore,
+from autograd_nlp.training import (MinibatchTrainer, fingerprint,
                                    save_curves, save_heatmaps, seq2seq_accuracy)
 from autograd_nlp.text.date_checks import NOT_A_DATE, NOT_IN_QUESTION, WEEKDAY_MISMATCH
 from autograd_nlp.text.translator import (DEFAULT_THRESHOLD, LOW_CONFIDENCE, Translator,
@@ -490,21 +490,10 @@ def save_attention_heatmap(model, ds, path, n=3):
 
 
 def load_translator(path, params=None, device="cpu"):
-    """A ``Translator`` (autograd_nlp/text/translator.py) for the seq2seq
-    checkpoint at ``path``: its model restored (with ``params`` instead of its
-    own parameters when given), its vocabulary, its calibrated confidence
-    threshold (0.8 for checkpoints written before calibration) and, for a date
-    model, the date checks."""
-    checkpoint = read_checkpoint(path, "translate", "seq2seq")
-    model = restore_model(checkpoint, path, build_model, restore, params)
-    model.to(device)
-    meta = checkpoint["meta"]
-    checks = meta.get("answer_checks")
-    if checks is None and "date" in str(meta.get("dataset", "")):
-        checks = "date"
-    return Translator(model, meta["chars"], meta["question_length"], meta["answer_length"],
-                      meta["reverse"], checks=checks,
-                      threshold=meta.get("confidence_threshold", DEFAULT_THRESHOLD))
+    """A ``Translator`` for the seq2seq checkpoint at ``path``: what
+    ``autograd_nlp.load`` returns for one (autograd_nlp/loading/seq2seq.py)."""
+    from autograd_nlp.loading.seq2seq import load_translator as load
+    return load(path, params, device)
 
 
 TRANSLATE_EXIT_CODES = (
@@ -515,7 +504,7 @@ TRANSLATE_EXIT_CODES = (
     "checks: the answer is a real calendar day, falls on the weekday the question names, "
     "has its year, month and day written in the question, and every character's "
     "probability is at least the threshold calibrated after "
-    "training (printed with each answer).")
+    "training (a warning names it).")
 FLAGGED_EXIT = 3
 
 

@@ -15,6 +15,7 @@ from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_
                                                 resolve_settings, vocab_hash)
 from autograd_nlp.data import create_contexts_target
 from autograd_nlp.errors import UserError
+from autograd_nlp.loading.word_vectors import load_word_vectors
 from autograd_nlp.optim import LinearDecay
 from autograd_nlp.text import WordVectors, count_svd_vectors
 from autograd_nlp.text.cbow_epochs import CbowEpochs
@@ -344,7 +345,7 @@ def unknown_words_message(vectors, words):
 def similar(args):
     """Answer every known word; name all unknown ones (exit 2 only when no
     word could be answered)."""
-    vectors = WordVectors.load(args.vectors)
+    vectors = load_word_vectors(args.vectors)
     unknown = [w for w in dict.fromkeys(args.word) if w not in vectors]
     for word in args.word:
         if word in vectors:
@@ -360,7 +361,7 @@ def similar(args):
 
 
 def analogy(args):
-    vectors = WordVectors.load(args.vectors)
+    vectors = load_word_vectors(args.vectors)
     unknown = [w for w in dict.fromkeys((args.a, args.b, args.c)) if w not in vectors]
     if unknown:
         raise UserError(f"analogy: {unknown_words_message(vectors, unknown)}")

@@ -63,11 +63,13 @@ class Translator:
     reverse: the model reads questions reversed
     checks: "date" to check answers as ISO dates, None for none
     threshold: flag answers with a character below this probability
+    meta: the checkpoint's meta (``autograd_nlp.load`` fills it in)
     """
 
     def __init__(self, model, chars, question_length, answer_length, reverse,
-                 checks=None, threshold=DEFAULT_THRESHOLD):
+                 checks=None, threshold=DEFAULT_THRESHOLD, meta=None):
         self.model = model
+        self.meta = dict(meta or {})
         self.threshold = float(threshold)
         self.checks = checks
         empty = np.zeros((0, question_length), dtype=np.int64)
