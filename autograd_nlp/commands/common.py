@@ -8,6 +8,7 @@ import atexit
 import errno
 import math
 import os
+import sys
 import time
 
 from autograd_nlp import random as ag_random
@@ -162,7 +163,9 @@ def supported_image_formats():
     return tuple(sorted(FigureCanvasBase.get_supported_filetypes()))
 
 
-def add_common_training_options(p, epochs, out):
+def add_common_training_options(p, epochs, out, distributed=False):
+    """The options of every train command; ``distributed=True`` adds
+    ``--distributed`` (for commands whose training runs over MPI ranks)."""
     p.add_argument("--data-dir", default=None,
                    help="dataset directory (default: $AUTOGRAD_NLP_DATA; when unset, PTB "
                         "is downloaded and the seq2seq data generated)")
@@ -179,6 +182,59 @@ def add_common_training_options(p, epochs, out):
                         "step) and at every epoch end")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_device_option(p)
+    if distributed:
+        p.add_argument("--distributed", action="store_true",
+                       help="data-parallel training over the MPI ranks the command was "
+                            "started on: mpiexec -n N autograd-nlp train ... --distributed "
+                            "(pip install '.[distributed]'; see docs/distributed.md)")
+
+
+def distributed_comm(args):
+    """The MPI communicator for ``--distributed`` (None without it). Without
+    mpi4py, or on one rank, a UserError says what to do. On ranks other than
+    0, stdout goes to the null device: rank 0 alone prints."""
+    global _COMM
+    if not getattr(args, "distributed", False):
+        return None
+    if _COMM is not None:
+        return _COMM
+    from autograd_nlp import distributed
+    try:
+        comm = distributed.init()
+    except distributed.MPIUnavailableError as e:
+        raise UserError(f"--distributed: {e}; then start the command with "
+                        f"mpiexec -n N autograd-nlp train ... --distributed") from None
+    if comm.size < 2:
+        raise UserError("--distributed: this process is the only MPI rank; start the "
+                        "command with mpiexec -n N (N >= 2), e.g. mpiexec -n 2 autograd-nlp "
+                        "train rnnlm --distributed, or leave out --distributed")
+    if not comm.is_root:
+        sys.stdout = open(os.devnull, "w")
+    _COMM = comm
+    return comm
+
+
+_COMM = None            # the communicator of this process's --distributed run
+
+
+def prepare_out_on_root(path, args, comm):
+    """``prepare_out`` for a run over MPI ranks: rank 0 claims the folder
+    (the other ranks write nothing); its refusal ends every rank (exit 2,
+    the message printed once, by rank 0)."""
+    if comm is None:
+        return prepare_out(path, args)
+    problem = None
+    if comm.is_root:
+        try:
+            prepare_out(path, args)
+        except UserError as e:
+            problem = str(e)
+    problem = comm.bcast(problem)
+    if problem is not None:
+        if comm.is_root:
+            raise UserError(problem)
+        raise SystemExit(2)
+    return path
 
 
 def add_out_options(p, default, help="output folder"):

@@ -11,7 +11,8 @@ import os
 from autograd_nlp import optim
 from autograd_nlp.commands.common import (add_common_training_options, add_early_stop_options,
                                           non_negative_int, positive_float,
-                                          positive_int, prepare_out, seed_everything)
+                                          positive_int, prepare_out_on_root,
+                                          seed_everything, distributed_comm)
 from autograd_nlp.commands.language_model import fit_and_test, load_lm_data
 from autograd_nlp.commands.run_settings import RESUME_RULE, mark_defaults, resolve_settings
 from autograd_nlp.commands.common import attach_schedule
@@ -25,7 +26,7 @@ SCHEDULES = ("inverse-sqrt", "cosine", "constant")
 def add_train_parsers(train_sub):
     p = train_sub.add_parser(NAME, help="train a decoder-only Transformer language model on "
                              "PTB (one CPU thread sized)", description=RESUME_RULE)
-    add_common_training_options(p, 4, os.path.join("runs", NAME))
+    add_common_training_options(p, 4, os.path.join("runs", NAME), distributed=True)
     add_size_options(p, 128, "causal self-attention blocks")
     p.add_argument("--positional", choices=["sinusoidal", "learned"], default="sinusoidal",
                    help="positional encoding")
@@ -67,8 +68,9 @@ def train(args):
     from models.transformer_lm import TransformerLM
     settings = resolve_settings(args)         # typed, resumed or default values from here
     check_heads(args, NAME)
+    comm = distributed_comm(args)             # None without --distributed
     seed_everything(args.seed)
-    prepare_out(args.out, args)
+    prepare_out_on_root(args.out, args, comm)
     data = load_lm_data(args)
     kwargs = model_kwargs(args, data.vocab_size)
     model = TransformerLM(**kwargs)

@@ -7,7 +7,8 @@ from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.commands.common import (add_common_training_options,
                                           add_early_stop_options, add_overwrite_option,
-                                          claim_output_file, load_ptb_announced,
+                                          claim_output_file, distributed_comm,
+                                          load_ptb_announced,
                                           non_negative_float, non_negative_int,
                                           positive_float, positive_int,
                                           prepare_out, seed_everything)
@@ -45,7 +46,7 @@ def add_train_parsers(train_sub):
     for name in ("cbow", "skipgram"):
         p = train_sub.add_parser(name, help=f"word2vec {name} with negative sampling on PTB",
                                  epilog=RESUME_RULE)
-        add_common_training_options(p, 10, os.path.join("runs", name))
+        add_common_training_options(p, 10, os.path.join("runs", name), distributed=True)
         p.add_argument("--window", type=positive_int, default=5,
                        help="context words on each side")
         p.add_argument("--hidden", type=positive_int, default=100, help="vector size")
@@ -217,13 +218,33 @@ def run_folder_and_vectors(args):
     return out, args.vectors or os.path.join(out, "vectors.npz")
 
 
+def run_folder_on_root(args, comm):
+    """``run_folder_and_vectors`` over MPI ranks (``--distributed``): rank 0
+    claims the folder and the vectors file; its refusal ends every rank."""
+    if comm is None:
+        return run_folder_and_vectors(args)
+    result = None
+    if comm.is_root:
+        try:
+            result = ("ok",) + run_folder_and_vectors(args)
+        except UserError as e:
+            result = ("error", str(e))
+    result = comm.bcast(result)
+    if result[0] == "error":
+        if comm.is_root:
+            raise UserError(result[1])
+        raise SystemExit(2)
+    return result[1], result[2]
+
+
 def train_word2vec(args):
     from models.word2vec import CBOW, SkipGram
     settings = resolve_settings(args)
     if args.model_name == "cbow":
         settings.update(apply_recipe(args))
+    comm = distributed_comm(args)           # None without --distributed
     seed_everything(args.seed)
-    out, path = run_folder_and_vectors(args)
+    out, path = run_folder_on_root(args, comm)
     corpus, word_to_id, id_to_word = load_ptb_announced("train", args.data_dir)
     kwargs = {"vocab_size": len(word_to_id), "hidden_size": args.hidden,
               "sample_size": args.sample_size}
@@ -243,7 +264,8 @@ def train_word2vec(args):
     loop = dict(checkpoint_path=checkpoint, checkpoint_every=args.checkpoint_every,
                 meta=meta, progress=not args.quiet, curve_every=200, unit="targets",
                 checkpoint_seconds=60 * args.checkpoint_minutes, early_stop=args.early_stop,
-                monitor="valid loss" if evaluate else None, higher_is_better=False)
+                monitor="valid loss" if evaluate else None, higher_is_better=False,
+                comm=comm)
     if args.model_name == "cbow":
         epochs = CbowEpochs(corpus, args.window, model.sampler, args.subsample,
                             reduced_windows=args.windows == "reduced", context=args.context)
@@ -267,6 +289,9 @@ def train_word2vec(args):
         data, targets, recipe = ((contexts, target),), len(target), ""
     if args.resume:
         trainer.resume(args.resume)
+    if comm is not None:        # every rank starts from rank 0's model, optimizer and RNG
+        from autograd_nlp import distributed
+        distributed.synchronize(model, optimizer, comm)
     print(f"{args.model_name}: vocab {len(word_to_id):,}, hidden {args.hidden}, window "
           f"{args.window}, {targets:,} targets per epoch, batch {args.batch_size}, "
           f"{args.sample_size} negatives, {type(optimizer).__name__} lr "
@@ -277,10 +302,13 @@ def train_word2vec(args):
     history = trainer.fit(*data, args.epochs, evaluate=evaluate)
     print(f"trained in {time.perf_counter() - start:.0f} s (this session)")
     vectors = WordVectors.from_vocab(id_to_word, model.word_vectors)
-    vectors.save(path)
-    curve = save_curves(os.path.join(out, "loss.png"),
-                        {args.model_name: (history["curve_iteration"], history["curve_loss"])},
-                        "iteration", "loss", title=f"{args.model_name} on PTB")
+    curve = None
+    if comm is None or comm.is_root:        # rank 0 alone writes
+        vectors.save(path)
+        curve = save_curves(os.path.join(out, "loss.png"),
+                            {args.model_name: (history["curve_iteration"],
+                                               history["curve_loss"])},
+                            "iteration", "loss", title=f"{args.model_name} on PTB")
     show_neighbours(vectors)
     print(f"vectors: {path}\nrun folder: {out} (checkpoint.npz"
           + (", loss.png)" if curve else ")"))

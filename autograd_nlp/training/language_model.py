@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from autograd_nlp import distributed
 from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
@@ -123,8 +124,13 @@ class LanguageModelTrainer(Trainer):
 
     def batch(self, iteration, iters):
         global_iter = self.epoch * iters + iteration
-        return lm_batch(self.corpus, self.batch_size, self.time_size,
-                        global_iter * self.time_size)
+        xs, ts = lm_batch(self.corpus, self.batch_size, self.time_size,
+                          global_iter * self.time_size)
+        if self.comm is not None:       # this rank's rows: independent streams
+            lo, hi = distributed.shard_bounds(self.batch_size, self.comm)
+            self.grad_weight = (hi - lo) / self.batch_size
+            xs, ts = xs[lo:hi], ts[lo:hi]
+        return xs, ts
 
     def batch_items(self, batch):
         return batch[0].size

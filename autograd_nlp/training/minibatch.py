@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from autograd_nlp import distributed
 from autograd_nlp import random as ag_random
 from autograd_nlp.training.errors import TooLittleDataError
 from autograd_nlp.training.trainer import Trainer, print_flushed
@@ -72,9 +73,15 @@ class MinibatchTrainer(Trainer):
     def start_epoch(self):
         if self.permutation is None or self.iteration == 0:
             self.permutation = ag_random.get_rng().permutation(len(self.arrays[0]))
+            if self.comm is not None:       # rank 0's: the same split on every rank
+                self.permutation = self.comm.bcast_array(self.permutation)
 
     def batch(self, iteration, iters):
         idx = self.permutation[iteration * self.batch_size:(iteration + 1) * self.batch_size]
+        if self.comm is not None:       # this rank's slice of the same global batch
+            lo, hi = distributed.shard_bounds(len(idx), self.comm)
+            self.grad_weight = (hi - lo) / len(idx)
+            idx = idx[lo:hi]
         return [a[idx] for a in self.arrays]
 
     def step(self, batch):
@@ -138,6 +145,8 @@ class ResampledMinibatchTrainer(MinibatchTrainer):
             rng = ag_random.get_rng()
             self.epoch_seed = int(rng.integers(2 ** 62) if hasattr(rng, "integers")
                                   else rng.randint(2 ** 62))
+            if self.comm is not None:       # rank 0's: the same draw on every rank
+                self.epoch_seed = self.comm.bcast(self.epoch_seed)
         if self._drawn_seed != self.epoch_seed:
             rng = np.random.default_rng(self.epoch_seed)
             self.arrays = self.draw(rng)

@@ -37,11 +37,12 @@ epoch and the count of epochs without improvement are resumable.
 """
 import math
 import os
+import sys
 import time
 
 import numpy as np
 
-from autograd_nlp import optim
+from autograd_nlp import distributed, optim
 from autograd_nlp.layers import recurrent_layers
 from autograd_nlp.serialization import load_npz, remove_stale_temporaries, save_npz
 from autograd_nlp.training.checkpoint import (describe_names, load_checkpoint,
@@ -99,8 +100,15 @@ class Trainer:
     def __init__(self, model, optimizer, max_grad=None, checkpoint_path=None,
                  checkpoint_every=None, meta=None, progress=True, log=print_flushed,
                  checkpoint_seconds=CHECKPOINT_SECONDS, early_stop=None, monitor=None,
-                 higher_is_better=None, epoch_callback=None):
+                 higher_is_better=None, epoch_callback=None, comm=None):
         self.model, self.optimizer, self.max_grad = model, optimizer, max_grad
+        # data parallel (docs/distributed.md): a distributed.Communicator; rank 0
+        # alone prints and writes, ``batch`` takes this rank's shard and sets
+        # ``grad_weight`` (its share of the global batch)
+        self.comm = comm if comm is not None and comm.size > 1 else None
+        self.grad_weight = None
+        if self.comm is not None and not self.comm.is_root:
+            log, progress = (lambda message: None), False
         self.checkpoint_path, self.checkpoint_every = checkpoint_path, checkpoint_every
         self.checkpoint_seconds = checkpoint_seconds
         self.meta = dict(meta or {})
@@ -165,12 +173,31 @@ class Trainer:
     def update(self, loss):
         """Backward from ``loss``, clip, update the parameters; returns the loss
         value. A diverged loss raises ``NonFiniteLossError`` before the update."""
+        if self.comm is not None:
+            return self._update_distributed(loss)
         value = float(loss.data)
         problem = self.diverged(value)
         if problem:
             raise NonFiniteLossError(self._non_finite_message(problem))
         self.model.cleargrads()
         loss.backward()
+        if self.max_grad is not None:
+            optim.clip_grads(self.model.params(), self.max_grad)
+        self.optimizer.update()
+        return value
+
+    def _update_distributed(self, loss):
+        """``update`` over ranks: backward on this rank's shard, one all-reduce
+        of the gradients weighted by ``grad_weight`` (and of the loss), then the
+        divergence check, clipping and update on the global gradient: the same
+        on every rank, and the same as one process on the global batch."""
+        self.model.cleargrads()
+        loss.backward()
+        value = distributed.allreduce_gradients(self.model.params(), self.comm,
+                                                self.grad_weight, float(loss.data))
+        problem = self.diverged(value)
+        if problem:                 # the global loss: every rank raises alike
+            raise NonFiniteLossError(self._non_finite_message(problem))
         if self.max_grad is not None:
             optim.clip_grads(self.model.params(), self.max_grad)
         self.optimizer.update()
@@ -185,7 +212,24 @@ class Trainer:
     def fit(self, epochs, stop_after=None):
         """Train until ``epochs`` epochs are done (counting those before a
         resume). ``stop_after`` stops (and checkpoints) after that many steps,
-        e.g. to test resuming. Returns the history dict."""
+        e.g. to test resuming. Returns the history dict.
+
+        Over MPI ranks, an error on one rank (other than a diverged global
+        loss, which every rank raises alike) is printed with its rank and ends
+        every rank (``Abort``) instead of leaving the others waiting."""
+        if self.comm is None:
+            return self._fit(epochs, stop_after)
+        try:
+            return self._fit(epochs, stop_after)
+        except NonFiniteLossError:
+            raise
+        except Exception as e:
+            print(f"autograd-nlp: rank {self.comm.rank} of {self.comm.size} failed: "
+                  f"{type(e).__name__}: {e}; ending all ranks", file=sys.stderr, flush=True)
+            self.comm.abort(1)
+            raise
+
+    def _fit(self, epochs, stop_after=None):
         iters = self.iterations_per_epoch()
         steps = 0
         self._last_save_time = time.perf_counter()
@@ -235,6 +279,8 @@ class Trainer:
             due = self.iteration % self.checkpoint_every == 0
         else:
             due = time.perf_counter() - self._last_save_time >= self.checkpoint_seconds
+            if self.comm is not None and self.checkpoint_path:
+                due = self.comm.bcast(due)          # rank 0's clock decides for all
         if stopping or (self.checkpoint_path and due):
             self._epoch_seconds += time.perf_counter() - start
             start = time.perf_counter()
@@ -278,7 +324,8 @@ class Trainer:
             self.best_score, self.best_epoch, self.bad_epochs = score, self.epoch + 1, 0
             self.improved = True
             if self.checkpoint_path:
-                self.model.save(best_params_path(self.checkpoint_path))
+                if self.comm is None or self.comm.is_root:
+                    self.model.save(best_params_path(self.checkpoint_path))
                 self._best_state = None
             else:
                 self._best_state = self.model.state_dict()
@@ -345,8 +392,14 @@ class Trainer:
             # lr decayed by the loop is the one to resume with; under a schedule
             # the setting stays the schedule's peak and the schedule sets lr
             meta["settings"] = {**meta["settings"], "lr": self.optimizer.lr}
-        save_checkpoint(path or self.checkpoint_path, self.model, self.optimizer, meta,
-                        extra_arrays=self.extra_arrays())
+        if self.comm is None:
+            save_checkpoint(path or self.checkpoint_path, self.model, self.optimizer, meta,
+                            extra_arrays=self.extra_arrays())
+        else:       # every rank gives its state rows, rank 0 alone writes
+            with distributed.gathered_states(self.model, self.comm):
+                if self.comm.is_root:
+                    save_checkpoint(path or self.checkpoint_path, self.model,
+                                    self.optimizer, meta, extra_arrays=self.extra_arrays())
         if path is None or path == self.checkpoint_path:
             self._saved_at = (self.epoch, self.iteration)
             self._last_save_time = time.perf_counter()
@@ -360,6 +413,8 @@ class Trainer:
         checkpoint = load_checkpoint(path)
         changes = compare_runs(self.meta, checkpoint["meta"], path, self.adjustable)
         meta = restore_for_resume(checkpoint, path, self.model, self.optimizer)
+        if self.comm is not None:       # states of the global batch: keep our rows
+            distributed.take_state_rows(self.model, self.comm)
         for name in self.resumable:
             setattr(self, name, meta.get(name.lstrip("_"), getattr(self, name)))
         self.load_extra_arrays(checkpoint["extra"])

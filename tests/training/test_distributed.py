@@ -1,0 +1,193 @@
+"""Data-parallel training (autograd_nlp/distributed.py): 2 MPI ranks take
+the same steps as one process on the whole batch, and a 2-rank checkpoint
+resumes on one rank. The MPI tests run ``mpiexec -n 2`` on
+tests/training/distributed_runs.py and skip when mpi4py or mpiexec is
+missing (``pip install ".[distributed]"``)."""
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from autograd_nlp import distributed
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "distributed_runs.py")
+sys.path.insert(0, HERE)
+import distributed_runs  # noqa: E402
+
+sys.path.remove(HERE)
+
+
+def _mpiexec():
+    """mpiexec of the mpich wheel beside this Python (else on PATH), or skip."""
+    if importlib.util.find_spec("mpi4py") is None:
+        pytest.skip("mpi4py is not installed (pip install '.[distributed]')")
+    beside = os.path.join(os.path.dirname(sys.executable), "mpiexec")
+    found = beside if os.access(beside, os.X_OK) else shutil.which("mpiexec")
+    if not found:
+        pytest.skip("no mpiexec found (pip install mpich, or '.[distributed]')")
+    return found
+
+
+def _mpi_run(tmp_path, *args, ranks=2, check=True):
+    result = subprocess.run([_mpiexec(), "-n", str(ranks), sys.executable, SCRIPT,
+                             str(tmp_path), *args],
+                            capture_output=True, text=True, timeout=240, cwd=HERE)
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def _max_relative_difference(got, want):
+    keys = [k for k in want if k.startswith("param/")]
+    assert keys and sorted(keys) == sorted(k for k in got if k.startswith("param/"))
+    return max(float(np.max(np.abs(got[k] - want[k]) / np.maximum(np.abs(want[k]), 1e-12)))
+               for k in keys)
+
+
+@pytest.fixture(scope="module")
+def two_rank_runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("mpi")
+    _mpi_run(out)
+    return out
+
+
+@pytest.mark.parametrize("name", distributed_runs.MODELS)
+def test_two_ranks_take_the_steps_of_one_process_on_the_whole_batch(two_rank_runs, name):
+    """float64, 3 steps, unequal slices (5, 7, 9 rows over 2 ranks), Adam /
+    Momentum, clipping active at every step (the global norm, after the
+    all-reduce): parameters within 1e-10 relative, same losses and norms."""
+    want = distributed_runs.run(name)
+    got = dict(np.load(two_rank_runs / f"{name}.npz"))
+    assert np.all(want["_norms"] > distributed_runs.MAX_GRAD)      # clipping was on
+    assert len(want["_losses"]) == distributed_runs.STEPS
+    np.testing.assert_allclose(got["_norms"], want["_norms"], rtol=1e-10)
+    np.testing.assert_allclose(got["_losses"], want["_losses"], rtol=1e-10)
+    assert _max_relative_difference(got, want) <= 1e-10
+
+
+@pytest.mark.parametrize("name", ["rnnlm", "seq2seq"])
+def test_a_two_rank_checkpoint_resumes_on_one_rank_with_the_same_next_step(tmp_path, name):
+    """Rank 0 alone writes the checkpoint (with the recurrent states of all
+    the rows, gathered from both ranks); one process resumes it and its next
+    step is the third step of an uninterrupted one-process run."""
+    _mpi_run(tmp_path, "checkpoint")
+    path = tmp_path / f"{name}-checkpoint.npz"
+    assert path.exists()
+    model, trainer, fit = distributed_runs.build(name)
+    trainer.resume(path)
+    assert (trainer.epoch, trainer.iteration) == (0, distributed_runs.STEPS - 1)
+    fit(1)
+    want = distributed_runs.run(name)
+    got = {f"param/{k}": v for k, v in model.state_dict().items()}
+    assert _max_relative_difference(got, want) <= 1e-10
+
+
+# --- without MPI: the split, the weighting and the flat buffer ------------------------
+class _Ranks:
+    """Stand-in for rank ``rank`` of ``size`` (shard_bounds needs only these)."""
+
+    def __init__(self, rank, size):
+        self.rank, self.size = rank, size
+
+
+@pytest.mark.parametrize("n,size", [(5, 2), (7, 3), (8, 4), (3, 3)])
+def test_shards_cover_the_batch_in_rank_order(n, size):
+    bounds = [distributed.shard_bounds(n, _Ranks(r, size)) for r in range(size)]
+    assert bounds[0][0] == 0 and bounds[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    assert max(hi - lo for lo, hi in bounds) - min(hi - lo for lo, hi in bounds) <= 1
+
+
+def test_a_batch_smaller_than_the_ranks_is_refused():
+    with pytest.raises(ValueError, match="cannot be split over 4 ranks"):
+        distributed.shard_bounds(3, _Ranks(0, 4))
+
+
+def test_one_rank_allreduce_weights_the_gradients_and_the_loss():
+    from autograd_nlp.layers import Linear
+    model = Linear(3, 2)
+    x = np.ones((4, 3), dtype=np.float32)
+    model(x).sum().backward()
+    before = {id(p): p.grad.data.copy() for p in model.params()}
+    loss = distributed.allreduce_gradients(model.params(), distributed.local(), 0.25, 2.0)
+    assert loss == pytest.approx(0.5)
+    for p in model.params():
+        np.testing.assert_allclose(p.grad.data, 0.25 * before[id(p)], rtol=1e-6)
+        assert p.grad.dtype == p.dtype
+
+
+def test_init_without_mpi4py_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    with pytest.raises(distributed.MPIUnavailableError, match="distributed"):
+        distributed.init()
+
+
+def test_a_failure_on_one_rank_ends_every_rank_with_a_message(tmp_path):
+    """Rank 1 raises mid-run while rank 0 waits in the all-reduce: both end
+    (MPI Abort) within the timeout, with the failing rank named."""
+    result = _mpi_run(tmp_path, "fail", check=False)
+    assert result.returncode != 0
+    assert "rank 1 of 2 failed: RuntimeError: a failure on rank 1 only" in result.stderr
+
+
+# --- the command: mpiexec -n 2 autograd-nlp train rnnlm --distributed -----------------
+def _tiny_ptb(root):
+    sys.path.insert(0, os.path.dirname(HERE))
+    try:
+        from tiny_ptb import write_tiny_ptb
+    finally:
+        sys.path.remove(os.path.dirname(HERE))
+    return write_tiny_ptb(root, [f"w{i}" for i in range(20)],
+                          {"train": 80, "valid": 30, "test": 30}, np.random.default_rng(0))
+
+
+SIZES = {"rnnlm": ["--time-size", "5", "--wordvec", "4", "--eval-batch-size", "2"],
+         "cbow": ["--window", "2", "--recipe", "book"]}
+
+
+@pytest.mark.parametrize("name", ["rnnlm", "cbow"])
+def test_train_distributed_over_two_ranks_prints_and_writes_once(tmp_path, name):
+    data = _tiny_ptb(tmp_path / "data")
+    out = tmp_path / "run"
+    command = [_mpiexec(), "-n", "2", sys.executable, "-m", "autograd_nlp", "train", name,
+               "--data-dir", str(data), "--batch-size", "5", *SIZES[name], "--hidden", "4",
+               "--epochs", "1", "--quiet", "--out", str(out), "--distributed"]
+    root = os.path.dirname(os.path.dirname(HERE))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=root,
+                            env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("epoch 1: ") == 1          # rank 0 alone prints
+    from autograd_nlp.training import load_checkpoint
+    assert load_checkpoint(out / "checkpoint.npz")["meta"]["epoch"] == 1
+    if name == "cbow":
+        assert (out / "vectors.npz").exists()
+
+
+def test_distributed_on_one_process_says_to_start_it_with_mpiexec(tmp_path, capsys):
+    if importlib.util.find_spec("mpi4py") is None:
+        pytest.skip("mpi4py is not installed (pip install '.[distributed]')")
+    from autograd_nlp.cli import main
+    data = _tiny_ptb(tmp_path / "data")
+    code = main(["train", "rnnlm", "--data-dir", str(data), "--out", str(tmp_path / "r"),
+                 "--distributed"])
+    assert code == 2
+    assert "mpiexec -n N" in capsys.readouterr().err
+
+
+def test_distributed_without_mpi4py_says_what_to_install(tmp_path, capsys, monkeypatch):
+    from autograd_nlp.cli import main
+    from autograd_nlp.commands import common
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    monkeypatch.setattr(common, "_COMM", None)
+    data = _tiny_ptb(tmp_path / "data")
+    code = main(["train", "rnnlm", "--data-dir", str(data), "--out", str(tmp_path / "r"),
+                 "--distributed"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "autograd-nlp: --distributed" in err and "[distributed]" in err
