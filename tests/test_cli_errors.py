@@ -313,6 +313,7 @@ def test_answer_probabilities_are_the_greedy_steps_probabilities(runs):
     x = rng.integers(0, len(meta["chars"]), (3, meta["question_length"]))
     start = meta["chars"].index("_")
     answer = model.generate(x, start, meta["answer_length"] - 1)
+    model.eval()                # decoding runs without dropout, as generate does
     memory = model.encoder(x)
     state = model.decoder.start(memory)
     y, probs = np.full((3, 1), start), []

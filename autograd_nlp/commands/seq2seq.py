@@ -16,7 +16,7 @@ from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkp
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           add_early_stop_options, add_valid_fraction_option,
                                           MAX_BEAM, attach_schedule, beam_width,
-                                          check_output_file,
+                                          check_output_file, dropout_rate,
                                           generated_size,
                                           image_path, non_negative_int, plain_value,
                                           positive_float, positive_int, prepare_out,
@@ -48,10 +48,9 @@ DEFAULTS = {
 # uses these where the book's settings above would be too slow for the wider
 # data (200 years, many written forms); measured in docs/results.md
 GENERATED_DATE_RECIPE = {
-    "attention": dict(epochs=5, hidden=128, lr=0.003, schedule="cosine",
+    "attention": dict(epochs=5, hidden=128, lr=0.003, schedule="cosine", dropout=0.1,
                       generate_size=150_000),
-    "transformer": dict(epochs=5, dropout=0.0, schedule="cosine", reverse=True,
-                        generate_size=150_000),
+    "transformer": dict(epochs=5, schedule="cosine", reverse=True, generate_size=150_000),
 }
 SAMPLES_SHOWN = 4
 ADAM_FORMS = {"book": dict(eps=1e-7, eps_hat=True), "torch": dict(eps=1e-8, eps_hat=False)}
@@ -116,6 +115,10 @@ def add_train_parsers(train_sub):
         if name == "attention":
             p.add_argument("--bidirectional", action="store_true",
                            help="bidirectional LSTM encoder")
+            p.add_argument("--dropout", type=dropout_rate, default=0.0,
+                           help="drop characters' vectors and the decoder's [context, h] "
+                                "with this probability while training (default: %(default)s, "
+                                "none, as the book)")
         p.set_defaults(run=train, model_name=name, check=check_generate_size)
         mark_defaults(p)
 
@@ -345,6 +348,8 @@ def train(args):
     kwargs = dict(vocab_size=ds.vocab_size, wordvec_size=args.wordvec, hidden_size=args.hidden)
     if getattr(args, "bidirectional", False):
         kwargs["bidirectional"] = True
+    if getattr(args, "dropout", 0.0):
+        kwargs["dropout"] = args.dropout
     if args.book_rng == "book":
         ag_random.set_generator(book_random_state(len(ds.x_train) + len(ds.x_test)))
         print("random numbers: the book's (NumPy's legacy generator seeded 1984, "

@@ -110,3 +110,27 @@ def test_book_draws_and_adam_follow_the_books_numpy_recipe(cls, kind):
     np.testing.assert_array_equal(
         model.generate(ds.x_test, ds.start_id, 4),
         reference.generate(params, ds.x_test, ds.start_id, 4, kind))
+
+
+def test_attention_dropout_is_off_by_default_and_only_while_training():
+    """dropout=0 (the book's) records no dropout op and draws no random number;
+    with dropout, eval mode is the same function as without, training is not."""
+    rng = np.random.default_rng(2)
+    xs, ts = rng.integers(0, 9, (4, 6)), rng.integers(0, 9, (4, 5))
+    plain = AttentionSeq2seq(9, 4, 6)
+    assert not any(type(m).__name__ == "Dropout" for m in plain.modules())
+    dropped = AttentionSeq2seq(9, 4, 6, dropout=0.3)
+    dropped.load_state_dict(plain.state_dict())
+    with ag.eval_mode():
+        np.testing.assert_array_equal(plain(xs, ts).data, dropped(xs, ts).data)
+    from autograd_nlp import random as ag_random
+    state = ag_random.state_to_json(ag_random.get_state())
+    plain(xs, ts)
+    assert ag_random.state_to_json(ag_random.get_state()) == state
+    dropped(xs, ts)
+    assert ag_random.state_to_json(ag_random.get_state()) != state
+    assert not np.array_equal(plain(xs, ts).data, dropped(xs, ts).data)
+    with ag.default_dtype(np.float64):          # the gradients, with the masks fixed
+        model = AttentionSeq2seq(7, 3, 4, dropout=0.2)
+    with ag.eval_mode():
+        assert ag.gradcheck_module(model, lambda: model(xs % 7, ts % 7), samples=8)
