@@ -107,7 +107,7 @@ def remove_stale_temporaries(path, now=None):
         parts = name[len(prefix):-len(".tmp")].split(".")
         if len(parts) == 2 and parts[0].isdigit():          # <pid>.<random>
             pid = int(parts[0])
-            dead = pid != os.getpid() and not _running(pid)
+            dead = pid != os.getpid() and not process_alive(pid)
             limit = float("-inf") if dead else STALE_SECONDS
         elif len(parts) == 1:                               # <random>: no pid recorded
             limit = 60.0
@@ -127,15 +127,16 @@ def remove_stale_temporaries(path, now=None):
     return removed
 
 
-def _running(pid):
+def process_alive(pid):
+    """Whether a process ``pid`` runs on this machine (someone else's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:         # someone else's live process
         return True
-    except OSError:
-        return False
+    except OSError as e:
+        return e.errno == errno.EPERM
     return True
 
 

@@ -33,8 +33,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from autograd_nlp.data.calibration_dates import questions_in_forms  # noqa: E402
 from autograd_nlp.data.generate_dates import _mon, _month, _weekday  # noqa: E402
-from autograd_nlp.data.written_dates import (CASES, CASE_WEIGHTS, QUESTION_WIDTH,  # noqa: E402
+from autograd_nlp.data.written_dates import (QUESTION_WIDTH,  # noqa: E402
                                              generate_written_dates, ordinal)
 
 SHARED_TWO_DIGIT_YEARS = (1977, 2068)
@@ -93,23 +94,8 @@ def held_out_questions(per_form, seed=2026):
     ``(question, iso answer, form)``, dates uniform over 1900-2099 (two-digit
     forms: over ``SHARED_TWO_DIGIT_YEARS``), letter case drawn as the
     generator draws it."""
-    rng = np.random.default_rng(seed)
-    items = []
-    for form, write in HELD_OUT_FORMS.items():
-        first, last = SHARED_TWO_DIGIT_YEARS if form in TWO_DIGIT_FORMS else (1900, 2099)
-        lo = datetime.date(first, 1, 1).toordinal()
-        hi = datetime.date(last, 12, 31).toordinal()
-        days = rng.integers(lo, hi + 1, size=per_form)
-        cases = rng.choice(len(CASES), size=per_form, p=CASE_WEIGHTS)
-        skip = SKIP_DATES.get(form, lambda d: False)
-        for day, case in zip(days.tolist(), cases.tolist()):
-            date = datetime.date.fromordinal(day)
-            while skip(date):
-                date += datetime.timedelta(days=31)
-            question = list(CASES.values())[case](write(date))
-            assert len(question) <= QUESTION_WIDTH, question
-            items.append((question, date.isoformat(), form))
-    return items
+    return questions_in_forms(HELD_OUT_FORMS, per_form, seed, TWO_DIGIT_FORMS,
+                              SHARED_TWO_DIGIT_YEARS, SKIP_DATES)
 
 
 def generator_questions(n, seed=20261206):

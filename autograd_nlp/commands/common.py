@@ -5,7 +5,6 @@ a run starts, an earlier run never overwritten unasked, one run per folder at a
 time), seeding."""
 import argparse
 import atexit
-import errno
 import math
 import os
 import sys
@@ -14,6 +13,7 @@ import time
 from autograd_nlp import random as ag_random
 from autograd_nlp.data.paths import configured_data_dir
 from autograd_nlp.errors import UserError
+from autograd_nlp.serialization import process_alive
 
 
 class DefaultsHelpFormatter(argparse.HelpFormatter):
@@ -431,7 +431,7 @@ def lock_folder(path, option="--out"):
             pid = _lock_owner(lock)
             # our own pid on a lock we do not hold: left by a dead process whose pid
             # the system gave us again, so stale like any other dead one
-            if pid is not None and pid != os.getpid() and _pid_alive(pid):
+            if pid is not None and pid != os.getpid() and process_alive(pid):
                 raise UserError(f"{option} {path} is in use by another run (pid {pid}, "
                                 f"see {lock}); wait for it to finish, or pick another "
                                 f"{option}") from None
@@ -488,18 +488,6 @@ def _lock_owner_now(lock):
     except OSError:
         return None
     return int(text) if text.isdigit() else None
-
-
-def _pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:           # someone else's live process
-        return True
-    except OSError as e:
-        return e.errno == errno.EPERM
-    return True
 
 
 def held_folders():

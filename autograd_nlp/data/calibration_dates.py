@@ -15,7 +15,8 @@ import datetime
 import numpy as np
 
 from autograd_nlp.data.generate_dates import MONTHS, WEEKDAYS
-from autograd_nlp.data.written_dates import CASE_WEIGHTS, CASES, TWO_DIGIT_YEARS, YEARS
+from autograd_nlp.data.written_dates import (CASE_WEIGHTS, CASES, QUESTION_WIDTH,
+                                             TWO_DIGIT_YEARS, YEARS)
 
 
 def _clock(d):
@@ -46,22 +47,39 @@ SKIP_DATES = {"dd-month-yy": lambda d: d.month == 5}
 ("28-may-81" is the generator's "dd-mon-yy")."""
 
 
-def calibration_questions(per_form, seed=0):
-    """``per_form`` questions of every calibration form: a list of
-    ``(question, iso answer)``, dates uniform over ``YEARS`` (two-digit
-    forms: over ``TWO_DIGIT_YEARS``), letter case drawn as the generator's."""
+def questions_in_forms(forms, per_form, seed=0, two_digit_forms=(),
+                       two_digit_years=TWO_DIGIT_YEARS, skip_dates=None):
+    """``per_form`` questions of every form of ``forms`` ({name: function(date)
+    -> lower-case question}): a list of ``(question, iso answer, form)``, dates
+    uniform over ``YEARS`` (``two_digit_forms``: over ``two_digit_years``),
+    letter case drawn as the generator's. ``skip_dates`` ({form: predicate})
+    moves a date a month on while the predicate holds."""
+    skip_dates = skip_dates or {}
     rng = np.random.default_rng(seed)
     items = []
-    for form, write in CALIBRATION_FORMS.items():
-        first, last = TWO_DIGIT_YEARS if form in TWO_DIGIT_FORMS else YEARS
+    for form, write in forms.items():
+        first, last = two_digit_years if form in two_digit_forms else YEARS
         lo = datetime.date(first, 1, 1).toordinal()
         hi = datetime.date(last, 12, 31).toordinal()
         days = rng.integers(lo, hi + 1, size=per_form)
         cases = rng.choice(len(CASES), size=per_form, p=CASE_WEIGHTS)
-        skip = SKIP_DATES.get(form, lambda d: False)
+        skip = skip_dates.get(form, lambda d: False)
         for day, case in zip(days.tolist(), cases.tolist()):
             date = datetime.date.fromordinal(day)
             while skip(date):
                 date += datetime.timedelta(days=31)
-            items.append((list(CASES.values())[case](write(date)), date.isoformat()))
+            question = list(CASES.values())[case](write(date))
+            if len(question) > QUESTION_WIDTH:
+                raise ValueError(f"form {form!r} wrote {question!r}, longer than "
+                                 f"{QUESTION_WIDTH} characters")
+            items.append((question, date.isoformat(), form))
     return items
+
+
+def calibration_questions(per_form, seed=0):
+    """``per_form`` questions of every calibration form: a list of
+    ``(question, iso answer)``, dates uniform over ``YEARS`` (two-digit
+    forms: over ``TWO_DIGIT_YEARS``), letter case drawn as the generator's."""
+    return [(q, a) for q, a, _ in questions_in_forms(CALIBRATION_FORMS, per_form, seed,
+                                                       TWO_DIGIT_FORMS,
+                                                       skip_dates=SKIP_DATES)]

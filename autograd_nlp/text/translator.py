@@ -112,7 +112,6 @@ class Translator:
         return answers[0] if single else answers
 
     def _answer(self, batch, beam):
-        from models.encoder_decoder import EncoderDecoder   # noqa: F401 (the interface)
         vocabulary = self.vocabulary
         x = vocabulary.encode_questions([text for _, text in batch])
         length = vocabulary.answer_length - 1
