@@ -16,10 +16,10 @@ from autograd_nlp.commands.checkpoint_kind import add_params_option, read_checkp
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           add_early_stop_options, add_valid_fraction_option,
                                           MAX_BEAM, attach_schedule, beam_width,
-                                          check_output_file, dropout_rate,
+                                          check_output_file, distributed_comm, dropout_rate,
                                           generated_size,
                                           image_path, non_negative_int, plain_value,
-                                          positive_float, positive_int, prepare_out,
+                                          positive_float, positive_int, prepare_out_on_root,
                                           run_listener, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, Default, mark_defaults,
                                                 resolve_settings, vocab_hash)
@@ -71,7 +71,8 @@ def add_train_parsers(train_sub):
         p = train_sub.add_parser(name, help=f"train the {name} model on "
                                  f"{d['dataset']} (generated when no data directory is set)",
                                  epilog=recipe_note(name) + RESUME_RULE)
-        add_common_training_options(p, d["epochs"], os.path.join("runs", name))
+        add_common_training_options(p, d["epochs"], os.path.join("runs", name),
+                                    distributed=True)
         p.add_argument("--dataset", default=d["dataset"], choices=["addition", "date"],
                        help="which toy dataset")
         p.add_argument("--reverse", dest="reverse", action="store_true", default=d["reverse"],
@@ -326,6 +327,14 @@ def recipe_note(name):
             f"above. ")
 
 
+def synchronize_ranks(model, optimizer, comm):
+    """With --distributed: every rank starts from rank 0's parameters,
+    optimizer state and random numbers (docs/distributed.md)."""
+    if comm is not None:
+        from autograd_nlp import distributed
+        distributed.synchronize(model, optimizer, comm)
+
+
 def apply_generated_recipe(args):
     """On generated dates, options left at their defaults take the main job's
     recipe (``GENERATED_DATE_RECIPE``) instead of the book's settings."""
@@ -343,7 +352,11 @@ def train(args):
     settings = resolve_settings(args)
     check_early_stop(args)
     seed_everything(args.seed)
-    out = prepare_out(args.out, args)
+    comm = distributed_comm(args)           # None without --distributed
+    if comm is not None and args.rl_finetune:
+        raise UserError("--rl-finetune runs on one process; train with --distributed, then "
+                        "run `autograd-nlp rl-finetune --checkpoint ...` without it")
+    out = prepare_out_on_root(args.out, args, comm)
     ds = load_dataset(args)
     kwargs = dict(vocab_size=ds.vocab_size, wordvec_size=args.wordvec, hidden_size=args.hidden)
     if getattr(args, "bidirectional", False):
@@ -380,7 +393,8 @@ def train(args):
     trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
                                args.checkpoint_every, meta, progress=not args.quiet,
                                unit="questions", checkpoint_seconds=60 * args.checkpoint_minutes,
-                               **early_stop_options(args, ds))
+                               comm=comm, **early_stop_options(args, ds))
+    synchronize_ranks(model, optimizer, comm)
     if args.resume:
         trainer.resume(args.resume)
     print(f"{args.model_name}: {model.num_params():,} parameters, batch {args.batch_size}, "
@@ -392,6 +406,8 @@ def train(args):
     # validation accuracy every epoch and the test split once at the end
     history, accuracies, metric = fit_with_accuracy(args, model, trainer, ds)
     calibrate_answers(args, model, trainer, ds, checkpoint)
+    if comm is not None and not comm.is_root:
+        return 0                            # rank 0 alone draws and writes
     written = []
     if args.rl_finetune:
         written.append(rl_finetune_after_training(args, model, trainer, ds, out))

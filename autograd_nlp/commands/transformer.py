@@ -12,14 +12,14 @@ import numpy as np
 from autograd_nlp import optim
 from autograd_nlp.backend import to_device
 from autograd_nlp.commands.common import (add_common_training_options, attach_schedule,
-                                          dropout_rate, generated_size,
+                                          distributed_comm, dropout_rate, generated_size,
                                           non_negative_int, positive_float, positive_int,
-                                          prepare_out, seed_everything)
+                                          prepare_out_on_root, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
 from autograd_nlp.commands.seq2seq import (ADAM_FORMS, add_date_order_option,
                                            add_evaluation_options, apply_generated_recipe,
-                                           calibrate_answers, recipe_note,
+                                           calibrate_answers, recipe_note, synchronize_ranks,
                                            check_early_stop, early_stop_options,
                                            fit_with_accuracy, load_dataset, print_outputs)
 from autograd_nlp.core import eval_mode, no_grad
@@ -35,7 +35,7 @@ def add_train_parsers(train_sub):
     p = train_sub.add_parser(NAME, help="train a Transformer encoder-decoder on dates or "
                              "additions (generated when no data directory is set)",
                              description=recipe_note(NAME) + RESUME_RULE)
-    add_common_training_options(p, 5, os.path.join("runs", NAME))
+    add_common_training_options(p, 5, os.path.join("runs", NAME), distributed=True)
     p.add_argument("--dataset", "--task", dest="dataset", default="date",
                    choices=["addition", "date"], help="the seq2seq task")
     p.add_argument("--reverse", dest="reverse", action="store_true", default=False,
@@ -114,7 +114,8 @@ def train(args):
     check_heads(args, NAME)
     check_early_stop(args)
     seed_everything(args.seed)
-    out = prepare_out(args.out, args)
+    comm = distributed_comm(args)           # None without --distributed
+    out = prepare_out_on_root(args.out, args, comm)
     ds = load_dataset(args)
     kwargs = model_kwargs(args, ds.vocab_size, max(ds.question_length, ds.answer_length))
     model = TransformerSeq2seq(**kwargs)
@@ -136,7 +137,8 @@ def train(args):
     trainer = MinibatchTrainer(model, optimizer, args.batch_size, args.max_grad, checkpoint,
                                args.checkpoint_every, meta, progress=not args.quiet,
                                unit="questions", checkpoint_seconds=60 * args.checkpoint_minutes,
-                               **early_stop_options(args, ds))
+                               comm=comm, **early_stop_options(args, ds))
+    synchronize_ranks(model, optimizer, comm)
     if args.resume:
         trainer.resume(args.resume)
     print(f"transformer: {model.num_params():,} parameters ({args.layers}+{args.layers} "
@@ -146,6 +148,8 @@ def train(args):
 
     history, accuracies, metric = fit_with_accuracy(args, model, trainer, ds)
     calibrate_answers(args, model, trainer, ds, checkpoint)
+    if comm is not None and not comm.is_root:
+        return 0                            # rank 0 alone draws and writes
     curve = save_curves(os.path.join(out, "accuracy.png"),
                         {NAME: (history["epoch"], [100 * a for a in accuracies])},
                         "epoch", f"exact-match {metric} (%)", title=ds.source)

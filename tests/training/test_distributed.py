@@ -191,3 +191,46 @@ def test_distributed_without_mpi4py_says_what_to_install(tmp_path, capsys, monke
     assert code == 2
     err = capsys.readouterr().err
     assert "autograd-nlp: --distributed" in err and "[distributed]" in err
+
+
+@pytest.mark.parametrize("name", ["attention", "transformer"])
+def test_train_seq2seq_over_two_ranks_takes_one_process_steps(tmp_path, name):
+    """`mpiexec -n 2 autograd-nlp train attention|transformer --distributed`
+    (no dropout, so no random mask differs between ranks) ends with the
+    parameters of the same command on one process (float32 sums in another
+    order: 1e-5 relative), and rank 0 alone prints and writes."""
+    sizes = (["--hidden", "16", "--wordvec", "8", "--dropout", "0"] if name == "attention"
+             else ["--dim", "16", "--heads", "2", "--layers", "1", "--dropout", "0"])
+    common = ["train", name, "--generate-size", "600", "--batch-size", "32", "--epochs", "2",
+              "--quiet", *sizes]
+    root = os.path.dirname(os.path.dirname(HERE))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "OPENBLAS_NUM_THREADS": "1"}
+    env.pop("AUTOGRAD_NLP_DATA", None)
+    two = subprocess.run([_mpiexec(), "-n", "2", sys.executable, "-m", "autograd_nlp", *common,
+                          "--out", str(tmp_path / "two"), "--distributed"],
+                         capture_output=True, text=True, timeout=300, cwd=root, env=env)
+    assert two.returncode == 0, two.stdout + two.stderr
+    assert two.stdout.count("epoch 2: ") == 1 and two.stdout.count("wrote: ") == 1
+    one = subprocess.run([sys.executable, "-m", "autograd_nlp", *common, "--out",
+                          str(tmp_path / "one")], capture_output=True, text=True, timeout=300,
+                         cwd=root, env=env)
+    assert one.returncode == 0, one.stdout + one.stderr
+    with np.load(tmp_path / "one" / "checkpoint.npz") as a, \
+            np.load(tmp_path / "two" / "checkpoint.npz") as b:
+        names = [k for k in a.files if k.startswith("model/")]
+        assert names and sorted(names) == sorted(k for k in b.files if k.startswith("model/"))
+        # an attention key's bias shifts every score of a row alike: its true gradient
+        # is 0, so Adam turns float32 rounding noise into steps of size lr there
+        names = [k for k in names if not k.endswith("key.b")]
+        for k in names:
+            scale = float(np.abs(a[k]).max()) or 1.0
+            assert float(np.abs(a[k] - b[k]).max()) / scale < 1e-5, k
+
+
+def test_rl_finetune_is_refused_with_distributed(capsys):
+    from autograd_nlp.cli import main
+    code = main(["train", "attention", "--rl-finetune", "5", "--distributed"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--distributed" in err
