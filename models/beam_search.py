@@ -16,6 +16,8 @@ never less likely under the model.
 """
 import numpy as np
 
+from autograd_nlp.numeric import log_softmax_array
+
 LENGTH_NORMS = ("gnmt", "mean")
 
 
@@ -28,13 +30,6 @@ def length_penalty(lengths, alpha=0.0, norm="gnmt"):
     if norm == "mean":
         return lengths
     return ((5.0 + lengths) / 6.0) ** alpha
-
-
-def log_softmax(logits):
-    """logits (..., vocab) -> log-probabilities over the last axis, in float64."""
-    z = np.asarray(logits, dtype=np.float64)
-    z = z - z.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
 def check_beam_options(beam, length, alpha, norm, caller):
@@ -97,7 +92,7 @@ def beam_search(step, reorder, batch_size, start_id, length, beam=3, eos_id=None
 
     reorder(np.repeat(np.arange(batch_size), per_input))
     for t in range(length):
-        logp = log_softmax(step(last)).reshape(batch_size, per_input, -1)
+        logp = log_softmax_array(step(last)).reshape(batch_size, per_input, -1)
         if skip.size:
             logp[..., skip] = -np.inf
         vocab = logp.shape[-1]

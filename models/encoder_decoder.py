@@ -23,7 +23,8 @@ from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
 from autograd_nlp.layers import Module, select_state
-from models.beam_search import beam_search, log_softmax
+from autograd_nlp.numeric import log_softmax_array
+from models.beam_search import beam_search
 
 
 class EncoderDecoder(Module):
@@ -115,7 +116,7 @@ class EncoderDecoder(Module):
         with no_grad(), eval_mode():
             memory = self.encoder(xs)
             logits, _ = self.decoder(ys, self.decoder.start(memory), memory)
-        logp = log_softmax(to_device(logits.data, "cpu"))
+        logp = log_softmax_array(to_device(logits.data, "cpu"))
         return np.take_along_axis(logp, np.asarray(ids)[..., None], axis=-1)[..., 0]
 
     def sequence_log_prob(self, xs, start_id, ids):

@@ -5,6 +5,7 @@ from autograd_nlp import random as ag_random
 from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.layers import Module, recurrent_layers, select_state
+from autograd_nlp.numeric import softmax_array
 from models.beam_search import beam_search
 
 
@@ -120,6 +121,5 @@ class LanguageModel(Module):
             logits = np.where(logits < cutoff, -np.inf, logits)
         if greedy:
             return int(np.argmax(logits))
-        p = np.exp(logits - logits.max())
-        p /= p.sum()
+        p = softmax_array(logits)
         return int(rng.choice(len(p), p=p))

@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd_nlp.core import Variable, no_grad
 from autograd_nlp.functions import log_softmax, softmax, softmax_cross_entropy, tanh
+from autograd_nlp.numeric import softmax_array
 from autograd_nlp.layers import Linear, Module
 
 
@@ -48,9 +49,7 @@ def categorical_entropy(logits):
 def sample_actions(logits, rng):
     """One action per row of ``logits`` (batch, A) array, drawn from its softmax
     with ``rng`` (a numpy Generator) -> (batch,) int64."""
-    z = logits - logits.max(axis=-1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=-1, keepdims=True)
+    p = softmax_array(logits)
     u = rng.random((len(p), 1))
     return np.minimum((p.cumsum(axis=-1) < u).sum(axis=-1), p.shape[-1] - 1).astype(np.int64)
 

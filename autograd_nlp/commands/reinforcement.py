@@ -272,9 +272,6 @@ class A2CLoop:
 
 
 # --- the command ----------------------------------------------------------------------
-def fail(message):
-    raise UserError(f"train: {message}")
-
 
 def read_resume(args, kwargs):
     """The --resume checkpoint of this agent, checked: readable, this agent's
@@ -282,7 +279,8 @@ def read_resume(args, kwargs):
     saved = read_checkpoint(args.resume, f"train {args.agent_name} --resume", "reinforcement")
     kind = saved["kind"]
     if kind != args.agent_name:
-        fail(f"{args.resume} is a {kind!r} checkpoint, not {args.agent_name!r}")
+        raise UserError(f"train: {args.resume} is a {kind!r} checkpoint, not "
+                        f"{args.agent_name!r}")
     if saved["meta"]["model_kwargs"] != kwargs:
         raise CheckpointError(f"cannot resume {args.resume}: its agent is "
                               f"{saved['meta']['model_kwargs']}, this run builds {kwargs}; "
@@ -295,15 +293,17 @@ def read_resume(args, kwargs):
 
 def train(args):
     if args.episodes < 1 or args.window < 1:
-        fail(f"--episodes and --window must be >= 1, got {args.episodes}, {args.window}")
+        raise UserError(f"train: --episodes and --window must be >= 1, got {args.episodes}, "
+                        f"{args.window}")
     out = prepare_out(args.out, args)
     try:
         env = make_env(args.env)
     except MissingGymnasium as e:
-        fail(str(e))
+        raise UserError(f"train: {e}") from None
     if not hasattr(env.action_space, "n"):
-        fail(f"{args.env} has a continuous action space ({env.action_space}); "
-             f"these agents need discrete actions (e.g. CartPole-v1)")
+        raise UserError(f"train: {args.env} has a continuous action space "
+                        f"({env.action_space}); these agents need discrete actions "
+                        f"(e.g. CartPole-v1)")
     seed_everything(args.seed)
     kwargs = dict(obs_size=int(np.prod(env.observation_space.shape)),
                   n_actions=int(env.action_space.n), hidden_size=args.hidden)

@@ -55,9 +55,6 @@ def add_parsers(sub):
     p.set_defaults(run=run)
 
 
-def fail(message):
-    raise UserError(f"rl-finetune: {message}")
-
 
 FINETUNED = "rl-finetuned.npz"
 
@@ -99,8 +96,8 @@ def claim_output(args):
     prepare_out(out)
     path = check_output_file(os.path.join(out, FINETUNED), "--out")
     if os.path.lexists(path) and not args.overwrite:
-        fail(f"{path} already exists (an earlier fine-tuning's); replace it with "
-             f"--overwrite, or pick another --out")
+        raise UserError(f"rl-finetune: {path} already exists (an earlier fine-tuning's); "
+                        f"replace it with --overwrite, or pick another --out")
     return path
 
 
@@ -117,8 +114,9 @@ def run(args):
     ds = seq2seq_command.load_dataset(data_args)
     chars = "".join(ds.id_to_char[i] for i in range(ds.vocab_size))
     if chars != meta["chars"]:
-        fail("this data has another vocabulary than the checkpoint's; pass the "
-             "training run's --data-dir / --dataset / --generate-size / --seed")
+        raise UserError("rl-finetune: this data has another vocabulary than the checkpoint's; "
+                        "pass the training run's --data-dir / --dataset / --generate-size / "
+                        "--seed")
     model = restore_model(checkpoint, args.checkpoint, seq2seq_command.build_model, restore)
     ag_random.seed(args.seed)
     start_state = ag_random.get_state()

@@ -211,7 +211,7 @@ def sharp_lm(name, seed, scale=4.0):
 def lm_log_prob(model, ids):
     """Summed log-probability of ids[1:] after ids[0], one teacher-forced pass."""
     from autograd_nlp.core import eval_mode, no_grad
-    from models.beam_search import log_softmax
+    from autograd_nlp.numeric import log_softmax_array as log_softmax
     model.reset_state()
     with no_grad(), eval_mode():
         logp = log_softmax(model(np.array([ids[:-1]])).data[0])
