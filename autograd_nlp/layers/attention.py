@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import ShapeError, Variable
-from autograd_nlp.functions import masked_fill, matmul, softmax, swapaxes
+from autograd_nlp.functions import masked_softmax, matmul, softmax, swapaxes
 from autograd_nlp.layers.module import Module
 
 
@@ -18,7 +18,8 @@ def dot_product_attention(query, keys, values=None, mask=None, scale=False):
 
     ``values`` default to ``keys`` (the book's attention over encoder states).
     ``mask`` (broadcastable to (batch, T, S), True = may attend) hides e.g.
-    padding. ``scale`` divides the scores by sqrt(H) (Transformer style)."""
+    padding, through ``masked_softmax``: masked weights are exactly 0, and a
+    query with nothing to attend to gets all-zero weights (a zero context). ``scale`` divides the scores by sqrt(H) (Transformer style)."""
     values = keys if values is None else values
     if query.shape[-1] != keys.shape[-1] or keys.shape[:-1] != values.shape[:-1]:
         raise ShapeError(f"dot_product_attention: query {query.shape}, keys {keys.shape} "
@@ -27,10 +28,12 @@ def dot_product_attention(query, keys, values=None, mask=None, scale=False):
     scores = matmul(query, swapaxes(keys, -1, -2))                  # (batch, T, S)
     if scale:
         scores = scores * (1.0 / np.sqrt(query.shape[-1]))
-    if mask is not None:
+    if mask is None:
+        weights = softmax(scores, axis=-1)
+    else:                     # exactly 0 where masked; a row with nothing allowed is all 0
         mask = mask.data if isinstance(mask, Variable) else mask
-        scores = masked_fill(scores, ~get_array_module(mask).asarray(mask, dtype=bool), -1e9)
-    weights = softmax(scores, axis=-1)
+        weights = masked_softmax(scores, get_array_module(mask).asarray(mask, dtype=bool),
+                                 axis=-1)
     return matmul(weights, values), weights
 
 

@@ -52,3 +52,19 @@ def test_matches_torch_sdpa():
     theirs = torch.nn.functional.scaled_dot_product_attention(
         torch.tensor(q), torch.tensor(k), torch.tensor(v))
     np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10)
+
+
+def test_masked_weights_are_exactly_zero_and_a_fully_masked_query_attends_to_nothing():
+    rng = np.random.default_rng(3)
+    q, k = rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 5, 4))
+    mask = rng.random((2, 3, 5)) < 0.6
+    mask[0, 1] = False                                 # this query may see nothing
+    mask[1, :, 0] = True
+    context, weights = dot_product_attention(q, k, mask=mask)
+    assert np.all(weights.data[~mask] == 0)
+    np.testing.assert_array_equal(weights.data[0, 1], 0)
+    np.testing.assert_array_equal(context.data[0, 1], 0)
+    rows = mask.any(axis=-1)
+    np.testing.assert_allclose(weights.data.sum(axis=-1)[rows], 1, rtol=1e-12)
+    assert ag.gradcheck(lambda q_, k_: dot_product_attention(q_, k_, mask=mask)[0], q, k)
+    assert ag.gradgradcheck(lambda q_, k_: dot_product_attention(q_, k_, mask=mask)[0], q, k)
