@@ -18,10 +18,9 @@ import pytest
 from autograd_nlp.cli import main
 from autograd_nlp.commands import seq2seq as seq2seq_cmd
 from autograd_nlp.errors import BadFileError, CheckpointError, UserError
-from cli_run import run
+from cli_run import run, train_tiny_runs, write_ptb
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORDS = [f"w{i}" for i in range(20)]
 
 
 def assert_clean_error(capsys, *argv, says=()):
@@ -38,40 +37,10 @@ def assert_clean_error(capsys, *argv, says=()):
     return err
 
 
-def write_ptb(root):
-    rng = np.random.default_rng(0)
-    root.mkdir(parents=True, exist_ok=True)
-    for split, n in (("train", 240), ("valid", 80), ("test", 80)):
-        lines = [" ".join(rng.choice(WORDS, 8)) for _ in range(n // 8)]
-        if split == "train":
-            lines.append(" ".join(WORDS))       # every word occurs in train
-        (root / f"ptb.{split}.txt").write_text("\n".join(lines) + "\n")
-    return root
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """{"data", "rnnlm", "attention", "cbow", "vectors", "dir"}: tiny runs, 1 epoch."""
-    root = tmp_path_factory.mktemp("runs")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AUTOGRAD_NLP_DATA", raising=False)
-        mp.setenv("AUTOGRAD_NLP_CACHE", str(root / "cache"))
-        data = write_ptb(root / "data")
-        quiet = ["--epochs", "1", "--quiet"]
-        assert main(["train", "rnnlm", "--data-dir", str(data), "--batch-size", "4",
-                     "--time-size", "5", "--wordvec", "4", "--hidden", "4",
-                     "--eval-batch-size", "2", "--out", str(root / "rnnlm"), *quiet]) == 0
-        assert main(["train", "attention", "--generate-size", "200", "--hidden", "8",
-                     "--wordvec", "4", "--batch-size", "32", "--out",
-                     str(root / "attention"), *quiet]) == 0
-        assert main(["train", "cbow", "--data-dir", str(data), "--window", "1",
-                     "--hidden", "4", "--batch-size", "50", "--recipe", "book",
-                     "--out", str(root / "cbow"),
-                     *quiet]) == 0
-    paths = {kind: str(root / kind / "checkpoint.npz") for kind in
-             ("rnnlm", "attention", "cbow")}
-    return {**paths, "data": str(data), "vectors": str(root / "cbow" / "vectors.npz"),
-            "dir": root}
+    return train_tiny_runs(tmp_path_factory.mktemp("runs"))
 
 
 # --- item 1: clean errors -------------------------------------------------------

@@ -21,7 +21,7 @@ from autograd_nlp.cli import main
 from autograd_nlp.commands import common
 from autograd_nlp.serialization import load_npz, save_npz
 from cli_run import run
-from test_cli_errors import write_ptb
+from cli_run import write_ptb
 
 SEQ2SEQ = ["train", "seq2seq", "--generate-size", "300", "--hidden", "8", "--wordvec", "4",
            "--batch-size", "32", "--epochs", "1", "--quiet"]

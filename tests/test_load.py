@@ -13,31 +13,13 @@ from autograd_nlp.serialization import load_npz, save_npz
 from autograd_nlp.text import WordVectors
 from autograd_nlp.text.translator import Translator
 from autograd_nlp.training.checkpoint import save_checkpoint
-from cli_run import run
-from test_cli_errors import write_ptb
+from cli_run import run, train_tiny_runs
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """{"data", "rnnlm", "attention", "cbow", "vectors"}: tiny runs, 1 epoch."""
-    root = tmp_path_factory.mktemp("load_runs")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AUTOGRAD_NLP_DATA", raising=False)
-        mp.setenv("AUTOGRAD_NLP_CACHE", str(root / "cache"))
-        data = write_ptb(root / "data")
-        quiet = ["--epochs", "1", "--quiet"]
-        assert main(["train", "rnnlm", "--data-dir", str(data), "--batch-size", "4",
-                     "--time-size", "5", "--wordvec", "4", "--hidden", "4",
-                     "--eval-batch-size", "2", "--out", str(root / "rnnlm"), *quiet]) == 0
-        assert main(["train", "attention", "--generate-size", "200", "--hidden", "8",
-                     "--wordvec", "4", "--batch-size", "32", "--out",
-                     str(root / "attention"), *quiet]) == 0
-        assert main(["train", "cbow", "--data-dir", str(data), "--window", "1",
-                     "--hidden", "4", "--batch-size", "50", "--recipe", "book",
-                     "--out", str(root / "cbow"), *quiet]) == 0
-    paths = {kind: str(root / kind / "checkpoint.npz") for kind in
-             ("rnnlm", "attention", "cbow")}
-    return {**paths, "data": str(data), "vectors": str(root / "cbow" / "vectors.npz")}
+    return train_tiny_runs(tmp_path_factory.mktemp("load_runs"))
 
 
 def test_a_seq2seq_checkpoint_is_a_translator_answering_as_translate(runs, capsys):
