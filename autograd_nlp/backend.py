@@ -143,6 +143,11 @@ def _lookup_type(t):
 
 
 # --- queries ------------------------------------------------------------------------
+def registered_device_names():
+    """The names of the devices registered now ("cpu", and "cuda" once used)."""
+    return sorted(_BY_NAME)
+
+
 def get_device(name):
     """The registered Device called ``name`` ("cpu", "cuda", ...)."""
     if isinstance(name, Device):

@@ -10,13 +10,18 @@ Whatever the command ends with, the output folders it claimed are released.
 import sys
 
 from autograd_nlp.backend import DeviceError, get_device
-from autograd_nlp.commands import (autoencoder, export, gradcheck, graph, info, language_model,
-                                   rl_finetune, seq2seq, train, tune, word_vectors)
+from autograd_nlp.commands import (autoencoder, bert_finetune, bert_pretraining, export,
+                                   gradcheck, graph, info, language_model, reinforcement,
+                                   rl_finetune, seq2seq, transformer, transformer_lm, tune,
+                                   word_vectors)
 from autograd_nlp.commands.common import (Parser, held_folders, plain_value,
                                           release_folders)
 from autograd_nlp.errors import UserError
 
-COMMANDS = [train, seq2seq, language_model, word_vectors, graph, gradcheck, export, info,
+# the train sub-commands, one per chapter model, in the order --help lists them
+TRAIN_COMMANDS = [seq2seq, transformer, language_model, transformer_lm, bert_pretraining,
+                  bert_finetune, word_vectors, reinforcement, autoencoder]
+COMMANDS = [seq2seq, language_model, word_vectors, graph, gradcheck, export, info,
             autoencoder, rl_finetune, tune]
 USAGE_ERROR = 2
 
@@ -27,6 +32,10 @@ def build_parser():
         description="Define-by-run autodiff on NumPy and the models of "
                     "Deep Learning from Scratch 2.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    train = sub.add_parser("train", help="train a chapter model (see: autograd-nlp train -h)")
+    train_sub = train.add_subparsers(dest="model", required=True, metavar="MODEL")
+    for command in TRAIN_COMMANDS:
+        command.add_train_parsers(train_sub)
     for command in COMMANDS:
         (getattr(command, "add_parser", None) or command.add_parsers)(sub)
     return parser

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from autograd_nlp.cli import main
-from autograd_nlp.commands import seq2seq as seq2seq_cmd
+from autograd_nlp.recipes import seq2seq as seq2seq_recipe
+from autograd_nlp.recipes import seq2seq_task
 from autograd_nlp.commands.language_model import model_from_checkpoint
 from autograd_nlp.training import seq2seq_accuracy
 from cli_run import run
@@ -34,7 +35,7 @@ def runs(tmp_path_factory):
         (root / f"ptb.{split}.txt").write_text("\n".join(lines) + "\n")
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("AUTOGRAD_NLP_DATA", raising=False)
-        beams = record_beams(mp, seq2seq_cmd)
+        beams = record_beams(mp, seq2seq_task)
         assert main(["train", "seq2seq", "--generate-size", "300", "--hidden", "8",
                      "--wordvec", "8", "--batch-size", "32", "--epochs", "1", "--beam", "3",
                      "--valid-fraction", "0.1", "--quiet", "--out",
@@ -52,7 +53,7 @@ def test_train_seq2seq_measures_validation_and_test_accuracy_with_the_beam(runs)
 
 def test_train_transformer_measures_accuracy_with_the_beam(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)
-    beams = record_beams(monkeypatch, seq2seq_cmd)      # fit_with_accuracy lives there
+    beams = record_beams(monkeypatch, seq2seq_task)      # fit_with_accuracy lives there
     assert main(["train", "transformer", "--task", "addition", "--epochs", "1", "--beam", "2",
                  "--generate-size", "300", "--dim", "8", "--heads", "2", "--layers", "1",
                  "--batch-size", "32", "--quiet", "--out", str(tmp_path / "tf")]) == 0
@@ -60,10 +61,10 @@ def test_train_transformer_measures_accuracy_with_the_beam(tmp_path, capsys, mon
 
 
 def test_translate_answers_with_the_beam_search(runs, capsys):
-    from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
+    from autograd_nlp.loading.checkpoint_kind import read_checkpoint, restore_model
     from autograd_nlp.training import restore
     checkpoint = read_checkpoint(runs["seq2seq"], "test", "seq2seq")
-    model = restore_model(checkpoint, runs["seq2seq"], seq2seq_cmd.build_model, restore)
+    model = restore_model(checkpoint, runs["seq2seq"], seq2seq_recipe.build_model, restore)
     chars = checkpoint["meta"]["chars"]
     ids = [chars.index(c) for c in "12+345".ljust(checkpoint["meta"]["question_length"])]
     expected = model.beam_search(np.array([ids]), chars.index("_"),

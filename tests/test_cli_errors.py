@@ -17,6 +17,7 @@ import pytest
 
 from autograd_nlp.cli import main
 from autograd_nlp.commands import seq2seq as seq2seq_cmd
+from autograd_nlp.recipes import seq2seq as seq2seq_recipe
 from autograd_nlp.errors import BadFileError, CheckpointError, UserError
 from cli_run import run, train_tiny_runs, write_ptb
 
@@ -273,10 +274,10 @@ def test_translate_shows_its_confidence_and_warns_when_low(runs, capsys, monkeyp
 
 def test_answer_probabilities_are_the_greedy_steps_probabilities(runs):
     """Against decoding step by step and reading each chosen character's softmax."""
-    from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model
+    from autograd_nlp.loading.checkpoint_kind import read_checkpoint, restore_model
     from autograd_nlp.training import restore
     checkpoint = read_checkpoint(runs["attention"], "test", "seq2seq")
-    model = restore_model(checkpoint, runs["attention"], seq2seq_cmd.build_model, restore)
+    model = restore_model(checkpoint, runs["attention"], seq2seq_recipe.build_model, restore)
     meta = checkpoint["meta"]
     rng = np.random.default_rng(0)
     x = rng.integers(0, len(meta["chars"]), (3, meta["question_length"]))

@@ -42,7 +42,7 @@ def test_addition_resumes_with_its_schedule(tmp_path, capsys, monkeypatch):
 
 def test_default_sizes_pass_the_size_check(tmp_path, monkeypatch):
     monkeypatch.delenv("AUTOGRAD_NLP_DATA", raising=False)     # --dim/--heads left out
-    from autograd_nlp.commands import transformer
+    from autograd_nlp.recipes import transformer
 
     def stop(args):                         # past the size check: no need to train
         raise KeyboardInterrupt

@@ -15,7 +15,7 @@ import os
 import numpy as np
 
 from autograd_nlp import optim
-from autograd_nlp.commands.checkpoint_kind import (check_finite_parameters, read_checkpoint,
+from autograd_nlp.loading.checkpoint_kind import (check_finite_parameters, read_checkpoint,
                                                    restore_model)
 from autograd_nlp.commands.common import (add_early_stop_options, add_out_options,
                                           add_valid_fraction_option, generated_size,
@@ -25,7 +25,7 @@ from autograd_nlp.commands.common import (add_early_stop_options, add_out_option
 from autograd_nlp.errors import UserError
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, resolve_settings,
                                                 vocab_hash)
-from autograd_nlp.commands.seq2seq import check_early_stop
+from autograd_nlp.commands.common import check_early_stop
 from autograd_nlp.data.date_strings import date_strings, parse_date
 from autograd_nlp.data.generate_dates import BOOK_DATE_FAMILIES
 from autograd_nlp.data.seq_format import DATE_WIDTHS, PAD, START

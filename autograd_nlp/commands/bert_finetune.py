@@ -17,14 +17,14 @@ import os
 from autograd_nlp.commands.bert_pretraining import (adam_trainer, add_optimizer_options,
                                                     held_epoch, load_bert_vocabulary, percent,
                                                     print_checkpoints, to_model, to_numpy)
-from autograd_nlp.commands.checkpoint_kind import check_finite_parameters, read_checkpoint
+from autograd_nlp.loading.checkpoint_kind import check_finite_parameters, read_checkpoint
 from autograd_nlp.commands.common import (add_common_training_options,
                                           add_early_stop_options, add_valid_fraction_option,
                                           dropout_rate, load_ptb_announced, positive_int,
                                           prepare_out, seed_everything)
 from autograd_nlp.commands.run_settings import (RESUME_RULE, mark_defaults, ptb_identity,
                                                 resolve_settings, vocab_hash)
-from autograd_nlp.commands.seq2seq import check_early_stop
+from autograd_nlp.commands.common import check_early_stop
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.data.bert_pretraining import trim_padding
 from autograd_nlp.data.splits import validation_indices

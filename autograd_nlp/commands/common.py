@@ -1,19 +1,24 @@
 """Helpers shared by the subcommands: the parser class (every option shows
 its default), argument types that refuse impossible values at parse time
-(exit 2 with argparse's message), output folders and files (checked before
-a run starts, an earlier run never overwritten unasked, one run per folder at a
-time), seeding."""
+(exit 2 with argparse's message), and the bridge from a recipe's Config to
+its options and back (``add_config_options``, ``config_from_args``). Output
+folders live in ``autograd_nlp/training/run_folder.py`` and what a run does
+before training in ``autograd_nlp/recipes/runtime.py`` (re-exported here for
+the commands that still call them by these names)."""
 import argparse
-import atexit
-import math
+import dataclasses
 import os
-import sys
-import time
 
-from autograd_nlp import random as ag_random
-from autograd_nlp.data.paths import configured_data_dir
 from autograd_nlp.errors import UserError
-from autograd_nlp.serialization import process_alive
+from autograd_nlp.recipes import checks
+from autograd_nlp.recipes.runtime import (attach_schedule, data_dir_for_meta,  # noqa: F401
+                                          distributed_comm, load_ptb_announced,
+                                          prepare_out_on_root, seed_everything)
+from autograd_nlp.training.run_folder import (LOCK_NAME, RUN_FILES,  # noqa: F401
+                                              check_folder, check_output_file,
+                                              claim_output_file, earlier_run_message,
+                                              held_folders, lock_folder, prepare_out,
+                                              release_folders)
 
 
 class DefaultsHelpFormatter(argparse.HelpFormatter):
@@ -39,104 +44,47 @@ class Parser(argparse.ArgumentParser):
 
 
 # --- argument types: each takes the command-line text, returns the value or
-# raises ArgumentTypeError (argparse prints "argument --x: <message>", exit 2)
+# raises ArgumentTypeError (argparse prints "argument --x: <message>", exit 2).
+# They are the recipes' value checks (autograd_nlp/recipes/checks.py) reading text.
 
-def _int(text):
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+def argument_type(check):
+    """The argparse type of a value check: the text read as the check's
+    ``parse`` (int, float), then checked; the refusal quotes the text."""
+    parse = getattr(check, "parse", str)
 
-
-def _finite_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return value
-
-
-def positive_int(text):
-    """An integer >= 1 (sizes, counts, epochs, top-k, lengths)."""
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer (1, 2, ...), "
-                                         f"got {text!r}")
-    return value
+    def convert(text):
+        try:
+            value = parse(text)
+        except ValueError:
+            kind = "an integer" if parse is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        try:
+            return check(value)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(f"{e}, got {text!r}") from None
+    convert.__name__ = check.__name__      # argparse names the type in some errors
+    return convert
 
 
-def non_negative_int(text):
-    """An integer >= 0 (seeds; 0 meaning "off" where the help says so)."""
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
-
-
-def positive_float(text):
-    """A finite number > 0 (learning rates, temperatures, clipping norms)."""
-    value = _finite_float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return value
-
-
-def non_negative_float(text):
-    """A finite number >= 0 (0 meaning "off" or "always" where the help says so)."""
-    value = _finite_float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
-    return value
-
-
-def non_negative_fraction(text):
-    """A number in [0, 1): a share of rows (0 meaning "none")."""
-    value = _finite_float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
-    return value
-
-
-def unit_interval(text):
-    """A number in [0, 1] (a discount factor, a probability that may be 1)."""
-    value = _finite_float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text!r}")
-    return value
+positive_int = argument_type(checks.positive_int)
+non_negative_int = argument_type(checks.non_negative_int)
+positive_float = argument_type(checks.positive_float)
+non_negative_float = argument_type(checks.non_negative_float)
+non_negative_fraction = argument_type(checks.fraction)
+dropout_rate = argument_type(checks.fraction)
+unit_interval = argument_type(checks.unit_interval)
 
 
 def bounded_int(limit, why):
     """An argument type: a positive integer at most ``limit``; ``why`` (a
     phrase) says in the refusal why larger values are not taken."""
-    def convert(text):
-        value = positive_int(text)
-        if value > limit:
-            raise argparse.ArgumentTypeError(f"must be at most {limit:,} ({why}), got {text!r}")
-        return value
-    convert.__name__ = f"positive_int_at_most_{limit}"
-    return convert
+    return argument_type(checks.at_most(limit, why))
 
 
-# sizes that are built in memory (or unrolled) at once: larger ones cannot finish
-MAX_BEAM = 100
-beam_width = bounded_int(MAX_BEAM, "the search scores K x vocabulary continuations of every "
-                                   "question at every step, so its time grows with K")
-MAX_GENERATED = 10_000_000
-generated_size = bounded_int(MAX_GENERATED, "the examples are generated in memory before "
-                                            "training starts")
-MAX_SAMPLES = 100_000
-sample_count = bounded_int(MAX_SAMPLES, "the samples are decoded together, in one batch; run "
-                                        "again with another --seed for more")
-
-
-def dropout_rate(text):
-    """A probability in [0, 1): the fraction of units dropped."""
-    value = _finite_float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
-    return value
+MAX_BEAM, MAX_GENERATED, MAX_SAMPLES = checks.MAX_BEAM, checks.MAX_GENERATED, checks.MAX_SAMPLES
+beam_width = argument_type(checks.beam_width)
+generated_size = argument_type(checks.generated_size)
+sample_count = argument_type(checks.sample_count)
 
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -189,54 +137,6 @@ def add_common_training_options(p, epochs, out, distributed=False):
                             "(pip install '.[distributed]'; see docs/distributed.md)")
 
 
-def distributed_comm(args):
-    """The MPI communicator for ``--distributed`` (None without it). Without
-    mpi4py, or on one rank, a UserError says what to do. On ranks other than
-    0, stdout goes to the null device: rank 0 alone prints."""
-    global _COMM
-    if not getattr(args, "distributed", False):
-        return None
-    if _COMM is not None:
-        return _COMM
-    from autograd_nlp import distributed
-    try:
-        comm = distributed.init()
-    except distributed.MPIUnavailableError as e:
-        raise UserError(f"--distributed: {e}; then start the command with "
-                        f"mpiexec -n N autograd-nlp train ... --distributed") from None
-    if comm.size < 2:
-        raise UserError("--distributed: this process is the only MPI rank; start the "
-                        "command with mpiexec -n N (N >= 2), e.g. mpiexec -n 2 autograd-nlp "
-                        "train rnnlm --distributed, or leave out --distributed")
-    if not comm.is_root:
-        sys.stdout = open(os.devnull, "w")
-    _COMM = comm
-    return comm
-
-
-_COMM = None            # the communicator of this process's --distributed run
-
-
-def prepare_out_on_root(path, args, comm):
-    """``prepare_out`` for a run over MPI ranks: rank 0 claims the folder
-    (the other ranks write nothing); its refusal ends every rank (exit 2,
-    the message printed once, by rank 0)."""
-    if comm is None:
-        return prepare_out(path, args)
-    problem = None
-    if comm.is_root:
-        try:
-            prepare_out(path, args)
-        except UserError as e:
-            problem = str(e)
-    problem = comm.bcast(problem)
-    if problem is not None:
-        if comm.is_root:
-            raise UserError(problem)
-        raise SystemExit(2)
-    return path
-
-
 def add_out_options(p, default, help="output folder"):
     """``--out`` (a train command's run folder) and ``--overwrite``."""
     p.add_argument("--out", default=default, help=help)
@@ -287,259 +187,93 @@ def run_listener(args, event):
     return getattr(args, event, None)
 
 
+
+
+# --- a recipe's Config as a command's options, and back -----------------------------------
+
+class Default:
+    """An option's default, marked as not typed; prints as the value itself
+    (so ``--help`` shows the real default)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __str__(self):
+        return str(self.value)
+
+    __repr__ = __str__
+
+
+def add_config_options(p, config_class, skip=()):
+    """One option per field of ``config_class`` (a recipe's Config), declared
+    from the field's ``option`` metadata: ``--batch-size`` for ``batch_size``,
+    its help, check (as the argument type), choices; a boolean is a flag, with
+    a ``--no-x`` twin when it defaults on (or declares a ``negation``).
+    Defaults are wrapped in ``Default`` so ``config_from_args`` knows what was
+    typed. ``skip``: fields the command does not offer."""
+    for f in dataclasses.fields(config_class):
+        if f.name in skip:
+            continue
+        m = f.metadata
+        flags = m.get("flags") or (f"--{f.name.replace('_', '-')}",)
+        help_text = m["help"]
+        if f.default is None and m.get("none_help"):
+            help_text = f"{help_text} (default: {m['none_help']})"
+        if isinstance(f.default, bool):
+            p.add_argument(*flags, dest=f.name, action="store_true", help=help_text)
+            if f.default or m.get("negation"):
+                p.add_argument(f"--no-{f.name.replace('_', '-')}", dest=f.name,
+                               action="store_false", help=m.get("negation") or
+                               f"the opposite of {flags[0]}")
+        else:
+            kwargs = {}
+            if m.get("check") is not None:
+                kwargs["type"] = argument_type(m["check"])
+            elif m.get("parse") is not None:
+                kwargs["type"] = m["parse"]
+            for key in ("choices", "metavar", "nargs", "const"):
+                if m.get(key) is not None:
+                    kwargs[key] = m[key]
+            p.add_argument(*flags, dest=f.name, help=help_text, **kwargs)
+        p.set_defaults(**{f.name: Default(f.default)})
+
+
+def config_from_args(config_class, args):
+    """The ``config_class`` instance the parsed ``args`` describe, knowing
+    which options were typed (the others are defaults: on --resume they take
+    the checkpoint's values). A refused value is a UserError (exit 2)."""
+    values, typed = {}, set()
+    for f in dataclasses.fields(config_class):
+        if not hasattr(args, f.name):
+            continue
+        value = getattr(args, f.name)
+        if isinstance(value, Default):
+            value = value.value
+        else:
+            typed.add(f.name)
+        values[f.name] = value
+    return config_class(**values).mark_given(typed)
+
+
 def plain_value(value):
-    """An option's value, unwrapped if a wrapper marks it as a default (one
-    with a ``value`` attribute, as the train commands' resume rule uses)."""
+    """An option's value, unwrapped if it is a ``Default``."""
     return getattr(value, "value", value)
 
 
-def data_dir_for_meta(data_dir):
-    """The data folder a run reads (``--data-dir`` or ``$AUTOGRAD_NLP_DATA``)
-    as an absolute path for a checkpoint's meta, so ``eval`` finds it again;
-    None when the data was downloaded or generated."""
-    path, _ = configured_data_dir(data_dir)
-    return None if path is None else os.path.abspath(path)
+def train_command(config_class, run):
+    """The ``run`` of a train sub-command: its arguments as ``config_class``,
+    trained by the recipe's ``run``."""
+    def train(args):
+        from autograd_nlp.recipes.result import Callbacks
+        callbacks = Callbacks(getattr(args, "on_epoch", None), getattr(args, "on_test", None))
+        run(config_from_args(config_class, args), callbacks=callbacks)
+        return 0
+    return train
 
 
-# --- output folders and files ----------------------------------------------------------
-# what a train command writes into its --out folder: a folder holding any of
-# these holds an earlier run, which is not replaced unless --overwrite says so
-RUN_FILES = ("checkpoint.npz", "checkpoint.best-params.npz", "rl-finetuned.npz",
-             "vectors.npz", "accuracy.png", "attention.png", "attention_heads.png",
-             "codes.png", "returns.png", "perplexity.png", "loss.png")
-LOCK_NAME = ".autograd-nlp.lock"
-
-
-def prepare_out(path, args=None, writes=RUN_FILES, option="--out", lock=True):
-    """The output folder ``path``, created (with its parents) and claimed for
-    this run; returns ``path``. Raises UserError (naming ``option``) when it
-    cannot be a folder (a file is there, or above it), when another live
-    run is writing into it (its lock file), or, given the command's ``args``
-    without ``--resume`` or ``--overwrite``, when it holds an earlier run (any
-    of ``writes``): that run is never overwritten unasked. ``--overwrite``
-    removes those files first. Calling it again for the same folder in one
-    run does nothing more. ``lock=False``: the folder only holds a file the
-    caller names itself (checked with ``claim_output_file``), so it is
-    created but not claimed."""
-    key = os.path.abspath(path)
-    if key in _LOCKS:
-        return path
-    check_folder(path, option)
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError as e:
-        raise UserError(f"{option} {path}: cannot create the folder "
-                        f"({e.strerror or e})") from None
-    if not lock:
-        return path
-    lock_folder(path, option)          # a live run in the folder: refused here
-    if args is None or getattr(args, "resume", None):
-        return path
-    earlier = [name for name in writes if os.path.lexists(os.path.join(path, name))]
-    if earlier and not getattr(args, "overwrite", False):
-        release_folders(keep=set(_LOCKS) - {key})
-        raise UserError(earlier_run_message(path, earlier, option))
-    for name in earlier:
-        try:
-            os.remove(os.path.join(path, name))
-        except OSError as e:
-            raise UserError(f"--overwrite: cannot remove {os.path.join(path, name)} "
-                            f"({e.strerror or e}); remove it yourself or pick another "
-                            f"{option}") from None
-    if earlier:
-        print(f"--overwrite: removed the earlier run's {', '.join(earlier)} from {path}",
-              flush=True)
-    return path
-
-
-def earlier_run_message(path, files, option="--out"):
-    """Why a folder holding an earlier run is refused, and the ways out."""
-    checkpoint = os.path.join(path, "checkpoint.npz")
-    resume = (f"continue that run with --resume {checkpoint}, "
-              if "checkpoint.npz" in files else "")
-    return (f"{option} {path} already holds an earlier run ({', '.join(files)}); "
-            f"{resume}replace it with --overwrite, or pick another {option}")
-
-
-def check_folder(path, option="--out"):
-    """``path`` can be (or become) a folder: it is not a file, and nothing
-    above it is one. Raises UserError naming ``option``."""
-    if os.path.lexists(path) and not os.path.isdir(path):
-        raise UserError(f"{option} {path} is a file, not a folder; pass a folder (missing "
-                        f"ones are created)")
-    blocking = _file_above(path)
-    if blocking is not None:
-        raise UserError(f"{option} {path}: {blocking} is a file, so there can be no folder "
-                        f"under it; pass another {option}")
-
-
-def check_output_file(path, option):
-    """``path`` can be written as a file: it is not a folder, and nothing
-    above it is a file. Raises UserError naming ``option``; returns ``path``."""
-    if os.path.isdir(path):
-        raise UserError(f"{option} {path} is a folder; pass the path of a file to write")
-    blocking = _file_above(path)
-    if blocking is not None:
-        raise UserError(f"{option} {path}: {blocking} is a file, so there can be no folder "
-                        f"under it; pass another {option}")
-    return path
-
-
-def claim_output_file(path, args, option):
-    """A file a run writes outside its --out folder (``--vectors P``,
-    ``--out X.npz``): ``check_output_file``, and an existing one is an
-    earlier run's, refused unless ``--overwrite`` (or ``--resume``, which
-    continues that run). Returns ``path``."""
-    check_output_file(path, option)
-    if (os.path.lexists(path) and not getattr(args, "resume", None)
-            and not getattr(args, "overwrite", False)):
-        raise UserError(f"{option} {path} already exists (an earlier run's); replace it with "
-                        f"--overwrite, or pick another {option}")
-    return path
-
-
-def _file_above(path):
-    """The nearest existing ancestor of ``path`` when it is not a folder, else None."""
-    parent = os.path.dirname(os.path.abspath(path))
-    while True:
-        if os.path.lexists(parent):
-            return None if os.path.isdir(parent) else parent
-        up = os.path.dirname(parent)
-        if up == parent:
-            return None
-        parent = up
-
-
-# --- one run per folder: a lock file holding the writer's pid ---------------------------
-_LOCKS = {}            # absolute folder -> lock file path, held by this process
-
-
-def lock_folder(path, option="--out"):
-    """Claim folder ``path`` for this process: create ``path/.autograd-nlp.lock``
-    (O_CREAT | O_EXCL) holding our pid. A lock whose pid is no longer
-    running (a killed run) is taken over; a live one is a UserError. Held
-    until ``release_folders`` (the CLI calls it when a command ends; at exit
-    at the latest)."""
-    key = os.path.abspath(path)
-    if key in _LOCKS:
-        return
-    lock = os.path.join(key, LOCK_NAME)
-    for _ in range(3):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            pid = _lock_owner(lock)
-            # our own pid on a lock we do not hold: left by a dead process whose pid
-            # the system gave us again, so stale like any other dead one
-            if pid is not None and pid != os.getpid() and process_alive(pid):
-                raise UserError(f"{option} {path} is in use by another run (pid {pid}, "
-                                f"see {lock}); wait for it to finish, or pick another "
-                                f"{option}") from None
-            _remove_stale_lock(lock, pid)
-            continue
-        except OSError as e:
-            raise UserError(f"{option} {path}: cannot write into the folder "
-                            f"({e.strerror or e})") from None
-        with os.fdopen(fd, "w") as f:
-            f.write(f"{os.getpid()}\n")
-        _LOCKS[key] = lock
-        return
-    raise UserError(f"{option} {path}: another run keeps claiming the folder ({lock}); "
-                    f"pick another {option}")
-
-
-def _lock_owner(lock):
-    """The pid in a lock file; None when it holds none (unreadable, or a
-    writer killed between creating and filling it, given a second to fill it)."""
-    for attempt in range(2):
-        try:
-            with open(lock, encoding="ascii", errors="replace") as f:
-                text = f.read().strip()
-        except FileNotFoundError:
-            return None
-        except OSError:
-            text = ""
-        if text.isdigit():
-            return int(text)
-        if attempt == 0:
-            try:
-                if time.time() - os.stat(lock).st_mtime > 1.0:
-                    return None
-            except OSError:
-                return None
-            time.sleep(1.0)
-    return None
-
-
-def _remove_stale_lock(lock, pid):
-    """Remove a stale lock, unless it changed hands since it was read."""
-    if _lock_owner_now(lock) != pid:
-        return
-    try:
-        os.remove(lock)
-    except FileNotFoundError:
-        pass
-
-
-def _lock_owner_now(lock):
-    try:
-        with open(lock, encoding="ascii", errors="replace") as f:
-            text = f.read().strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
-
-
-def held_folders():
-    """The folders this process holds now (to release those claimed after)."""
-    return set(_LOCKS)
-
-
-def release_folders(keep=()):
-    """Release the folders this process claimed (except those in ``keep``):
-    their lock files are removed if they still hold our pid."""
-    for key in [k for k in _LOCKS if k not in keep]:
-        lock = _LOCKS.pop(key)
-        if _lock_owner_now(lock) == os.getpid():
-            try:
-                os.remove(lock)
-            except OSError:
-                pass
-
-
-atexit.register(release_folders)
-
-
-def seed_everything(seed):
-    ag_random.seed(seed)
-
-
-def load_ptb_announced(split, data_dir):
-    """``load_ptb(split, data_dir)``, first printing what was read (source,
-    tokens, vocabulary) and a warning on stderr when the file is not the
-    standard PTB split (a truncated download, a sample): a run on the wrong
-    data shows before it starts."""
-    import sys
-
-    from autograd_nlp.data import check_standard_ptb, describe_corpus, load_ptb, ptb_source
-    corpus, word_to_id, id_to_word = load_ptb(split, data_dir)
-    summary = describe_corpus(corpus, word_to_id, ptb_source(split, data_dir))
-    print(f"{split} {summary}", flush=True)
-    warning = check_standard_ptb(split, summary.tokens, summary.vocab_size)
-    if warning:
-        print(warning, file=sys.stderr, flush=True)
-    return corpus, word_to_id, id_to_word
-
-
-def attach_schedule(optimizer, args, total_steps):
-    """The learning-rate schedule named by ``args.schedule`` over
-    ``total_steps`` updates, warmed up over ``args.warmup`` (0 when the
-    command has no --warmup); None for "constant"."""
-    from autograd_nlp import optim
-    warmup = getattr(args, "warmup", 0)
-    if args.schedule == "inverse-sqrt":
-        return optim.WarmupInverseSqrt(optimizer, args.lr, max(warmup, 1))
-    if args.schedule == "cosine":
-        return optim.WarmupCosine(optimizer, args.lr, max(total_steps, 1),
-                                  min(warmup, max(total_steps - 1, 0)))
-    return None
+def check_early_stop(args):
+    """--early-stop needs a validation split (UserError saying how to get one)."""
+    if args.early_stop is not None and not args.valid_fraction:
+        raise UserError(f"--early-stop {args.early_stop} watches the validation accuracy, "
+                        f"but there is no validation split; add --valid-fraction 0.1 "
+                        f"(carved from the training rows)")

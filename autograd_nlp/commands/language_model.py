@@ -3,7 +3,7 @@
 import os
 
 from autograd_nlp import optim
-from autograd_nlp.commands.checkpoint_kind import add_params_option
+from autograd_nlp.commands.params_option import add_params_option
 from autograd_nlp.commands.common import (add_common_training_options, add_device_option,
                                           MAX_BEAM, add_early_stop_options, beam_width,
                                           bounded_int, data_dir_for_meta, distributed_comm,

@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
-from autograd_nlp.commands.checkpoint_kind import read_checkpoint
+from autograd_nlp.loading.checkpoint_kind import read_checkpoint
 from autograd_nlp.commands.common import (add_out_options, non_negative_float,
                                           non_negative_int, positive_float, positive_int,
                                           prepare_out, seed_everything, unit_interval)

@@ -14,22 +14,19 @@ option would call after ``fit``.
 import argparse
 import copy
 import os
-import time
 
-import numpy as np
-
-from autograd_nlp import optim
 from autograd_nlp import random as ag_random
-from autograd_nlp.commands import seq2seq as seq2seq_command
-from autograd_nlp.commands.checkpoint_kind import (check_finite_parameters, read_checkpoint,
+from autograd_nlp.recipes import seq2seq as seq2seq_recipe
+from autograd_nlp.recipes.seq2seq_task import load_dataset
+from autograd_nlp.loading.checkpoint_kind import (check_finite_parameters, read_checkpoint,
                                                    restore_model)
 from autograd_nlp.commands.common import (add_overwrite_option, check_output_file,
                                           generated_size, non_negative_int, positive_float,
                                           positive_int, prepare_out)
 from autograd_nlp.errors import UserError
-from autograd_nlp.training import (Progress, format_duration, restore, save_checkpoint,
+from autograd_nlp.training import (format_duration, restore, save_checkpoint,
                                    seq2seq_accuracy)
-from autograd_nlp.training.trainer import Trainer
+from autograd_nlp.training.rl_finetune import run_finetune
 
 
 def add_parsers(sub):
@@ -59,35 +56,6 @@ def add_parsers(sub):
 FINETUNED = "rl-finetuned.npz"
 
 
-def run_finetune(model, ds, steps, batch_size, lr, max_grad, objective, progress=True):
-    """``steps`` Adam updates of ``model`` on training batches of ``ds``;
-    ``objective`` is "rl" (self-critical REINFORCE) or "supervised"
-    (teacher-forced cross-entropy). Batches come from autograd_nlp's
-    generator, so two objectives started from one RNG state see the same
-    questions. Returns {"seconds", "sampled", "greedy"} (mean training rewards)."""
-    from models.self_critical import self_critical_loss
-    trainer = Trainer(model, optim.Adam(model.params(), lr=lr), max_grad=max_grad)
-    rng = ag_random.get_rng()
-    sample_rng = np.random.default_rng(int(rng.integers(2 ** 31)))
-    rewards = {"sampled": [], "greedy": []}
-    bar = Progress(steps, objective, enabled=progress)
-    start = time.perf_counter()
-    for _ in range(steps):
-        idx = rng.integers(0, len(ds.x_train), size=batch_size)
-        x, t = ds.x_train[idx], ds.t_train[idx]
-        if objective == "rl":
-            loss, parts = self_critical_loss(model, x, t, sample_rng)
-            for key in rewards:
-                rewards[key].append(parts[key])
-            trainer.update(loss)
-            bar.update(1, sampled=parts["sampled"], greedy=parts["greedy"])
-        else:
-            bar.update(1, loss=trainer.update(model(x, t)))
-    bar.close()
-    return {"seconds": time.perf_counter() - start,
-            **{k: float(np.mean(v)) if v else None for k, v in rewards.items()}}
-
-
 def claim_output(args):
     """rl-finetuned.npz in --out (default: beside --checkpoint): the folder
     checked and claimed, and an earlier fine-tuning's file there kept unless
@@ -103,7 +71,7 @@ def claim_output(args):
 
 def run(args):
     checkpoint = read_checkpoint(args.checkpoint, "rl-finetune", "seq2seq",
-                                 list(seq2seq_command.DEFAULTS))
+                                 list(seq2seq_recipe.CONFIGS))
     check_finite_parameters(checkpoint, args.checkpoint, "rl-finetune")
     path = claim_output(args)
     meta = checkpoint["meta"]
@@ -111,13 +79,13 @@ def run(args):
     data_args = argparse.Namespace(data_dir=args.data_dir, dataset=dataset,
                                    reverse=meta["reverse"], seed=args.seed,
                                    generate_size=args.generate_size)
-    ds = seq2seq_command.load_dataset(data_args)
+    ds = load_dataset(data_args)
     chars = "".join(ds.id_to_char[i] for i in range(ds.vocab_size))
     if chars != meta["chars"]:
         raise UserError("rl-finetune: this data has another vocabulary than the checkpoint's; "
                         "pass the training run's --data-dir / --dataset / --generate-size / "
                         "--seed")
-    model = restore_model(checkpoint, args.checkpoint, seq2seq_command.build_model, restore)
+    model = restore_model(checkpoint, args.checkpoint, seq2seq_recipe.build_model, restore)
     ag_random.seed(args.seed)
     start_state = ag_random.get_state()
     before = seq2seq_accuracy(model, ds.x_test, ds.t_test)

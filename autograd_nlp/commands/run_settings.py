@@ -12,6 +12,7 @@ otherwise (``Trainer.resume``). The header then prints what is in use.
 import os
 import zipfile
 
+from autograd_nlp.commands.common import Default
 from autograd_nlp.training import TrainingError, fingerprint, load_checkpoint
 
 # options that say where and how to run, not what the run is made of
@@ -27,19 +28,6 @@ RESUME_RULE = (
     "--epochs, --lr, --max-grad, --early-stop (and for language models --lr-decay, --eval-batch-size, "
     "--max-iters) may be given anew: the change is applied and announced, e.g. "
     "\"lr 0.001 -> 0.01 from epoch 5\".")
-
-
-class Default:
-    """An option's default, marked as not typed; prints as the value itself
-    (so ``--help`` shows the real default)."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def __str__(self):
-        return str(self.value)
-
-    __repr__ = __str__
 
 
 def mark_defaults(parser):

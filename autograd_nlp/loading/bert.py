@@ -61,7 +61,7 @@ class BertEncoder:
 
 
 def encoder_from_checkpoint(checkpoint, path, params=None, device="cpu"):
-    from autograd_nlp.loading import rebuild_model
+    from autograd_nlp.loading.rebuild import rebuild_model
     model = rebuild_model(checkpoint, path, params, device, "load")
     meta = {**checkpoint["meta"], "kind": checkpoint["kind"]}
     return BertEncoder(model, meta["vocab"], meta)

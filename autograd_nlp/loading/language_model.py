@@ -112,7 +112,7 @@ def load_language_model(path, params=None, device="cpu", command="this command")
     (``params``: a parameters file to use instead of its own, e.g. the
     ``.best-params.npz`` a run with validation writes). Another kind of
     checkpoint, or a damaged one, is a CheckpointError / BadFileError."""
-    from autograd_nlp.commands.checkpoint_kind import read_checkpoint
+    from autograd_nlp.loading.checkpoint_kind import read_checkpoint
     checkpoint = read_checkpoint(path, command, "language-model")
     return language_model_from_checkpoint(checkpoint, path, params, device, command)
 
@@ -120,7 +120,7 @@ def load_language_model(path, params=None, device="cpu", command="this command")
 def language_model_from_checkpoint(checkpoint, path, params=None, device="cpu",
                                    command="this command"):
     """``load_language_model`` for a checkpoint already read."""
-    from autograd_nlp.loading import rebuild_model
+    from autograd_nlp.loading.rebuild import rebuild_model
     model = rebuild_model(checkpoint, path, params, device, command)
     meta = {**checkpoint["meta"], "kind": checkpoint["kind"]}
     return LanguageModel(model, meta["vocab"], meta)

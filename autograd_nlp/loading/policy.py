@@ -27,6 +27,6 @@ class Policy:
 
 
 def policy_from_checkpoint(checkpoint, path, params=None, device="cpu"):
-    from autograd_nlp.loading import rebuild_model
+    from autograd_nlp.loading.rebuild import rebuild_model
     model = rebuild_model(checkpoint, path, params, device, "load")
     return Policy(model, {**checkpoint["meta"], "kind": checkpoint["kind"]})

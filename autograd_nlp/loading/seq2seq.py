@@ -8,14 +8,14 @@ def load_translator(path, params=None, device="cpu", command="translate"):
     vocabulary, its calibrated confidence threshold (0.8 for checkpoints
     written before calibration) and, for a date model, the date checks.
     Another kind of checkpoint is a CheckpointError saying so."""
-    from autograd_nlp.commands.checkpoint_kind import read_checkpoint
+    from autograd_nlp.loading.checkpoint_kind import read_checkpoint
     checkpoint = read_checkpoint(path, command, "seq2seq")
     return translator_from_checkpoint(checkpoint, path, params, device, command)
 
 
 def translator_from_checkpoint(checkpoint, path, params=None, device="cpu", command="translate"):
     """``load_translator`` for a checkpoint already read (``read_checkpoint``)."""
-    from autograd_nlp.loading import rebuild_model
+    from autograd_nlp.loading.rebuild import rebuild_model
     from autograd_nlp.text.translator import DEFAULT_THRESHOLD, Translator
     model = rebuild_model(checkpoint, path, params, device, command)
     meta = {**checkpoint["meta"], "kind": checkpoint["kind"]}

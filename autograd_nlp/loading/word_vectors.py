@@ -31,7 +31,7 @@ def word_vectors_from_checkpoint(checkpoint, path, device="cpu"):
     have the vocabulary the checkpoint was trained on (meta "vocab_hash")."""
     from autograd_nlp.commands.run_settings import vocab_hash
     from autograd_nlp.errors import CheckpointError
-    from autograd_nlp.loading import rebuild_model
+    from autograd_nlp.loading.rebuild import rebuild_model
     model = rebuild_model(checkpoint, path, None, device, "load")
     meta = {**checkpoint["meta"], "kind": checkpoint["kind"]}
     beside = os.path.join(os.path.dirname(os.path.abspath(path)), "vectors.npz")

@@ -16,8 +16,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from autograd_nlp.commands.checkpoint_kind import read_checkpoint, restore_model  # noqa: E402
-from autograd_nlp.commands.seq2seq import build_model, run_label  # noqa: E402
+from autograd_nlp.loading.checkpoint_kind import read_checkpoint, restore_model  # noqa: E402
+from autograd_nlp.commands.seq2seq import run_label  # noqa: E402
+from autograd_nlp.recipes.seq2seq import build_model  # noqa: E402
 from autograd_nlp.data.seq import load_seq_dataset  # noqa: E402
 from autograd_nlp.training import fingerprint, restore, seq2seq_accuracy  # noqa: E402
 

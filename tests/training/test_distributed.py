@@ -182,9 +182,9 @@ def test_distributed_on_one_process_says_to_start_it_with_mpiexec(tmp_path, caps
 
 def test_distributed_without_mpi4py_says_what_to_install(tmp_path, capsys, monkeypatch):
     from autograd_nlp.cli import main
-    from autograd_nlp.commands import common
+    from autograd_nlp.recipes import runtime
     monkeypatch.setitem(sys.modules, "mpi4py", None)
-    monkeypatch.setattr(common, "_COMM", None)
+    monkeypatch.setattr(runtime, "_COMM", None)
     data = _tiny_ptb(tmp_path / "data")
     code = main(["train", "rnnlm", "--data-dir", str(data), "--out", str(tmp_path / "r"),
                  "--distributed"])

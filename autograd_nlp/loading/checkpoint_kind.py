@@ -167,11 +167,3 @@ def restore_model(checkpoint, path, build, restore, params=None):
             raise CheckpointError(f"--params {params} does not fit the checkpoint's "
                                   f"{checkpoint['kind']} model: {reason}") from None
     return model
-
-
-def add_params_option(p):
-    """``--params FILE``: parameters to use instead of the checkpoint's."""
-    p.add_argument("--params", default=None,
-                   help="parameters to use instead of the checkpoint's, e.g. the "
-                        ".best-params.npz an early-stopped run writes beside it "
-                        "(default: the checkpoint's)")

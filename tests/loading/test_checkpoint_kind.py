@@ -3,7 +3,7 @@ parameters' names and shapes (checkpoints written before "kind" existed)."""
 import numpy as np
 import pytest
 
-from autograd_nlp.commands.checkpoint_kind import (FAMILIES, WORD2VEC_BY_KEYS,
+from autograd_nlp.loading.checkpoint_kind import (FAMILIES, WORD2VEC_BY_KEYS,
                                                    checkpoint_kind, family_of,
                                                    kind_from_parameters)
 
