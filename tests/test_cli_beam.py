@@ -7,7 +7,7 @@ import pytest
 from autograd_nlp.cli import main
 from autograd_nlp.recipes import seq2seq as seq2seq_recipe
 from autograd_nlp.recipes import seq2seq_task
-from autograd_nlp.commands.language_model import model_from_checkpoint
+from autograd_nlp.loading.language_model import load_language_model
 from autograd_nlp.training import seq2seq_accuracy
 from cli_run import run
 
@@ -78,7 +78,8 @@ def test_translate_answers_with_the_beam_search(runs, capsys):
 def test_generate_with_a_beam_is_the_models_beam_generate(runs, capsys):
     code, out, _ = run(capsys, "generate", "--checkpoint", runs["rnnlm"], "--start", "w3",
                        "--length", "8", "--beam", "3")
-    model, meta = model_from_checkpoint(runs["rnnlm"])
+    lm = load_language_model(runs["rnnlm"])
+    model, meta = lm.model, lm.meta
     vocab = meta["vocab"]
     ids = model.beam_generate(vocab.index("w3"), 8, 3)
     assert code == 0

@@ -203,6 +203,12 @@ class Default:
 
     __repr__ = __str__
 
+    def __eq__(self, other):
+        return plain_value(other) == self.value
+
+    def __hash__(self):
+        return hash(self.value)
+
 
 def add_config_options(p, config_class, skip=()):
     """One option per field of ``config_class`` (a recipe's Config), declared

@@ -50,6 +50,8 @@ class Config:
         # means "every field that differs from its default", the rule for Python
         self._given = None
         self.validate()
+        if not getattr(self, "resume", None):    # resumed: once the recorded settings are in
+            self.check_together()
 
     # --- what was given --------------------------------------------------------------
     def given(self):
@@ -80,9 +82,10 @@ class Config:
 
     # --- validation ------------------------------------------------------------------
     def validate(self):
-        """Check every field with its ``check`` and ``choices``, then the
-        rules between fields (``check_together``). Raises ConfigError naming
-        the option and what it must be."""
+        """Check every field with its ``check`` and ``choices``. Raises
+        ConfigError naming the option and what it must be. (The rules between
+        fields, ``check_together``, follow at construction, or for a resumed
+        run in the recipe, once the recorded settings are in.)"""
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if value is None:
@@ -96,7 +99,6 @@ class Config:
             if choices is not None and value not in choices:
                 raise ConfigError(f"{flag_of(f.name)} must be one of "
                                   f"{', '.join(map(str, choices))}, got {value!r}")
-        self.check_together()
 
     def check_together(self):
         """Rules that involve several fields; subclasses raise ConfigError."""
