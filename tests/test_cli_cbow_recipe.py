@@ -4,28 +4,31 @@ import numpy as np
 import pytest
 
 from autograd_nlp.cli import build_parser, main
-from autograd_nlp.commands.run_settings import resolve_settings
-from autograd_nlp.commands.word_vectors import RECIPES, apply_recipe
+from autograd_nlp.commands.common import config_from_args
+from autograd_nlp.recipes.settings import resolve
+from autograd_nlp.recipes.word_vectors import (RECIPES, CbowConfig, apply_recipe,
+                                               filled_by_recipe)
 
 from tests.test_cli_training import write_ptb
 
 
-def _args(*argv):
-    """Parsed and resolved as train_word2vec does (defaults unwrapped)."""
+def _config(*argv):
+    """Parsed and resolved as the cbow recipe does before its recipe fills in."""
     args = build_parser().parse_args(["train", "cbow", *argv])
-    resolve_settings(args)
-    return args
+    return resolve(config_from_args(CbowConfig, args))
 
 
 def test_each_recipe_fills_only_the_options_left_unset():
-    fast = _args()
+    fast = _config()
     assert fast.recipe == "fast"
-    apply_recipe(fast)
+    fast = apply_recipe(fast)
     assert (fast.batch_size, fast.optimizer, fast.lr, fast.lr_decay, fast.subsample,
             fast.windows, fast.context) == (4000, "sgd", 60.0, "linear", 1e-3, "reduced", "sum")
-    book = _args("--recipe", "book", "--lr", "0.005")
-    assert apply_recipe(book) == {"batch_size": 100, "optimizer": "adam", "lr_decay": "none",
-                                  "subsample": 0.0, "windows": "full", "context": "mean"}
+    book = _config("--recipe", "book", "--lr", "0.005")
+    assert filled_by_recipe(book) == {"batch_size": 100, "optimizer": "adam",
+                                      "lr_decay": "none", "subsample": 0.0, "windows": "full",
+                                      "context": "mean"}
+    book = apply_recipe(book)
     assert (book.batch_size, book.lr) == (100, 0.005)          # --lr given: kept
 
 

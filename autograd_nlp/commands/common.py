@@ -215,8 +215,8 @@ def add_config_options(p, config_class, skip=()):
     from the field's ``option`` metadata: ``--batch-size`` for ``batch_size``,
     its help, check (as the argument type), choices; a boolean is a flag, with
     a ``--no-x`` twin when it defaults on (or declares a ``negation``).
-    Defaults are wrapped in ``Default`` so ``config_from_args`` knows what was
-    typed. ``skip``: fields the command does not offer."""
+    The defaults of settings are wrapped in ``Default`` so ``config_from_args``
+    knows what was typed. ``skip``: fields the command does not offer."""
     for f in dataclasses.fields(config_class):
         if f.name in skip:
             continue
@@ -241,7 +241,9 @@ def add_config_options(p, config_class, skip=()):
                 if m.get(key) is not None:
                     kwargs[key] = m[key]
             p.add_argument(*flags, dest=f.name, help=help_text, **kwargs)
-        p.set_defaults(**{f.name: Default(f.default)})
+        # a setting's default is marked, so a resumed run can tell it from a typed
+        # value; where-and-how options keep plain defaults
+        p.set_defaults(**{f.name: Default(f.default) if m.get("setting", True) else f.default})
 
 
 def config_from_args(config_class, args):

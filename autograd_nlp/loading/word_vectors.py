@@ -29,7 +29,7 @@ def word_vectors_from_checkpoint(checkpoint, path, device="cpu"):
     vectors.npz), with its model. The checkpoint does not hold its words:
     they are read from the vectors.npz its run wrote beside it, which must
     have the vocabulary the checkpoint was trained on (meta "vocab_hash")."""
-    from autograd_nlp.commands.run_settings import vocab_hash
+    from autograd_nlp.recipes.settings import vocab_hash
     from autograd_nlp.errors import CheckpointError
     from autograd_nlp.loading.rebuild import rebuild_model
     model = rebuild_model(checkpoint, path, None, device, "load")
