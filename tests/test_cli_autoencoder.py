@@ -67,8 +67,9 @@ def test_early_stopping_on_validation_reconstruction_restores_the_best_epoch(
     reconstruction on a validation split carved from the training strings,
     the held-out strings once at the end with the best epoch's parameters
     (saved beside the checkpoint and put back)."""
-    from autograd_nlp.commands.autoencoder import (DateStrings, build_model,
-                                                   reconstruction_accuracy)
+    from autograd_nlp.data.date_string_set import DateStrings
+    from autograd_nlp.recipes.autoencoder import build_model
+    from autograd_nlp.training.autoencoder import reconstruction_accuracy
     from autograd_nlp.serialization import load_npz
     out = tmp_path / model
     assert main(["train", model, "--epochs", "6", "--out", str(out),
