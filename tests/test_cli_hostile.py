@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from autograd_nlp.cli import main
-from autograd_nlp.commands import common
+from autograd_nlp.training import run_folder as common
 from autograd_nlp.serialization import load_npz, save_npz
 from cli_run import run
 from cli_run import write_ptb
@@ -382,9 +382,10 @@ def test_zeros_and_sizes_without_a_bound_are_refused_when_parsed(capsys, argv, s
 
 
 def test_the_bounds_themselves_are_accepted():
-    assert common.beam_width(str(common.MAX_BEAM)) == common.MAX_BEAM
-    assert common.sample_count("100000") == 100_000
-    assert common.unit_interval("0") == 0.0 and common.unit_interval("1") == 1.0
+    from autograd_nlp.commands import common as command_line
+    assert command_line.beam_width(str(command_line.MAX_BEAM)) == command_line.MAX_BEAM
+    assert command_line.sample_count("100000") == 100_000
+    assert command_line.unit_interval("0") == 0.0 and command_line.unit_interval("1") == 1.0
 
 
 def test_eval_on_a_split_shorter_than_one_chunk(runs, capsys):

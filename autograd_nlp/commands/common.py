@@ -2,23 +2,16 @@
 its default), argument types that refuse impossible values at parse time
 (exit 2 with argparse's message), and the bridge from a recipe's Config to
 its options and back (``add_config_options``, ``config_from_args``). Output
-folders live in ``autograd_nlp/training/run_folder.py`` and what a run does
-before training in ``autograd_nlp/recipes/runtime.py`` (re-exported here for
-the commands that still call them by these names)."""
+folders live in ``autograd_nlp/training/run_folder.py`` (its functions that
+the commands use are re-exported here) and what a run does before training
+in ``autograd_nlp/recipes/runtime.py``."""
 import argparse
 import dataclasses
 import os
 
-from autograd_nlp.errors import UserError
 from autograd_nlp.recipes import checks
-from autograd_nlp.recipes.runtime import (attach_schedule, data_dir_for_meta,  # noqa: F401
-                                          distributed_comm, load_ptb_announced,
-                                          prepare_out_on_root, seed_everything)
-from autograd_nlp.training.run_folder import (LOCK_NAME, RUN_FILES,  # noqa: F401
-                                              check_folder, check_output_file,
-                                              claim_output_file, earlier_run_message,
-                                              held_folders, lock_folder, prepare_out,
-                                              release_folders)
+from autograd_nlp.training.run_folder import (check_output_file, held_folders,  # noqa: F401
+                                              prepare_out, release_folders)
 
 
 class DefaultsHelpFormatter(argparse.HelpFormatter):
@@ -111,80 +104,10 @@ def supported_image_formats():
     return tuple(sorted(FigureCanvasBase.get_supported_filetypes()))
 
 
-def add_common_training_options(p, epochs, out, distributed=False):
-    """The options of every train command; ``distributed=True`` adds
-    ``--distributed`` (for commands whose training runs over MPI ranks)."""
-    p.add_argument("--data-dir", default=None,
-                   help="dataset directory (default: $AUTOGRAD_NLP_DATA; when unset, PTB "
-                        "is downloaded and the seq2seq data generated)")
-    p.add_argument("--epochs", type=positive_int, default=epochs, help="epochs to train")
-    add_out_options(p, out)
-    p.add_argument("--seed", type=non_negative_int, default=1, help="random seed")
-    p.add_argument("--resume", default=None, metavar="CKPT",
-                   help="continue the run saved in this checkpoint (default: start anew)")
-    p.add_argument("--checkpoint-every", type=positive_int, default=None, metavar="N",
-                   help="checkpoint every N iterations (and at every epoch end) instead "
-                        "of every --checkpoint-minutes (default: not set)")
-    p.add_argument("--checkpoint-minutes", type=non_negative_float, default=5.0, metavar="M",
-                   help="checkpoint after every M minutes of training (0: after every "
-                        "step) and at every epoch end")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_device_option(p)
-    if distributed:
-        p.add_argument("--distributed", action="store_true",
-                       help="data-parallel training over the MPI ranks the command was "
-                            "started on: mpiexec -n N autograd-nlp train ... --distributed "
-                            "(pip install '.[distributed]'; see docs/distributed.md)")
-
-
-def add_out_options(p, default, help="output folder"):
-    """``--out`` (a train command's run folder) and ``--overwrite``."""
-    p.add_argument("--out", default=default, help=help)
-    add_overwrite_option(p)
-
-
-def add_overwrite_option(p, what="the earlier run's files in --out"):
-    p.add_argument("--overwrite", action="store_true",
-                   help=f"replace {what} (without it, a folder holding an earlier run is "
-                        f"refused: continue that run with --resume, or pick another --out)")
-
-
 def add_device_option(p):
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
                    help="where the model runs: cpu (NumPy) or cuda (a GPU, needs CuPy) "
                         "(default: cpu)")
-
-
-def add_valid_fraction_option(p, rows, held_out, measured, without):
-    """``--valid-fraction F``: a validation split carved from the training
-    ``rows`` (never the ``held_out`` ones), on which ``measured`` is taken
-    each epoch; ``without`` says what happens at the default 0."""
-    p.add_argument("--valid-fraction", type=non_negative_fraction, default=0.0, metavar="F",
-                   help=f"carve a validation split of this fraction from the training "
-                        f"{rows} (never the {held_out} {rows}; fixed seed): per-epoch "
-                        f"{measured} is then measured on it and the {held_out} {rows} once, "
-                        f"at the end (default: 0, {without})")
-
-
-def add_early_stop_options(p, validation, test=True):
-    """``--early-stop P`` (and, for commands that end with a test
-    evaluation, ``--skip-test``) for a train command whose validation score
-    is ``validation`` (a phrase for the help)."""
-    p.add_argument("--early-stop", type=positive_int, default=None, metavar="PATIENCE",
-                   help=f"stop after PATIENCE epochs without a better {validation} and "
-                        f"put the best epoch's parameters back (default: train all epochs)")
-    if not test:
-        return
-    p.add_argument("--skip-test", action="store_true",
-                   help="do not evaluate on the test split at the end (a search scores "
-                        "trials on validation and tests the best setting once)")
-
-
-def run_listener(args, event):
-    """The callable a caller (``autograd-nlp tune``) set on ``args`` for
-    ``event`` ("on_epoch": fn(trainer, results) after each epoch; "on_test":
-    fn(name, value) with the final test score), or None from the command line."""
-    return getattr(args, event, None)
 
 
 
@@ -277,11 +200,3 @@ def train_command(config_class, run):
         run(config_from_args(config_class, args), callbacks=callbacks)
         return 0
     return train
-
-
-def check_early_stop(args):
-    """--early-stop needs a validation split (UserError saying how to get one)."""
-    if args.early_stop is not None and not args.valid_fraction:
-        raise UserError(f"--early-stop {args.early_stop} watches the validation accuracy, "
-                        f"but there is no validation split; add --valid-fraction 0.1 "
-                        f"(carved from the training rows)")
