@@ -6,8 +6,15 @@ Functions from the outputs back (``walk_graph``) and translates each through
 ``TRANSLATIONS``, a table from Function class to ONNX nodes. Leaves become
 graph inputs (the example arrays, matched by identity), initializers named
 after their Parameters, or constants (anything else, e.g. a zero start state).
-Shapes are those of the trace: batch size and sequence lengths are fixed.
+Sequence lengths are those of the trace (an LSTM is unrolled over them). With
+``dynamic_batch=True`` axis 0 of every input and output is the symbolic
+"batch": reshapes copy the leading axes they keep (ONNX's 0), broadcasts
+expand only the axes they add, and a constant that repeats one row per batch
+item (a zero start state) is expanded to the batch the graph is given.
+``set_metadata`` adds the bundle's key/value pairs (``metadata_props``).
 """
+import json
+
 import numpy as np
 
 from autograd_nlp.config import eval_mode, unrolled, using_config
@@ -18,6 +25,8 @@ from autograd_nlp.functions import math as ops
 
 OPSET = 17
 INT64_MIN = np.iinfo(np.int64).min
+INT64_MAX = np.iinfo(np.int64).max
+BATCH = "batch"
 
 
 class UnsupportedOpError(ExportError):
@@ -31,6 +40,14 @@ class GraphBuilder:
         from onnx import helper, numpy_helper
         self.helper, self.numpy_helper = helper, numpy_helper
         self.nodes, self.initializers, self._count = [], [], 0
+        self._params = {}
+
+    def param(self, parameter, name):
+        """The initializer of a Parameter, added once (a tied weight is one)."""
+        key = id(parameter)
+        if key not in self._params:
+            self._params[key] = self.initializer(parameter.data, name)
+        return self._params[key]
 
     def fresh(self, hint):
         self._count += 1
@@ -51,6 +68,15 @@ class GraphBuilder:
 
     def ints(self, values):
         return self.const(np.asarray(values, dtype=np.int64), "ints")
+
+    def dim(self, value, axis):
+        """The runtime size of ``value``'s ``axis`` as a (1,) int64 tensor."""
+        return self.node("Slice", [self.node("Shape", [value]), self.ints([axis]),
+                                   self.ints([axis + 1])])
+
+    def scalar_dim(self, value, axis):
+        """The runtime size of ``value``'s ``axis`` as an int64 scalar."""
+        return self.node("Squeeze", [self.dim(value, axis), self.ints([0])])
 
 
 # --- translations: (builder, function, input names, output names) -> nodes ------------
@@ -73,7 +99,14 @@ def _embedding(g, f, xs, ys):
 
 
 def _reshape(g, f, xs, ys):
-    target = np.empty(f.inputs[0].shape, dtype=np.uint8).reshape(f.shape).shape
+    """The leading axes the reshape keeps are copied (ONNX's 0), so a
+    dynamic batch passes through; the others are the traced sizes."""
+    source = f.inputs[0].shape
+    target = list(np.empty(source, dtype=np.uint8).reshape(f.shape).shape)
+    for axis in range(min(len(source), len(target))):
+        if source[:axis + 1] != tuple(target[:axis + 1]) or 0 in target:
+            break
+        target[axis] = 0
     g.node("Reshape", [xs[0], g.ints(target)], ys)
 
 
@@ -84,7 +117,13 @@ def _transpose(g, f, xs, ys):
 
 
 def _broadcast_to(g, f, xs, ys):
-    g.node("Expand", [xs[0], g.ints(f.shape)], ys)
+    """Expand broadcasts both ways: 1 where the input already has the size
+    (so a dynamic batch axis is kept), the traced size where it grows."""
+    source, target = f.inputs[0].shape, tuple(f.shape)
+    lead = len(target) - len(source)
+    shape = [1 if i >= lead and source[i - lead] == size else size
+             for i, size in enumerate(target)]
+    g.node("Expand", [xs[0], g.ints(shape)], ys)
 
 
 def _reduced_axes(axis, ndim):
@@ -111,8 +150,11 @@ def _sum_to(g, f, xs, ys):
     lead = len(in_shape) - len(target)
     axes = list(range(lead)) + [i + lead for i, s in enumerate(target)
                                 if s == 1 and in_shape[i + lead] != 1]
-    summed = g.node("ReduceSum", [xs[0], g.ints(axes)], keepdims=1)
-    g.node("Reshape", [summed, g.ints(target)], ys)
+    summed = g.node("ReduceSum", [xs[0], g.ints(axes)], keepdims=1) if axes else xs[0]
+    if lead:            # the reduced leading axes go (no fixed shape, so no fixed batch)
+        g.node("Squeeze", [summed, g.ints(list(range(lead)))], ys)
+    else:
+        g.node("Identity", [summed], ys)
 
 
 def _concat(g, f, xs, ys):
@@ -148,20 +190,23 @@ def _split(g, f, xs, ys):
 
 def _getitem(g, f, xs, ys):
     index = f.index if isinstance(f.index, tuple) else (f.index,)
-    in_shape = f.inputs[0].shape
     if any(i is Ellipsis or i is None or not isinstance(i, (int, np.integer, slice))
            for i in index):
         raise UnsupportedOpError(
             f"ONNX export: GetItem with index {f.index!r} is not supported; only ints and "
             f"slices (basic indexing without None or ...) translate to Slice")
+    # Python's own bounds (negative from the end, clamped), which ONNX's Slice
+    # shares, so a slice of a dynamic axis means the same at any size
     starts, ends, axes, steps, squeeze = [], [], [], [], []
     for axis, item in enumerate(index):
         if isinstance(item, slice):
-            start, stop, step = item.indices(in_shape[axis])
-            if step < 0 and stop < 0:
-                stop = INT64_MIN          # "through the first element" when stepping back
+            step = 1 if item.step is None else int(item.step)
+            start = (0 if step > 0 else -1) if item.start is None else int(item.start)
+            stop = ((INT64_MAX if step > 0 else INT64_MIN) if item.stop is None
+                    else int(item.stop))
         else:
-            start, stop, step = int(item) % in_shape[axis], int(item) % in_shape[axis] + 1, 1
+            start, step = int(item), 1
+            stop = INT64_MAX if start == -1 else start + 1
             squeeze.append(axis)
         starts.append(start)
         ends.append(stop)
@@ -243,19 +288,57 @@ def trace(fn, inputs):
     return outputs, given
 
 
-def _value_info(name, array):
+def _value_info(name, array, symbols=None):
+    """A graph input/output typed like ``array``; ``symbols`` ({axis: name})
+    makes those axes dynamic."""
     from onnx import helper
-    return helper.make_tensor_value_info(
-        name, helper.np_dtype_to_tensor_dtype(array.dtype), list(array.shape))
+    shape = [(symbols or {}).get(axis, size) for axis, size in enumerate(array.shape)]
+    return helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(array.dtype),
+                                         shape)
 
 
-def export_onnx(fn, inputs, output_names, param_names=None, graph_name="autograd_nlp"):
+def set_metadata(model, metadata):
+    """Store ``metadata`` ({key: JSON-able value}) in the model's
+    ``metadata_props``, every value as JSON (a string too, quoted), so that
+    ``json.loads`` reads each back; ONNX Runtime gives them as
+    ``session.get_modelmeta().custom_metadata_map``."""
+    del model.metadata_props[:]
+    for key, value in metadata.items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, json.dumps(value, ensure_ascii=False)
+    return model
+
+
+def _per_batch_row(array, batch):
+    """A constant that is one row repeated for each of the ``batch`` items."""
+    return (array.ndim >= 1 and array.shape[0] == batch and batch > 0
+            and bool((array == array[:1]).all()))
+
+
+def finish_model(g, graph_name, inputs, outputs, metadata=None):
+    """The checked ModelProto of ``g``'s nodes; ``inputs``/``outputs``: value
+    infos (``_value_info``)."""
+    import onnx
+    graph = onnx.helper.make_graph(g.nodes, graph_name, inputs, outputs, g.initializers)
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", OPSET)],
+                                   producer_name="autograd_nlp")
+    model.ir_version = min(model.ir_version, 8)      # what ONNX Runtime of opset 17 reads
+    if metadata:
+        set_metadata(model, metadata)
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def export_onnx(fn, inputs, output_names, param_names=None, graph_name="autograd_nlp",
+                dynamic_batch=False, metadata=None):
     """Trace ``fn(**inputs)`` once and translate its graph: returns an
     onnx.ModelProto (checked) whose inputs are named like ``inputs`` (a dict of
-    example arrays) and whose outputs are ``output_names``. ``param_names``
+    example arrays; integer ids may be int32 or int64, the graph takes that
+    type) and whose outputs are ``output_names``. ``param_names``
     ({id(Parameter): name}, e.g. from ``Module.named_params``) names the
-    initializers. An op without a translation raises UnsupportedOpError."""
-    import onnx
+    initializers. ``dynamic_batch``: axis 0 of every input and output is
+    "batch", any size (see the module's docstring). ``metadata``: see
+    ``set_metadata``. An op without a translation raises UnsupportedOpError."""
     outputs, given = trace(fn, inputs)
     if len(output_names) != len(outputs):
         raise ExportError(f"ONNX export: the traced function returned {len(outputs)} "
@@ -264,6 +347,21 @@ def export_onnx(fn, inputs, output_names, param_names=None, graph_name="autograd
     input_of = {id(a): name for name, a in given.items()}
     param_names = param_names or {}
     names = {}              # id(Variable) -> ONNX value name
+    batch = None
+    if dynamic_batch:
+        first = next(iter(given))
+        batch = given[first].shape[0]
+        sizes = {name: a.shape[0] if a.ndim else None for name, a in given.items()}
+        if any(size != batch for size in sizes.values()):
+            raise ExportError(f"ONNX export: dynamic_batch needs every input's axis 0 to be "
+                              f"the batch, but the example inputs have {sizes}")
+
+    def constant(v):
+        if batch is not None and _per_batch_row(v.data, batch):
+            row = g.const(v.data[:1], v.name or "row")          # (1, ...) -> (batch, ...)
+            shape = g.node("Concat", [g.dim(first, 0), g.ints([1] * (v.ndim - 1))], axis=0)
+            return g.node("Expand", [row, shape])
+        return g.const(v.data, v.name or "const")
 
     def name_of(v):
         key = id(v)
@@ -274,9 +372,9 @@ def export_onnx(fn, inputs, output_names, param_names=None, graph_name="autograd
             if id(v.data) in input_of:
                 names[key] = input_of[id(v.data)]
             elif isinstance(v, Parameter):
-                names[key] = g.initializer(v.data, param_names.get(key) or g.fresh("param"))
+                names[key] = g.param(v, param_names.get(key) or g.fresh("param"))
             else:
-                names[key] = g.const(v.data, v.name or "const")
+                names[key] = constant(v)
         return names[key]
 
     for f in reversed(list(walk_graph(outputs))):
@@ -285,7 +383,8 @@ def export_onnx(fn, inputs, output_names, param_names=None, graph_name="autograd
             raise UnsupportedOpError(
                 f"ONNX export: no translation for the op {type(f).__name__}; supported: "
                 f"{', '.join(supported_ops())}. Add one to TRANSLATIONS in "
-                f"autograd_nlp/export/onnx.py")
+                f"autograd_nlp/export/onnx.py (a Transformer's attention is exported "
+                f"layer by layer: export/onnx_transformer.py)")
         xs = [name_of(x) for x in f.inputs]
         ys = [g.fresh(type(f).__name__) for _ in f.outputs]
         for ref, y in zip(f.outputs, ys):
@@ -294,11 +393,7 @@ def export_onnx(fn, inputs, output_names, param_names=None, graph_name="autograd
         translate(g, f, xs, ys)
     for v, name in zip(outputs, output_names):
         g.node("Identity", [name_of(v)], [name])
-    graph = onnx.helper.make_graph(
-        g.nodes, graph_name, [_value_info(n, a) for n, a in given.items()],
-        [_value_info(n, v.data) for n, v in zip(output_names, outputs)], g.initializers)
-    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", OPSET)],
-                                   producer_name="autograd_nlp")
-    model.ir_version = min(model.ir_version, 8)      # what ONNX Runtime of opset 17 reads
-    onnx.checker.check_model(model, full_check=True)
-    return model
+    symbols = {0: BATCH} if dynamic_batch else None
+    return finish_model(g, graph_name, [_value_info(n, a, symbols) for n, a in given.items()],
+                        [_value_info(n, v.data, symbols) for n, v in zip(output_names, outputs)],
+                        metadata)

@@ -121,15 +121,112 @@ def _word2vec(model):
         "in_embed.weight": model.in_embed.W.data, "out_embed.weight": model.out_embed.W.data}
 
 
+def mirrored_state(model):
+    """The state_dict of a torch module that keeps our module names (the
+    Transformer family in torch_modules): a Linear's W (in, out) is
+    ``weight`` (out, in), an Embedding's or a learned position table's W is
+    ``weight``, a LayerNorm's gamma/beta are ``weight``/``bias``, a bare
+    Parameter (``out_bias``) keeps its name. A tied weight appears once."""
+    from autograd_nlp.layers import Embedding, LayerNorm, Linear
+    owners = dict(model.named_modules())
+    renamed = {"W": "weight", "b": "bias", "gamma": "weight", "beta": "bias"}
+    state = {}
+    for name, p in model.named_params():
+        path, _, leaf = name.rpartition(".")
+        owner = owners.get(path)
+        if isinstance(owner, (Linear, Embedding, LayerNorm)) or (leaf == "W" and owner):
+            value = p.data.T if isinstance(owner, Linear) and leaf == "W" else p.data
+            state[f"{path}.{renamed[leaf]}"] = value
+        else:
+            state[name] = p.data
+    return state
+
+
+def _stack_config(stack):
+    layer = stack.layers[0]
+    return dict(num_heads=layer.self_attention.num_heads, num_layers=len(stack.layers),
+                ff_hidden=layer.feed_forward.inner.W.shape[1],
+                activation=layer.feed_forward.activation,
+                norm_first=stack.final_norm is not None)
+
+
+def _positional(position):
+    learned = hasattr(position, "W")
+    return dict(positional="learned" if learned else "sinusoidal",
+                max_length=position.max_length if learned else 128)
+
+
+def _transformer(model):
+    from models.bert import Bert, BertClassifier
+    from models.transformer_lm import TransformerLM
+    from models.transformer_seq2seq import TransformerSeq2seq
+    if isinstance(model, BertClassifier):
+        _, config, _ = _transformer(model.bert)
+        return "BertClassifier", dict(num_classes=model.classify.W.shape[1], **config), \
+            mirrored_state(model)
+    if isinstance(model, TransformerSeq2seq):
+        vocab, dim = model.encoder.embed.embed.W.shape
+        config = dict(vocab_size=vocab, dim=dim, **_stack_config(model.encoder.layers),
+                      **_positional(model.encoder.embed.position), pad_id=model.encoder.pad_id)
+        return "TransformerSeq2seq", config, mirrored_state(model)
+    if isinstance(model, TransformerLM):
+        position = _positional(model.embed.position)
+        config = dict(vocab_size=model.vocab_size, dim=model.embed.embed.W.shape[1],
+                      **_stack_config(model.layers), positional=position["positional"],
+                      context_size=model.context_size, tie_weights=model.tie_weights)
+        return "TransformerLM", config, mirrored_state(model)
+    if isinstance(model, Bert):
+        config = dict(vocab_size=model.vocab_size, pad_id=model.pad_id, dim=model.dim,
+                      **_stack_config(model.encoder),
+                      max_length=model.embed.position.max_length)
+        return "Bert", config, mirrored_state(model)
+    return None
+
+
+def _autoencoder(model):
+    from models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
+    if not isinstance(model, SequenceAutoencoder):
+        return None
+    encoder, decoder = model.encoder, model.decoder
+    vocab, wordvec = encoder.embed.W.shape
+    config = dict(vocab_size=vocab, wordvec_size=wordvec, hidden_size=encoder.lstm.hidden_size,
+                  code_size=model.code_size, reverse=encoder.reverse,
+                  variational=isinstance(model, VariationalAutoencoder))
+    state = {"encoder.embed.weight": encoder.embed.W.data,
+             "decoder.embed.weight": decoder.embed.W.data}
+    state.update(_prefixed("encoder.lstm", lstm_to_torch(encoder.lstm.cell, "_l0")))
+    state.update(_prefixed("decoder.lstm", lstm_to_torch(decoder.lstm.cell, "_l0")))
+    layers = {"to_code": model.to_code, "decoder.init_h": decoder.init_h,
+              "decoder.out": decoder.out}
+    if config["variational"]:
+        layers["to_logvar"] = model.to_logvar
+    for prefix, layer in layers.items():
+        state.update(_prefixed(prefix, linear_to_torch(layer)))
+    return "SequenceAutoencoder", config, state
+
+
+def _policy(model):
+    from models.actor_critic import ActorCritic
+    from models.policy_gradient import ReinforceAgent
+    if not isinstance(model, (ReinforceAgent, ActorCritic)):
+        return None
+    network = model.policy if isinstance(model, ReinforceAgent) else model.actor
+    config = dict(obs_size=network.fc1.W.shape[0], n_actions=network.out.W.shape[1],
+                  hidden_size=network.fc1.W.shape[1])
+    return type(model).__name__, config, mirrored_state(model)
+
+
 SUPPORTED = ("SimpleRnnlm", "Rnnlm", "BetterRnnlm", "Seq2seq", "PeekySeq2seq",
-             "AttentionSeq2seq (also bidirectional)", "SimpleCBOW", "SimpleSkipGram", "CBOW",
-             "SkipGram")
+             "AttentionSeq2seq (also bidirectional)", "TransformerSeq2seq", "TransformerLM",
+             "Bert", "BertClassifier", "SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram",
+             "SequenceAutoencoder", "VariationalAutoencoder", "ReinforceAgent", "ActorCritic")
 
 
 def torch_state(model):
     """Our model -> (architecture name in torch_modules, its constructor
     config, state_dict as NumPy arrays). Raises ExportError for other models."""
-    for convert in (_language_model, _seq2seq, _word2vec):
+    for convert in (_language_model, _seq2seq, _transformer, _word2vec, _policy,
+                    _autoencoder):
         found = convert(model)
         if found is not None:
             return found
@@ -161,9 +258,19 @@ def module_source_path(path):
     return root + ".py"
 
 
-def save_torch(model, path):
-    """Write ``path`` (torch.save of {architecture, config, state_dict}) and
-    the classes that rebuild it (``module_source_path(path)``); returns both paths."""
+def facts_path(path):
+    """Where ``save_torch`` puts the JSON of what the model needs to be used
+    on text, for ``path``: m.pt -> m.json."""
+    return os.path.splitext(os.fspath(path))[0] + ".json"
+
+
+def save_torch(model, path, facts=None):
+    """Write ``path`` (torch.save of {architecture, config, state_dict}), the
+    classes that rebuild it (``module_source_path(path)``) and a JSON beside
+    it (``facts_path(path)``): the architecture, its config and ``facts``
+    (export/bundle.py: vocabulary, special ids, sizes). Returns the three paths."""
+    import json
+
     import torch
     from autograd_nlp.export import torch_modules
     source = module_source_path(path)
@@ -175,4 +282,7 @@ def save_torch(model, path):
     with open(torch_modules.__file__, encoding="utf-8") as f:
         text = f.read()
     atomic_write(source, lambda f: f.write(text), text=True)
-    return os.fspath(path), source
+    info = json.dumps({"architecture": architecture, "config": config, **(facts or {})},
+                      ensure_ascii=False, indent=1)
+    atomic_write(facts_path(path), lambda f: f.write(info + "\n"), text=True)
+    return os.fspath(path), source, facts_path(path)

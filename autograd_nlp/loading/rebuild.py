@@ -44,6 +44,12 @@ def build_model(kind, kwargs, params=None):
     if family == "bert":
         from models.bert import Bert
         return Bert(**kwargs)
+    if family == "bert-classifier":           # train bert-finetune (export reads it)
+        from models.bert import BertClassifier
+        return BertClassifier(**kwargs)
+    if family == "autoencoder":               # train autoencoder|vae (export reads them)
+        from models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
+        return {"autoencoder": SequenceAutoencoder, "vae": VariationalAutoencoder}[kind](**kwargs)
     raise unsupported("this checkpoint", kind)
 
 

@@ -1,5 +1,7 @@
-"""autograd_nlp.export.torch: every chapter model, rebuilt in torch.nn with our
-weights, gives our outputs to float32 precision."""
+"""autograd_nlp.export.torch: every chapter model and the Transformer family,
+rebuilt in torch.nn with our weights, give our outputs to float32 precision,
+with int64 or int32 ids."""
+import json
 import subprocess
 import sys
 
@@ -12,6 +14,9 @@ from autograd_nlp.export import ExportError
 from autograd_nlp.export.torch import module_source_path, save_torch, to_torch
 from autograd_nlp.layers import GRU
 from models.attention_seq2seq import AttentionSeq2seq
+from models.bert import Bert
+from models.transformer_lm import TransformerLM
+from models.transformer_seq2seq import TransformerSeq2seq
 from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
 from models.seq2seq import PeekySeq2seq, Seq2seq
 from models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
@@ -50,7 +55,7 @@ def test_language_models_match_over_two_stateful_calls(make):
         ours = [model(xs1).data, model(xs2).data]       # the second starts from the carried state
     with torch.no_grad():
         logits1, state = exported(torch.from_numpy(xs1))
-        logits2, _ = exported(torch.from_numpy(xs2), state)
+        logits2, _ = exported(torch.from_numpy(xs2).int(), state)      # int32 ids too
     np.testing.assert_allclose(logits1.numpy(), ours[0], **TOL)
     np.testing.assert_allclose(logits2.numpy(), ours[1], **TOL)
 
@@ -143,11 +148,16 @@ def test_saved_module_loads_without_autograd_nlp(tmp_path):
     xs = ids((2, 3))
     with no_grad(), eval_mode():
         expected = model(xs).data
-    weights, source = save_torch(model, tmp_path / "better.pt")
+    weights, source, facts = save_torch(model, tmp_path / "better.pt", {"vocab": list("abc")})
+    assert json.loads(open(facts).read()) == {
+        "architecture": "Rnnlm", "vocab": ["a", "b", "c"],
+        "config": dict(vocab_size=VOCAB, wordvec_size=6, hidden_size=6, num_layers=2,
+                       dropout=0.5, tied=True)}
     np.save(tmp_path / "xs.npy", xs)
     script = ("import sys, numpy as np, torch\n"
-              "from better import load\n"
+              "from better import load, read_facts\n"
               "m = load('better.pt')\n"
+              "assert read_facts('better.pt')['vocab'] == ['a', 'b', 'c']\n"
               "assert 'autograd_nlp' not in sys.modules\n"
               "assert m.out.weight is m.embed.weight\n"
               "with torch.no_grad():\n"
@@ -156,3 +166,96 @@ def test_saved_module_loads_without_autograd_nlp(tmp_path):
                           text=True, env={"PATH": "/usr/bin:/bin"}, timeout=60)
     assert done.returncode == 0, done.stderr
     np.testing.assert_allclose(np.load(tmp_path / "logits.npy"), expected, **TOL)
+
+
+TRANSFORMERS = {
+    "pre-norm": dict(),
+    "post-norm-learned-gelu-padding": dict(norm_first=False, positional="learned",
+                                           activation="gelu", pad_id=1),
+    "gelu-tanh": dict(activation="gelu_tanh"),
+}
+
+
+@pytest.mark.parametrize("config", sorted(TRANSFORMERS))
+def test_transformer_seq2seq_matches_teacher_forced_and_greedy(config):
+    model = randomize(TransformerSeq2seq(VOCAB, 8, 2, 2, max_length=10, **TRANSFORMERS[config]))
+    model.eval()
+    exported = to_torch(model)
+    xs, ys = ids((3, 7)), ids((3, 5), seed=3)
+    xs[0, -3:] = 1
+    with no_grad(), eval_mode():
+        memory = model.encoder(xs)
+        ours = model.decoder(ys, model.decoder.start(memory), memory)[0].data
+    with torch.no_grad():
+        theirs = exported(torch.from_numpy(xs).int(), torch.from_numpy(ys)).numpy()
+    np.testing.assert_allclose(theirs, ours, **TOL)
+    greedy = exported.generate(torch.from_numpy(xs), 2, 6).numpy()
+    np.testing.assert_array_equal(greedy, model.generate(xs, 2, 6))
+
+
+@pytest.mark.parametrize("tie", [True, False], ids=["tied", "untied"])
+def test_transformer_lm_matches(tie):
+    model = randomize(TransformerLM(VOCAB, 8, 2, 2, context_size=6, tie_weights=tie,
+                                    positional="learned" if tie else "sinusoidal"))
+    model.eval()
+    exported = to_torch(model)
+    xs = ids((2, 6))
+    with no_grad(), eval_mode():
+        ours = model(xs).data
+    with torch.no_grad():
+        theirs = exported(torch.from_numpy(xs).int()).numpy()
+    np.testing.assert_allclose(theirs, ours, **TOL)
+    assert not tie or not hasattr(exported, "out")       # tied: the embedding is the output
+
+
+def test_bert_matches_with_padding_and_segments():
+    model = randomize(Bert(VOCAB, pad_id=0, dim=8, num_heads=2, num_layers=2, max_length=9))
+    model.eval()
+    exported = to_torch(model)
+    tokens = ids((3, 7)) % 12 + 1
+    tokens[1, 4:] = 0
+    segments = np.zeros_like(tokens)
+    segments[:, 3:] = 1
+    with no_grad(), eval_mode():
+        hidden = model(tokens, segments)
+        pooled, nsp = model.pooled(hidden).data, model.nsp_logits(hidden).data
+    with torch.no_grad():
+        theirs = exported(torch.from_numpy(tokens), torch.from_numpy(segments))
+        np.testing.assert_allclose(theirs.numpy(), hidden.data, **TOL)
+        np.testing.assert_allclose(exported.pooled(theirs).numpy(), pooled, **TOL)
+        np.testing.assert_allclose(exported.nsp_logits(theirs).numpy(), nsp, **TOL)
+
+
+def test_bert_classifier_matches():
+    from models.bert import BertClassifier
+    model = randomize(BertClassifier(num_classes=3, vocab_size=VOCAB, pad_id=0, dim=8,
+                                     num_heads=2, num_layers=1, max_length=9))
+    model.eval()
+    exported = to_torch(model)
+    tokens = ids((4, 6)) % 12 + 1
+    tokens[0, 3:] = 0
+    with no_grad(), eval_mode():
+        expected = model(tokens).data
+    with torch.no_grad():
+        theirs = exported(torch.from_numpy(tokens).int()).numpy()
+    np.testing.assert_allclose(theirs, expected, **TOL)
+
+
+@pytest.mark.parametrize("variational", [False, True], ids=["autoencoder", "vae"])
+def test_autoencoders_match_codes_and_greedy_rebuild(variational):
+    from models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
+    make = VariationalAutoencoder if variational else SequenceAutoencoder
+    model = randomize(make(VOCAB, 4, 6, code_size=3, reverse=variational))
+    model.eval()
+    exported = to_torch(model)
+    xs = ids((3, 5))
+    with torch.no_grad():
+        codes = exported.encode(torch.from_numpy(xs).int())
+        np.testing.assert_allclose(codes.numpy(), model.codes(xs), **TOL)
+        rebuilt = exported.generate(codes, 2, 5).numpy()
+        if variational:
+            with no_grad(), eval_mode():
+                logvar = model.posterior(xs)[1].data
+            np.testing.assert_allclose(exported.posterior(torch.from_numpy(xs))[1].numpy(),
+                                       logvar, **TOL)
+    np.testing.assert_array_equal(rebuilt, model.reconstruct(xs, 2))
