@@ -132,3 +132,71 @@ def test_word2vec_early_stops_on_validation_loss_and_stays_exact(tmp_path, capsy
     b = np.load(tmp_path / "b" / "vectors.npz")
     c = np.load(tmp_path / "c" / "vectors.npz")
     np.testing.assert_array_equal(b["vectors"], c["vectors"])
+
+
+# --- a search that several processes share (--storage) --------------------------------------
+
+def tune_in_a_process(tmp_path, name, *extra):
+    """Start ``tune`` in a forked process (it inherits this test's quick
+    settings) with its output in ``tmp_path/name.out``; returns the process."""
+    import multiprocessing
+    import os
+    import sys
+
+    def target():
+        with open(tmp_path / f"{name}.out", "w") as f:
+            os.dup2(f.fileno(), 1)
+            os.dup2(f.fileno(), 2)
+            sys.stdout, sys.stderr = f, f
+            code = tune(tmp_path, *extra)
+            f.flush()
+        os._exit(code)
+    process = multiprocessing.get_context("fork").Process(target=target)
+    process.start()
+    return process
+
+
+def test_two_tune_processes_share_one_sqlite_study(tmp_path, capsys):
+    pytest.importorskip("optuna")
+    shared = ["--trials", "4", "--storage", f"sqlite:///{tmp_path}/tune.db"]
+    processes = [tune_in_a_process(tmp_path, name, *shared) for name in ("a", "b")]
+    for p in processes:
+        p.join(300)
+    outputs = [(tmp_path / f"{name}.out").read_text() for name in ("a", "b")]
+    assert [p.exitcode for p in processes] == [0, 0], outputs
+    ran = [int(line.split()[1]) for out in outputs for line in out.splitlines()
+           if line.startswith("trial ") and "finished)" in line]
+    copy = json.loads((tmp_path / "search" / "trials.json").read_text())
+    numbers = [t["number"] + 1 for t in copy["trials"]]
+    assert len(numbers) == 4 and sorted(ran) == numbers          # none twice, none lost
+    assert all(any(line.startswith("trial ") for line in out.splitlines()) for out in outputs)
+    folders = sorted(p.name for p in (tmp_path / "search").glob("trial-*"))
+    assert [f"trial-{n:03d}" for n in numbers] == [f for f in folders
+                                                   if int(f[6:]) in numbers]
+    assert all((tmp_path / "search" / f"trial-{n:03d}" / "train.log").exists() for n in numbers)
+    assert copy["search"]["study"].startswith("seq2seq-")
+    # any later call reads the whole study: no new trial, the table of all four
+    assert tune(tmp_path, *shared) == 0
+    out = capsys.readouterr().out
+    assert "4 trials (4 done before)" in out and "finished)" not in out
+    assert sum(line.startswith(f"| {n} |") for n in numbers for line in out.splitlines()) == 4
+
+
+def test_shared_search_errors_exit_2_with_one_line(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("optuna")
+    assert tune(tmp_path, "--trials", "1", "--study", "s") == 2
+    assert "give --storage URL too" in capsys.readouterr().err
+    assert tune(tmp_path, "--trials", "1", "--storage", "runs/tune") == 2
+    assert "not a storage URL; give sqlite:///FILE.db" in capsys.readouterr().err
+    assert tune(tmp_path, "--trials", "1", "--storage", f"sqlite:///{tmp_path}/no/t.db") == 2
+    assert "does not exist; create it" in capsys.readouterr().err
+    url = f"sqlite:///{tmp_path}/t.db"
+    assert tune(tmp_path, "--trials", "1", "--storage", url, "--study", "s") == 0
+    capsys.readouterr()
+    assert main(["tune", "seq2seq", "--param", "lr=log:1e-3:1e-2", *TINY, "--trials", "1",
+                 "--storage", url, "--study", "s", "--out", str(tmp_path / "other")]) == 2
+    assert "study s in sqlite:///" in (err := capsys.readouterr().err)
+    assert "holds another search (space:" in err and "another --study NAME" in err
+    monkeypatch.setitem(__import__("sys").modules, "optuna", None)
+    assert tune(tmp_path, "--trials", "1", "--storage", url) == 2
+    assert "Optuna is not installed; pip install optuna" in capsys.readouterr().err

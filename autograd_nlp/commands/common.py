@@ -41,20 +41,12 @@ class Parser(argparse.ArgumentParser):
 # They are the recipes' value checks (autograd_nlp/recipes/checks.py) reading text.
 
 def argument_type(check):
-    """The argparse type of a value check: the text read as the check's
-    ``parse`` (int, float), then checked; the refusal quotes the text."""
-    parse = getattr(check, "parse", str)
-
+    """The argparse type of a value check (``recipes.checks.from_text``)."""
     def convert(text):
         try:
-            value = parse(text)
-        except ValueError:
-            kind = "an integer" if parse is int else "a number"
-            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
-        try:
-            return check(value)
+            return checks.from_text(check, text)
         except ValueError as e:
-            raise argparse.ArgumentTypeError(f"{e}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(str(e)) from None
     convert.__name__ = check.__name__      # argparse names the type in some errors
     return convert
 

@@ -2,10 +2,12 @@
 hyperparameter search on the training split, scored on the validation split,
 with the best setting evaluated on the test split once, at the end.
 
-Every trial is the ``train MODEL`` command itself, parsed by its own parser
-and run by its own function, with ``--skip-test`` and ``--early-stop``
-(so each trial keeps its best epoch); its output goes to
-``OUT/trial-NNN/train.log``. The search logic is ``autograd_nlp.tuning``.
+Every trial is the ``train MODEL`` recipe itself, run on a Config built
+from ``--set`` and the trial's values (``autograd_nlp.tuning.trial_config``),
+skipping the test split and with early stopping that keeps its best epoch;
+its output goes to ``OUT/trial-NNN/train.log``. The search logic is ``autograd_nlp.tuning``;
+with ``--storage URL`` the search is an Optuna study that any number of
+``tune`` processes share (``autograd_nlp.tuning.shared_search``).
 """
 import contextlib
 import os
@@ -15,28 +17,14 @@ import sys
 from autograd_nlp.commands.common import (held_folders, non_negative_float, non_negative_int,
                                           positive_int, prepare_out, release_folders)
 from autograd_nlp.errors import UserError
-from autograd_nlp.tuning import (SpaceError, TrialFailed, TrialLog, TrialLogMismatch,
+from autograd_nlp.tuning import (SpaceError, StorageError, StudyMismatch, TrialFailed,
+                                 TrialLog, TrialLogMismatch, default_study_name,
                                  make_sampler, optuna_available, parse_space, run_search,
                                  save_score_plot, trial_table, warmup_epochs)
+from autograd_nlp.recipes.result import Callbacks
 from autograd_nlp.tuning.search import format_score
-
-# the train commands a search can score: their validation score and its direction,
-# and the options that give them a validation split
-TUNABLE = {
-    "seq2seq": ("valid accuracy", "maximize", ["--valid-fraction", "0.1"]),
-    "peeky": ("valid accuracy", "maximize", ["--valid-fraction", "0.1"]),
-    "attention": ("valid accuracy", "maximize", ["--valid-fraction", "0.1"]),
-    "rnnlm": ("valid perplexity", "minimize", []),
-    "better-rnnlm": ("valid perplexity", "minimize", []),
-}
-NEVER_STOP = 10 ** 6    # --early-stop patience that only keeps the best epoch
-# the train options a search sets itself for every trial: not for --set
-MANAGED = {"out": "the search puts each trial in OUT/trial-NNN",
-           "resume": "the search resumes its trials itself",
-           "overwrite": "each trial starts in a fresh folder",
-           "quiet": "trials are always quiet (their output goes to train.log)",
-           "epochs": "use tune --epochs", "early_stop": "use tune --patience",
-           "skip_test": "the search tests the best setting once, at the end"}
+from autograd_nlp.tuning.trial_config import (TUNABLE, check_space, command_line,
+                                              fixed_settings, recipe_of, trial_config)
 
 
 def add_parser(sub):
@@ -73,7 +61,16 @@ def add_parser(sub):
     p.add_argument("--seed", type=non_negative_int, default=0, help="the sampler's seed")
     p.add_argument("--out", default=None,
                    help="search folder: trials.json, trials.md, scores.png, one folder per "
-                        "trial (default: runs/tune/MODEL)")
+                        "trial (default: runs/tune/MODEL, with --storage runs/tune/STUDY)")
+    p.add_argument("--storage", default=None, metavar="URL",
+                   help="keep the search in an Optuna storage that any number of tune "
+                        "processes share, each adding trials until the study holds --trials: "
+                        "sqlite:///FILE.db (one machine), journal:///FILE.log (a folder "
+                        "machines share) or postgresql://USER@HOST/DB (many machines) "
+                        "(default: none; the search is trials.json in --out)")
+    p.add_argument("--study", default=None, metavar="NAME",
+                   help="the study's name in --storage (default: MODEL-<hash of the "
+                        "search's settings>, the same for the same command)")
     p.set_defaults(run=run)
 
 
@@ -89,144 +86,100 @@ def fixed_argv(settings):
     return argv
 
 
-def trial_argv(model, fixed, params, out_dir, epochs, patience, test=False):
-    argv = ["train", model, *fixed, "--out", out_dir, "--quiet",
-            "--early-stop", str(patience or NEVER_STOP)]
-    if not test:
-        argv.append("--skip-test")
-    if epochs is not None:
-        argv += ["--epochs", str(epochs)]
-    for name, value in params.items():
-        argv += ["--" + name.replace("_", "-"), repr(value) if isinstance(value, float)
-                 else str(value)]
-    return argv
-
-
-def parse_train(argv):
-    """The train command's namespace for ``argv``; its parser's error is a UserError."""
-    from autograd_nlp.cli import build_parser
-    parser = build_parser()
-    try:
-        with contextlib.redirect_stderr(sys.stdout):
-            return parser.parse_args(argv)
-    except SystemExit:
-        raise UserError(f"tune: autograd-nlp {' '.join(argv)} is refused by train "
-                        f"{argv[1]} (its message is above); fix --param or --set") from None
-
-
-def train_option_dests(model):
-    """{option string: dest} of ``train MODEL``'s parser."""
-    from autograd_nlp.cli import build_parser
-
-    def subparsers(parser):
-        return next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    train = subparsers(build_parser()).choices["train"]
-    return {option: action.dest for action in subparsers(train).choices[model]._actions
-            for option in action.option_strings}
-
-
-def check_fixed(model, fixed_items, specs):
-    """Each option once: a --set option is neither searched by a --param too
-    (each trial would get it twice, the last one winning) nor set twice,
-    and none is one the search sets itself (MANAGED). Names are resolved as
-    argparse does (a unique prefix stands for the option)."""
-    options = train_option_dests(model)
-    searched = {spec.dest: spec.option for spec in specs}
-    seen = {}
-    for item in fixed_items:
-        name = "--" + item.partition("=")[0].strip().lstrip("-")
-        matches = [o for o in options if o == name] or \
-            [o for o in options if o.startswith(name) and o.startswith("--")]
-        if len(matches) != 1:
-            continue                     # unknown or ambiguous: train MODEL refuses it
-        dest = options[matches[0]]
-        if dest in MANAGED:
-            raise UserError(f"tune: --set {item}: {matches[0]} is not for --set "
-                            f"({MANAGED[dest]})")
-        if dest in searched:
-            raise UserError(f"tune: {searched[dest]} is given both by --param and by --set "
-                            f"{item}; each trial would get it twice. Search it (--param) or "
-                            f"fix it (--set), not both")
-        if dest in seen:
-            raise UserError(f"tune: --set {seen[dest]} and --set {item} both set "
-                            f"{matches[0]}; give each option once")
-        seen[dest] = item
-
-
-def check_space(model, fixed, specs, epochs):
-    """Every searched name is an option of train MODEL, and every bound of
-    the space parses (so a bad range fails now, not in trial 7)."""
-    options = vars(parse_train(trial_argv(model, fixed, {}, "x", epochs, None)))
-    for spec in specs:
-        if spec.dest not in options or spec.dest in ("out", "resume", "epochs", "early_stop"):
-            searchable = sorted(k for k, v in options.items()
-                                if isinstance(getattr(v, "value", v), (int, float))
-                                and not isinstance(getattr(v, "value", v), bool)
-                                and k not in ("epochs", "early_stop", "checkpoint_every",
-                                              "checkpoint_minutes", "seed"))
-            raise UserError(f"tune: --param {spec.dest}: train {model} has no searchable "
-                            f"option {spec.option}; searchable: "
-                            + ", ".join(s.replace("_", "-") for s in searchable))
-    base = {s.dest: s.extremes()[0] for s in specs}
-    for spec in specs:
-        for value in spec.extremes():
-            parse_train(trial_argv(model, fixed, {**base, spec.dest: value}, "x", epochs, None))
-
-
 def run(args):
     model = args.tune_model
     metric, direction, validation = TUNABLE[model]
-    out = args.out or os.path.join("runs", "tune", model)
+    if args.study is not None and args.storage is None:
+        raise UserError("tune --study names a study in a shared storage; give --storage URL "
+                        "too (e.g. --storage sqlite:///runs/tune.db)")
     try:
         specs = parse_space(args.param)
     except SpaceError as e:
         raise UserError(f"tune: {e}") from None
     fixed = fixed_argv(args.set)
-    check_fixed(model, args.set, specs)
-    if validation and validation[0] not in fixed:
-        fixed = validation + fixed
+    fixed_values = fixed_settings(model, args.set, specs)
+    validation = [f"--{k.replace('_', '-')}={v}" for k, v in validation.items()
+                  if k not in fixed_values]
+    fixed = [part for item in validation for part in item.split("=")] + fixed
     if args.sampler == "optuna" and not optuna_available():
         raise UserError("tune --sampler optuna: Optuna is not installed; pip install optuna "
                         "(or the [tune] extra), or use --sampler random")
-    check_space(model, fixed, specs, args.epochs)
-    prepare_out(out)        # a folder (not a file) that no other search is writing into
+    check_space(model, fixed_values, specs, args.epochs)
     search = {"model": model, "space": [s.text() for s in specs], "fixed": fixed,
               "metric": metric, "direction": direction, "epochs": args.epochs,
               "patience": args.patience, "seed": args.seed, "sampler": args.sampler,
               "trials": args.trials, "budget_minutes": args.budget_minutes}
-    try:
-        log = TrialLog.open(os.path.join(out, "trials.json"), search)
-    except TrialLogMismatch as e:
-        raise UserError(f"tune: {e}") from None
-    log.search.update(trials=args.trials, budget_minutes=args.budget_minutes)
     warmup = warmup_epochs(args.epochs or 4)
-    sampler = make_sampler(args.sampler, specs, log, args.seed, warmup, args.trials)
+    if args.storage is not None:
+        log, sampler_name, out = open_study(args, search, warmup)
+        where = f"study {log.name} in {log.where}"
+    else:
+        out = args.out or os.path.join("runs", "tune", model)
+        prepare_out(out)        # a folder (not a file) that no other search is writing into
+        try:
+            log = TrialLog.open(os.path.join(out, "trials.json"), search)
+        except TrialLogMismatch as e:
+            raise UserError(f"tune: {e}") from None
+        log.search.update(trials=args.trials, budget_minutes=args.budget_minutes)
+        sampler = make_sampler(args.sampler, specs, log, args.seed, warmup, args.trials)
+        sampler_name, where = sampler.name, f"log {log.path}"
     done = len(log.trials)
-    print(f"tune {model}: {args.trials} trials ({done} done before), sampler {sampler.name}"
-          + ("" if sampler.name == "optuna" or args.sampler == "random" else
+    print(f"tune {model}: {args.trials} trials ({done} done before), sampler {sampler_name}"
+          + ("" if sampler_name == "optuna" or args.sampler == "random" else
              " (Optuna is not installed: pip install optuna for TPE)")
           + f", scored by {metric} ({direction}), pruning from epoch {warmup} on; "
-            f"log {log.path}", flush=True)
+            f"{where}", flush=True)
     print("  space: " + "  ".join(search["space"]) + ("  fixed: " + " ".join(fixed)
                                                         if fixed else ""), flush=True)
 
     def objective(number, params, report):
         trial_dir = os.path.join(out, f"trial-{number + 1:03d}")
+        if os.path.isdir(trial_dir) and log.shared:     # numbers are new in a shared study
+            raise UserError(f"tune: {trial_dir} exists, but trial {number + 1} of study "
+                            f"{log.name} is new: --out {out} holds another study's trials; "
+                            f"pass another --out")
         if os.path.isdir(trial_dir):            # left by a trial that was interrupted
             shutil.rmtree(trial_dir)
         os.makedirs(trial_dir)
-        return run_trial(trial_argv(model, fixed, params, trial_dir, args.epochs,
-                                    args.patience), trial_dir, report)
+        return run_trial(model, trial_config(model, fixed_values, params, trial_dir,
+                                             args.epochs, args.patience), trial_dir, report)
 
     budget = None if args.budget_minutes is None else 60 * args.budget_minutes
     try:
-        complete = run_search(objective, sampler, log, args.trials, budget)
+        if log.shared:
+            from autograd_nlp.tuning.shared_search import run_shared_search
+            complete = run_shared_search(objective, log, specs, args.trials, sampler_name,
+                                         budget)
+        else:
+            complete = run_search(objective, sampler, log, args.trials, budget)
     except KeyboardInterrupt:
-        print(f"\ntune: interrupted; {len(log.trials)} finished trials are in {log.path}. "
+        kept = f"study {log.name} in {log.where}" if log.shared else log.path
+        print(f"\ntune: interrupted; {len(log.trials)} finished trials are in {kept}. "
               f"Run the same command again to continue", file=sys.stderr)
         raise
-    summarize(log, specs, out, model, fixed, args, complete)
+    summarize(log, specs, out, model, fixed_values, args, complete)
     return 0
+
+
+def open_study(args, search, warmup):
+    """(StudyLog, sampler name, search folder) of ``--storage``/``--study``:
+    the folder is created but not claimed (processes share it; each trial
+    claims its own)."""
+    if not optuna_available():
+        raise UserError("tune --storage: a shared search is an Optuna study, and Optuna is "
+                        "not installed; pip install optuna (or the [tune] extra)")
+    from autograd_nlp.tuning.shared_search import open_shared_search
+    name = args.study or default_study_name(search)
+    out = args.out or os.path.join("runs", "tune", name)
+    prepare_out(out, lock=False)
+    try:
+        log, sampler_name = open_shared_search(
+            args.storage, name, search, os.path.join(out, "trials.json"), args.sampler,
+            args.seed, warmup, args.trials)
+    except (StorageError, StudyMismatch) as e:
+        raise UserError(f"tune: {e}") from None
+    log.search.update(trials=args.trials, budget_minutes=args.budget_minutes)
+    return log, sampler_name, out
 
 
 class _Listener:
@@ -246,19 +199,19 @@ class _Listener:
         self.test = (name, value)
 
 
-def run_trial(argv, trial_dir, report, test=False):
-    """Run ``autograd-nlp <argv>`` with its output in ``trial_dir``; returns
-    its listener (test=True) or its best validation score."""
-    args = parse_train(argv)
-    metric = TUNABLE[argv[1]][0]
-    listener = _Listener(None if test else report, metric)
-    args.on_epoch, args.on_test = listener.on_epoch, listener.on_test
+def run_trial(model, config, trial_dir, report, test=False):
+    """Run the recipe of train ``model`` on ``config`` with its output in
+    ``trial_dir``; returns its listener (test=True) or its best validation
+    score."""
+    _, run_recipe = recipe_of(model)
+    listener = _Listener(None if test else report, TUNABLE[model][0])
     name = "test.log" if test else "train.log"
     held = held_folders()
     with open(os.path.join(trial_dir, name), "w", encoding="utf-8") as f:
         try:
             with contextlib.redirect_stdout(f):
-                args.run(args)
+                run_recipe(config, progress=False,
+                           callbacks=Callbacks(listener.on_epoch, listener.on_test))
         except UserError as e:        # diverged, bad data...: this trial failed
             raise TrialFailed(str(e).splitlines()[0][:200]) from None
         finally:
@@ -267,6 +220,8 @@ def run_trial(argv, trial_dir, report, test=False):
 
 
 def summarize(log, specs, out, model, fixed, args, complete):
+    """The report of a search (``fixed``: the --set settings), and the test
+    split measured once for the best trial when the search is complete."""
     table = trial_table(log)
     from autograd_nlp.serialization import atomic_write
     atomic_write(os.path.join(out, "trials.md"), lambda f: f.write(table + "\n"), text=True)
@@ -284,14 +239,22 @@ def summarize(log, specs, out, model, fixed, args, complete):
     print(f"best setting: {setting} (trial {best['number'] + 1}, {metric} "
           f"{format_score(metric, best['value'])})")
     if not complete:
-        print("the test split is evaluated once the search has finished all its trials")
+        print("the test split is evaluated once the search has finished all its trials"
+              + (" (by the process that finishes the last one)" if log.shared else ""))
         return
     test = log.test
     if test is None or test["trial"] != best["number"]:
         trial_dir = os.path.join(out, f"trial-{best['number'] + 1:03d}")
-        argv = trial_argv(model, fixed, best["params"], trial_dir, args.epochs, args.patience,
-                          test=True) + ["--resume", os.path.join(trial_dir, "checkpoint.npz")]
-        listener = run_trial(argv, trial_dir, None, test=True)
+        elsewhere = log.claim_test(best["number"], trial_dir)
+        if elsewhere:               # a shared study: another process has it, or tests it
+            print(elsewhere)
+            return
+        test = log.test             # (recorded by another process meanwhile?)
+    if test is None or test["trial"] != best["number"]:
+        config = trial_config(model, fixed, best["params"], trial_dir, args.epochs,
+                              args.patience, test=True,
+                              resume=os.path.join(trial_dir, "checkpoint.npz"))
+        listener = run_trial(model, config, trial_dir, None, test=True)
         if listener.test is None:
             raise UserError(f"tune: the best trial's test run printed no test score; see "
                             f"{os.path.join(trial_dir, 'test.log')}")
@@ -302,6 +265,5 @@ def summarize(log, specs, out, model, fixed, args, complete):
         test = log.test
     print(f"{test['metric']} of the best setting: {format_score(test['metric'], test['value'])}"
           f" (trial {test['trial'] + 1}'s best epoch; the test split is used once, here)")
-    print(f"reproduce: autograd-nlp train {model} {' '.join(fixed)} {setting}"
-          + (f" --epochs {args.epochs}" if args.epochs else "")
-          + f" --early-stop {args.patience or NEVER_STOP}")
+    print("reproduce: " + command_line(model, args.set, best["params"], args.epochs,
+                                       args.patience))

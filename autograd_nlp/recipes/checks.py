@@ -115,3 +115,19 @@ def device_name(value):
                                           or value in registered_device_names()):
         raise ValueError("must be cpu or cuda")
     return value
+
+
+def from_text(check, text):
+    """The value ``text`` gives a setting checked by ``check``, read as the
+    command line reads it (the check's ``parse``: int, float; text
+    otherwise). Raises ValueError with the refusal, quoting the text."""
+    parse = getattr(check, "parse", str)
+    try:
+        value = parse(text)
+    except ValueError:
+        kind = "an integer" if parse is int else "a number"
+        raise ValueError(f"expected {kind}, got {text!r}") from None
+    try:
+        return check(value)
+    except ValueError as e:
+        raise ValueError(f"{e}, got {text!r}") from None

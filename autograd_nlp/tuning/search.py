@@ -154,37 +154,52 @@ def run_search(objective, sampler, log, n_trials, budget_seconds=None, clock=Non
             return False
         number = log.next_number()
         params, report = sampler.ask(number)
-        scores = []
-
-        def record(epoch, score):
-            scores.append(score)
-            report(epoch, score)
-
-        began = clock()
-        note = ""
-        try:
-            value = objective(number, params, record)
-            state = "complete"
-            if value is None or not math.isfinite(value):
-                state, note = "failed", f"no finite validation score ({value})"
-        except TrialPruned as e:
-            state, value, note = "pruned", (scores[-1] if scores else None), str(e)
-        except TrialFailed as e:
-            state, value, note = "failed", None, str(e)
-        if value is not None and not math.isfinite(value):
-            value = None
-        scores = [s if s is not None and math.isfinite(s) else None for s in scores]
+        state, value, scores, seconds, note = run_one(objective, number, params, report, clock)
         sampler.tell(state, value)
-        log.add(number, params, state, value, scores, clock() - began, sampler.name, note)
+        log.add(number, params, state, value, scores, seconds, sampler.name, note)
         say(trial_line(log.trials[-1], n_trials, log.search["metric"]))
     return True
 
 
-def trial_line(t, n_trials, metric):
-    """One line per finished trial, as the search goes."""
+def run_one(objective, number, params, report, clock=None):
+    """Run trial ``number`` with ``params``: ``objective(number, params,
+    record)``, where ``record(epoch, score)`` keeps the score and passes it
+    to ``report`` (which may raise ``TrialPruned``). Returns (state, value,
+    epoch scores, seconds, note): "complete" with a finite value, "pruned"
+    with its last score, or "failed" (``TrialFailed``, or no finite score);
+    non-finite scores are None. Other exceptions (an interrupt) pass through."""
+    clock = clock or time.monotonic
+    scores = []
+
+    def record(epoch, score):
+        scores.append(score)
+        report(epoch, score)
+
+    began = clock()
+    note = ""
+    try:
+        value = objective(number, params, record)
+        state = "complete"
+        if value is None or not math.isfinite(value):
+            state, note = "failed", f"no finite validation score ({value})"
+    except TrialPruned as e:
+        state, value, note = "pruned", (scores[-1] if scores else None), str(e)
+    except TrialFailed as e:
+        state, value, note = "failed", None, str(e)
+    if value is not None and not math.isfinite(value):
+        value = None
+    scores = [s if s is not None and math.isfinite(s) else None for s in scores]
+    return state, value, scores, clock() - began, note
+
+
+def trial_line(t, n_trials, metric, finished=None):
+    """One line per finished trial, as the search goes; ``finished``: how
+    many trials the (shared) study holds now, when numbers are not a count."""
     params = ", ".join(f"{k} {format_value(v)}" for k, v in t["params"].items())
     shown = "-" if t["value"] is None else format_score(metric, t["value"])
-    return (f"trial {t['number'] + 1}/{n_trials}: {params} -> {t['state']}, {metric} {shown}"
+    where = (f"{t['number'] + 1}/{n_trials}" if finished is None
+             else f"{t['number'] + 1} ({finished}/{n_trials} finished)")
+    return (f"trial {where}: {params} -> {t['state']}, {metric} {shown}"
             f" ({len(t['epoch_scores'])} epochs, {t['seconds']:.0f} s)"
             + (f" [{t['note']}]" if t["note"] else ""))
 

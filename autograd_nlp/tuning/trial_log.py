@@ -27,6 +27,8 @@ class TrialLog:
     """The trials of one search, in ``path`` (JSON). ``search`` describes the
     search (what it is made of); ``trials`` and ``test`` are its results."""
 
+    shared = False          # one process's search (StudyLog: a study many processes share)
+
     def __init__(self, path, search):
         self.path, self.search = os.fspath(path), dict(search)
         self.trials, self.test = [], None
@@ -45,6 +47,11 @@ class TrialLog:
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise TrialLogMismatch(f"{path} is not a readable trial log ({e}); move it "
                                    f"away or use another --out") from None
+        if isinstance(theirs, dict) and theirs.get("study") and "study" not in log.search:
+            raise TrialLogMismatch(f"{path} is a copy of study {theirs['study']} in "
+                                   f"{theirs.get('storage')}: add --storage URL --study "
+                                   f"{theirs['study']} to continue that search, or use "
+                                   f"another --out")
         ours = json.loads(json.dumps(log.search))
         differ = [k for k in sorted(set(ours) | set(theirs))
                   if k not in ADJUSTABLE and ours.get(k) != theirs.get(k)]
@@ -84,6 +91,11 @@ class TrialLog:
             return None
         sign = 1 if self.search["direction"] == "maximize" else -1
         return max(complete, key=lambda t: (sign * t["value"], -t["number"]))
+
+    def claim_test(self, number, trial_dir):
+        """Why this process does not test trial ``number`` (None: it does; the
+        search folder is this process's alone)."""
+        return None
 
     def next_number(self):
         return max((t["number"] for t in self.trials), default=-1) + 1
