@@ -26,7 +26,7 @@ _EXPORTS = {
     "autograd_nlp.core": ("Function", "FusedFunction", "Parameter", "ShapeError",
                           "Variable", "as_variable", "bump_version", "grad", "walk_graph"),
     "autograd_nlp.inspection": ("graph_stats", "live_function_count"),
-    "autograd_nlp.gradcheck": ("GradcheckError", "check_module", "gradcheck",
+    "autograd_nlp.gradcheck": ("GradcheckError", "ImpureLossError", "check_module", "gradcheck",
                                "gradcheck_module", "gradgradcheck", "numerical_grad"),
     "autograd_nlp.graphviz": ("render_graph", "to_dot"),
     "autograd_nlp.loading": ("load",),

@@ -108,6 +108,12 @@ class Variable:
         name = f", name={self.name!r}" if self.name else ""
         return f"variable({body}{name})"
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """In a Jupyter notebook: the text above, and the graph behind this
+        Variable as a picture (see autograd_nlp/notebook_display.py)."""
+        from autograd_nlp import notebook_display
+        return notebook_display.variable_mimebundle(self, include, exclude)
+
     # --- graph ---------------------------------------------------------------
     def cleargrad(self):
         """Forget the accumulated gradient (``zero_grad`` in PyTorch)."""
@@ -134,7 +140,7 @@ class Variable:
             for x in f.inputs:
                 x.unchain()
 
-    def backward(self, retain_grad=False, create_graph=False, grad=None):
+    def backward(self, retain_grad=False, create_graph=False, grad=None, leaf_done=None):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf.
 
         ``grad`` is the upstream gradient (default: ones, allowed only for a
@@ -142,10 +148,13 @@ class Variable:
         ``retain_grad=True`` also adds this walk's gradient of every
         intermediate result to its ``.grad`` (a report, never the input of a
         later walk). With ``create_graph=True`` the backward pass is itself
-        recorded, giving higher-order derivatives.
+        recorded, giving higher-order derivatives. ``leaf_done(leaf)``, if
+        given, is called once per leaf of the graph as soon as this walk will
+        add nothing more to its ``.grad`` (so that, e.g., distributed.py can
+        start sending a parameter's gradient while the walk goes on).
         """
         _run_backward([(self, _seed_gradient(self, grad, "backward()"))],
-                      retain_grad, create_graph)
+                      retain_grad, create_graph, leaf_done=leaf_done)
 
     # --- operators (the ops live in autograd_nlp.functions) -----------------
     def __neg__(self):
@@ -599,7 +608,7 @@ def _seed_gradient(y, grad, caller):
     return seed
 
 
-def _run_backward(seeds, retain_grad, create_graph, wanted=None):
+def _run_backward(seeds, retain_grad, create_graph, wanted=None, leaf_done=None):
     """Propagate gradients from ``seeds`` ((Variable, gradient) pairs) back
     through the graph, visiting each Function once in decreasing generation.
 
@@ -607,7 +616,8 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
     ``wanted`` None they are added to the ``.grad`` of every leaf (and, with
     ``retain_grad``, reported in each intermediate's ``.grad``); with
     ``wanted`` (ids of Variables, for ``grad``) no ``.grad`` is touched and
-    the map, holding the wanted gradients, is returned.
+    the map, holding the wanted gradients, is returned. ``leaf_done``: see
+    ``_announcing_leaves`` (None costs nothing).
     """
     flowing = {}      # id(Variable) -> its gradient so far in this walk
     owned = set()     # ids whose gradient array this walk allocated itself
@@ -655,7 +665,10 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
         verified = anomaly                  # raw .data edits: checksums, before anything
         if anomaly:
             check_saved_arrays(roots, anomaly)
-        for f in walk_graph(roots):
+        functions = walk_graph(roots)
+        if leaf_done is not None:
+            functions = _announcing_leaves(functions, leaf_done)
+        for f in functions:
             if f.saved_at != edits and not verified:   # something was edited since f ran:
                 check_saved_arrays(roots)              # the whole graph, before f's gradient
                 verified = True
@@ -691,6 +704,27 @@ def _run_backward(seeds, retain_grad, create_graph, wanted=None):
                 if gx is not None and x.requires_grad:
                     deliver(x, gx)
     return flowing
+
+
+def _announcing_leaves(functions, leaf_done):
+    """``functions`` (the walk's order), calling ``leaf_done(leaf)`` for each
+    leaf (a Variable without creator that requires a gradient) right after
+    the walk has handled the last Function that takes it as an input: from
+    then on its ``.grad`` is final for this walk (None if no gradient reached
+    it). A pre-pass counts each leaf's consuming Functions; the count drops
+    when the walk asks for the Function after one (also after a Function it
+    skipped, through which no gradient flowed)."""
+    functions = list(functions)
+    pending = collections.Counter(id(x) for f in functions for x in f.inputs
+                                  if x.creator is None and x.requires_grad)
+    for f in functions:
+        yield f
+        for x in f.inputs:
+            if x.creator is None and x.requires_grad:
+                key = id(x)
+                pending[key] -= 1
+                if pending[key] == 0:
+                    leaf_done(x)
 
 
 def grad(outputs, inputs, grad_outputs=None, create_graph=False):

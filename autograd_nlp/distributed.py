@@ -21,9 +21,15 @@ replica each, the same update as one process on the whole batch.
 
 Device arrays (CuPy) go through the host: ``to_host``/``from_host`` are the
 only places that copy, so that a CUDA-aware MPI or NCCL can replace them.
+``bind_device(device, comm)`` gives each rank the GPU of its local rank.
+
+How the gradients cross (one flat buffer after backward, buckets overlapped
+with backward, sparse rows) is gradient_reducers.py's; ``comm.allreduce``
+chooses (``init(allreduce=...)`` or ``$AUTOGRAD_NLP_ALLREDUCE``).
 """
 import contextlib
 import json
+import os
 import zlib
 
 import numpy as np
@@ -54,23 +60,39 @@ def from_host(host, like):
 
 # --- communicators --------------------------------------------------------------------
 class Communicator:
-    """mpi4py communicator with the few collectives training uses."""
+    """mpi4py communicator with the few collectives training uses.
+    ``allreduce`` names how the trainers sum gradients ("flat", "overlap",
+    "sparse": gradient_reducers.py) and ``bucket_mb`` the size of the
+    overlapped path's buckets."""
 
-    def __init__(self, comm):
+    def __init__(self, comm, allreduce=None, bucket_mb=None):
         self.comm = comm
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
+        self.allreduce, self.bucket_mb = allreduce_settings(allreduce, bucket_mb)
 
     @property
     def is_root(self):
         return self.rank == 0
 
-    def allreduce_sum(self, host):
-        """Elementwise sum over the ranks of a NumPy array (same shape/dtype on all)."""
+    def allreduce_sum(self, host, out=None):
+        """Elementwise sum over the ranks of a NumPy array (same shape/dtype on
+        all), into ``out`` if given (an array like ``host``); returns it."""
         from mpi4py import MPI
-        out = np.empty_like(host)
+        out = np.empty_like(host) if out is None else out
         self.comm.Allreduce(host, out, op=MPI.SUM)
         return out
+
+    def iallreduce_sum(self, host, out=None):
+        """``allreduce_sum`` started now (``Iallreduce``): a ``PendingSum``
+        whose ``wait()`` returns the sum. Keep ``host`` unchanged until then."""
+        from mpi4py import MPI
+        out = np.empty_like(host) if out is None else out
+        return PendingSum(self.comm.Iallreduce(host, out, op=MPI.SUM), host, out)
+
+    def allgather(self, obj):
+        """Every rank's picklable ``obj``, in rank order."""
+        return self.comm.allgather(obj)
 
     def bcast(self, obj, root=0):
         """A picklable object from ``root`` (small things: states, decisions)."""
@@ -88,6 +110,17 @@ class Communicator:
     def gather(self, obj, root=0):
         return self.comm.gather(obj, root=root)
 
+    def node_rank(self):
+        """``(local rank, ranks on this machine)``: this rank's place among
+        the ranks sharing its machine (MPI-3's shared-memory split, which
+        every MPI has; no launcher's environment variables needed)."""
+        from mpi4py import MPI
+        node = self.comm.Split_type(MPI.COMM_TYPE_SHARED, key=self.rank)
+        try:
+            return node.Get_rank(), node.Get_size()
+        finally:
+            node.Free()
+
     def barrier(self):
         self.comm.Barrier()
 
@@ -95,14 +128,40 @@ class Communicator:
         self.comm.Abort(code)
 
 
-class LocalCommunicator(Communicator):
-    """One process, no MPI: every collective is the identity."""
+class PendingSum:
+    """A started ``Iallreduce``: ``test()`` lets MPI progress it (MPI moves
+    data only inside its calls unless it has a progress thread), ``wait()``
+    returns the sum."""
 
-    def __init__(self):
+    def __init__(self, request, host, out):
+        self.request, self.host, self.out = request, host, out
+
+    def test(self):
+        return self.request is None or self.request.Test()
+
+    def wait(self):
+        if self.request is not None:
+            self.request.Wait()
+            self.request = self.host = None
+        return self.out
+
+
+class LocalCommunicator(Communicator):
+    """One process, no MPI: every collective is the identity (subclasses in
+    the tests play other ranks by overriding ``allreduce_sum`` and friends)."""
+
+    def __init__(self, allreduce=None, bucket_mb=None):
         self.comm, self.rank, self.size = None, 0, 1
+        self.allreduce, self.bucket_mb = allreduce_settings(allreduce, bucket_mb)
 
     def allreduce_sum(self, host):
         return host.copy()
+
+    def iallreduce_sum(self, host, out=None):
+        return PendingSum(None, host, self.allreduce_sum(host))
+
+    def allgather(self, obj):
+        return [obj] * self.size
 
     def bcast(self, obj, root=0):
         return obj
@@ -113,6 +172,9 @@ class LocalCommunicator(Communicator):
     def gather(self, obj, root=0):
         return [obj]
 
+    def node_rank(self):
+        return 0, 1
+
     def barrier(self):
         pass
 
@@ -120,8 +182,39 @@ class LocalCommunicator(Communicator):
         raise SystemExit(code)
 
 
-def init(comm=None):
-    """A ``Communicator`` over ``comm`` (default ``MPI.COMM_WORLD``).
+ALLREDUCE_ENV, BUCKET_ENV = "AUTOGRAD_NLP_ALLREDUCE", "AUTOGRAD_NLP_BUCKET_MB"
+
+
+def allreduce_settings(allreduce=None, bucket_mb=None):
+    """``(allreduce, bucket_mb)``: the arguments, else ``$AUTOGRAD_NLP_ALLREDUCE``
+    (flat, overlap or sparse; default flat) and ``$AUTOGRAD_NLP_BUCKET_MB``
+    (default 4), checked."""
+    from autograd_nlp.gradient_reducers import MODES
+    allreduce = allreduce or os.environ.get(ALLREDUCE_ENV) or "flat"
+    if allreduce not in MODES:
+        raise ValueError(f"all-reduce {allreduce!r} (argument or ${ALLREDUCE_ENV}) is not "
+                         f"one of {', '.join(MODES)}")
+    text = bucket_mb if bucket_mb is not None else os.environ.get(BUCKET_ENV) or 4
+    try:
+        bucket_mb = float(text)
+    except (TypeError, ValueError):
+        bucket_mb = -1.0
+    if not bucket_mb > 0:
+        raise ValueError(f"bucket size {text!r} (argument or ${BUCKET_ENV}) must be a "
+                         f"positive number of MB")
+    return allreduce, bucket_mb
+
+
+def gradient_reducer(params, comm):
+    """The object that sums ``params``' gradients over ``comm``'s ranks after
+    (or during) backward, as ``comm.allreduce`` says (gradient_reducers.py)."""
+    from autograd_nlp.gradient_reducers import make_reducer
+    return make_reducer(params, comm)
+
+
+def init(comm=None, allreduce=None, bucket_mb=None):
+    """A ``Communicator`` over ``comm`` (default ``MPI.COMM_WORLD``);
+    ``allreduce``/``bucket_mb``: see ``allreduce_settings``.
     Raises ``MPIUnavailableError`` when mpi4py is missing."""
     if comm is None:
         try:
@@ -130,11 +223,36 @@ def init(comm=None):
             raise MPIUnavailableError(f"distributed training needs mpi4py ({e}); "
                                       f"{INSTALL_HINT}") from None
         comm = MPI.COMM_WORLD
-    return Communicator(comm)
+    return Communicator(comm, allreduce, bucket_mb)
 
 
-def local():
-    return LocalCommunicator()
+def local(allreduce=None, bucket_mb=None):
+    return LocalCommunicator(allreduce, bucket_mb)
+
+
+# --- GPU ranks: one device per rank ---------------------------------------------------
+def bind_device(device, comm):
+    """The device this rank trains on, for the ``--device`` of the run: with
+    "cuda", GPU number ``local rank`` of this machine, made CuPy's current
+    device (so "cuda" arrays this process makes, the model's first, land
+    there) — call it before the model moves. One rank per GPU: more ranks
+    on a machine than GPUs is refused. Other devices ("cpu", test ones) are
+    returned unchanged. Gradients still cross through the host
+    (``to_host``/``from_host``, the one place to put NCCL)."""
+    if device is None or not str(device).startswith("cuda"):
+        return device
+    if device != "cuda":
+        raise ValueError(f"--device {device} with --distributed: each rank takes the GPU "
+                         f"of its local rank; give --device cuda (without :N)")
+    local, on_machine = comm.node_rank()
+    from autograd_nlp.backend import get_device
+    cupy = get_device("cuda").xp                # a clear DeviceError without CuPy
+    count = cupy.cuda.runtime.getDeviceCount()
+    if on_machine > count:
+        raise ValueError(f"{on_machine} ranks on this machine but {count} GPU(s): one rank "
+                         f"per GPU; start at most {count} rank(s) per machine")
+    cupy.cuda.Device(local).use()
+    return "cuda"
 
 
 # --- the data split -------------------------------------------------------------------
@@ -220,32 +338,13 @@ def allreduce_gradients(params, comm, weight=None, loss=None):
     flag per parameter, then ``weight * loss``). ``weight`` defaults to
     ``1 / size`` (equal shards). A parameter with a gradient on some rank
     only gets one on every rank (zeros count for the others). Returns the
-    global loss (``sum_r weight_r * loss_r``), or None without ``loss``."""
-    params = _unique(params)
+    global loss (``sum_r weight_r * loss_r``), or None without ``loss``.
+    (The trainers keep the buffer from step to step: gradient_reducers.py.)"""
+    from autograd_nlp.gradient_reducers import Bucket
     weight = 1.0 / comm.size if weight is None else float(weight)
-    grads = [p.grad.data if p.grad is not None else None for p in params]
-    present = [g for g in grads if g is not None]
-    xp = get_array_module(*present) if present else np
-    dtype = np.result_type(*[g.dtype for g in present]) if present else np.float64
-    parts = [(g.reshape(-1) if g is not None else xp.zeros(p.data.size, dtype=dtype))
-             for p, g in zip(params, grads)]
-    flat = xp.concatenate(parts).astype(dtype, copy=False) if parts else xp.zeros(0, dtype)
-    flat = flat * dtype.type(weight)
-    tail = np.array([g is not None for g in grads]
-                    + [weight * (0.0 if loss is None else float(loss))], dtype=dtype)
-    host = np.concatenate([to_host(flat), tail])
-    total = comm.allreduce_sum(host)
-    summed = from_host(total[:flat.size], flat)
-    flags = total[flat.size:flat.size + len(params)]
-    offset = 0
-    for p, g, flag in zip(params, grads, flags):
-        n = p.data.size
-        if flag > 0:
-            grad_dtype = g.dtype if g is not None else p.dtype
-            p.grad = Variable(summed[offset:offset + n].reshape(p.data.shape)
-                              .astype(grad_dtype, copy=False), requires_grad=False)
-        offset += n
-    return None if loss is None else float(total[-1])
+    total = Bucket(_unique(params), extra=1).reduce(
+        comm, weight, [weight * (0.0 if loss is None else float(loss))])
+    return None if loss is None else float(total[0])
 
 
 # --- recurrent states (truncated BPTT: each rank carries its rows) --------------------

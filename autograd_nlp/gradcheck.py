@@ -5,7 +5,16 @@ random upstream gradient, so every element of a non-scalar output is checked.
 Analytic gradients come from ``backward``; numerical ones from central
 differences, one input element at a time (or a random sample of elements).
 Inputs on a device (CuPy) are checked there; the comparison runs on the CPU.
+
+Central differences assume the function is pure: the same parameters give the
+same value. Before differencing, the function is evaluated a second time at
+the unchanged inputs; a different value (a recurrent state carried from one
+call to the next, dropout in training mode, a random draw) raises
+``ImpureLossError`` instead of a misleading "gradient is wrong".
+``check_module`` resets the module's recurrent states before every
+evaluation, so a stateful language model is checked as it stands.
 """
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +27,11 @@ from autograd_nlp.core import Variable, as_array
 class GradcheckError(AssertionError):
     """Analytic and numerical gradients disagree; the message names the worst
     element, both values and the tolerance."""
+
+
+class ImpureLossError(GradcheckError):
+    """The checked function gave two values at the same inputs, so central
+    differences would measure the change between calls, not the gradient."""
 
 
 @dataclass
@@ -54,12 +68,38 @@ def _prepare(inputs):
         else:
             args.append(x)
     if not variables:
-        kinds = ", ".join(str(getattr(getattr(x, "data", x), "dtype", type(x).__name__))
-                          for x in inputs)
-        raise TypeError(f"gradcheck: no floating input to differentiate (got dtypes "
-                        f"{kinds}); integer arrays cannot have gradients, convert "
-                        f"them with .astype(np.float64)")
+        raise TypeError(_no_float_input_message(inputs))
     return args, variables
+
+
+def _dtype_kind(x):
+    """"i"/"u"/"b"/"f"... for an array or Variable, None for anything else."""
+    data = x.data if isinstance(x, Variable) else x
+    dtype = getattr(data, "dtype", None)
+    return None if dtype is None else dtype.kind
+
+
+def _no_float_input_message(inputs, what="gradcheck"):
+    """Why there is nothing to differentiate, and what to do instead. Integer
+    inputs are token ids or labels: converting them to float (which the
+    check cannot guess is meant) would be wrong advice, so the message points
+    at checking the float parameters that read them."""
+    described = ", ".join(
+        f"input{i} {type(x).__name__}"
+        + (f" {x.dtype} {tuple(x.shape)}" if _dtype_kind(x) is not None else "")
+        for i, x in enumerate(inputs)) or "no inputs"
+    if any(_dtype_kind(x) in ("i", "u", "b") for x in inputs):
+        return (f"{what}: no floating input to differentiate (got {described}). Inputs "
+                f"of an integer dtype (token ids, labels, masks) are not differentiated: they are "
+                f"passed through as constants. Check the float values that read them: "
+                f"give them beside the ids (gradcheck(lambda W, ids: F.embedding(W, ids), "
+                f"W, ids) checks W only) or close over the ids (gradcheck(lambda W: "
+                f"F.embedding(W, ids), W)); for a model's parameters use "
+                f"ag.check_module(model, lambda: loss_of(model(ids), targets)), which "
+                f"checks every parameter by its name (docs/engine.md, \"Checking a model\")")
+    return (f"{what}: no floating input to differentiate (got {described}); pass float "
+            f"arrays or Variables (np.asarray(x, dtype=np.float64) for Python numbers "
+            f"or lists); to check a model's parameters use ag.check_module(model, loss_fn)")
 
 
 def _outputs(result):
@@ -78,12 +118,14 @@ def _like(host_array, y):
 
 
 def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
-                      samples=None, seed=0, names=None):
+                      samples=None, seed=0, names=None, what="gradcheck"):
     """Compare analytic with numerical gradients of ``fn()`` (which reads
     ``variables``, float64 Variables, and returns Variable(s)).
 
     Returns one ``GradientReport`` per variable. ``samples`` limits the check
-    to that many random elements per variable (None: all of them).
+    to that many random elements per variable (None: all of them). Raises
+    ``ImpureLossError`` when two calls of ``fn()`` at the same inputs give
+    different values (``what`` names the check in that message).
     """
     rng = np.random.default_rng(seed)
     outputs = _outputs(fn())
@@ -98,6 +140,8 @@ def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
 
     def value():
         return _scalar_value(_outputs(fn()), directions)
+
+    _check_pure(_scalar_value(outputs, directions), value(), what)
 
     reports = []
     for v, a in zip(variables, analytic):
@@ -133,6 +177,24 @@ def compare_gradients(fn, variables, eps=1e-6, atol=1e-5, rtol=1e-4,
             numerical=float(numerical[worst]) if len(indices) else 0.0,
             checked=len(indices)))
     return reports
+
+
+def _check_pure(first, again, what):
+    """Two evaluations at the same inputs must agree (to float rounding:
+    1e-10 relative, far below what a central difference measures)."""
+    if first == again or (math.isnan(first) and math.isnan(again)):
+        return
+    if abs(first - again) <= 1e-10 * max(1.0, abs(first)):
+        return
+    raise ImpureLossError(
+        f"{what}: the checked function gave {first:.12g} and then {again:.12g} (its "
+        f"output against the check's random upstream gradient) at the same "
+        f"parameters: the loss is not a pure function of the parameters, so numerical "
+        f"gradients would measure the change between calls. Usual causes: a recurrent "
+        f"state carried from one call to the next (call model.reset_state() at the start "
+        f"of the loss function, or build the layer with stateful=False; check_module "
+        f"does this itself unless reset_state=False), dropout in training mode (run the "
+        f"check inside ag.eval_mode()), or a random draw (seed it inside the function)")
 
 
 def _raise_on_failure(reports, atol, rtol, what="gradcheck"):
@@ -232,7 +294,7 @@ def compare_second_order(fn, args, variables, grad_outputs=None, eps=1e-6, atol=
                 for v, g in zip(variables, grads)]
 
     return compare_gradients(first_gradients, variables + upstream, eps, atol, rtol,
-                             samples, seed)
+                             samples, seed, what="gradgradcheck")
 
 
 def gradgradcheck(fn, *inputs, grad_outputs=None, eps=1e-6, atol=1e-4, rtol=1e-3,
@@ -248,21 +310,52 @@ def gradgradcheck(fn, *inputs, grad_outputs=None, eps=1e-6, atol=1e-4, rtol=1e-3
     return _raise_on_failure(reports, atol, rtol, what="gradgradcheck")
 
 
-def check_module(module, loss_fn, eps=1e-6, atol=1e-5, rtol=1e-4, samples=None, seed=0):
+def reset_states(module):
+    """Start every recurrent layer of ``module`` from a zero state: the
+    module's own ``reset_state()`` when it has one (a language model's), and
+    ``reset_state()`` of every RNN/LSTM/GRU inside it (a model of your own
+    that holds a stateful LSTM need not define one)."""
+    from autograd_nlp.layers import recurrent_layers   # layers import this module's users
+    reset = getattr(module, "reset_state", None)
+    if callable(reset):
+        reset()
+    for _, layer in recurrent_layers(module):
+        layer.reset_state()
+
+
+def check_module(module, loss_fn, eps=1e-6, atol=1e-5, rtol=1e-4, samples=None, seed=0,
+                 reset_state=True):
     """Compare analytic and numerical gradients of ``loss_fn()`` with respect
     to every parameter of ``module`` (which must be float64: build it inside
     ``ag.default_dtype(np.float64)`` or call ``module.astype(np.float64)``).
-    Returns one GradientReport per parameter, named by its dotted path."""
+    Returns one GradientReport per parameter, named by its dotted path.
+
+    ``loss_fn()`` takes no arguments: it closes over the inputs (token ids,
+    targets) and returns a Variable (e.g. the scalar loss). With
+    ``reset_state`` (the default) every recurrent state of ``module`` is
+    reset before each evaluation (``reset_states``), so a stateful model is
+    checked from the same zero state each time; the state it carries after
+    the check is that of one evaluation. A loss that still changes between
+    two evaluations at the same parameters raises ``ImpureLossError``."""
+    if not callable(loss_fn):
+        raise TypeError(f"check_module: loss_fn must be a function of no arguments "
+                        f"returning the loss (e.g. lambda: loss(model(ids), targets)), "
+                        f"got {type(loss_fn).__name__}")
     named = list(module.named_params())
     bad = [n for n, p in named if p.dtype != np.float64]
     if bad:
         raise TypeError(f"check_module: parameters {bad} are not float64; call "
                         f"module.astype(np.float64) first (central differences need it)")
-    return compare_gradients(loss_fn, [p for _, p in named], eps, atol, rtol, samples,
-                             seed, names=[n for n, _ in named])
+    def evaluate():
+        if reset_state:
+            reset_states(module)
+        return loss_fn()
+    return compare_gradients(evaluate, [p for _, p in named], eps, atol, rtol, samples,
+                             seed, names=[n for n, _ in named], what="check_module")
 
 
-def gradcheck_module(module, loss_fn, eps=1e-6, atol=1e-5, rtol=1e-4, samples=None, seed=0):
+def gradcheck_module(module, loss_fn, eps=1e-6, atol=1e-5, rtol=1e-4, samples=None, seed=0,
+                     reset_state=True):
     """``check_module``, raising GradcheckError on the first wrong parameter."""
-    reports = check_module(module, loss_fn, eps, atol, rtol, samples, seed)
-    return _raise_on_failure(reports, atol, rtol)
+    reports = check_module(module, loss_fn, eps, atol, rtol, samples, seed, reset_state)
+    return _raise_on_failure(reports, atol, rtol, what="check_module")

@@ -12,6 +12,12 @@ targets, drawn once and labelled ×T), so the picture does not grow with T.
 Nested scopes (``"encoder-layer-0/self-attention"``) are drawn as nested
 clusters, and ``collapse`` draws every scope of a given name (e.g.
 ``"layer-norm"``) as one box, so a Transformer block reads as its sub-layers.
+
+Names: given the ``module`` whose output is drawn, Parameters are labelled by
+their path in it (``embed.W``, ``lstm.cell.Wx``: ``Module.named_params``)
+instead of the attribute name alone ("W" twice). The outputs of an op with
+several are labelled by the op's ``output_names`` (an LSTM step's ``h`` and
+``c``; an op without them, like ``Unstack``, leaves its outputs unnamed).
 """
 import collections
 import os
@@ -23,8 +29,31 @@ from autograd_nlp.core import Parameter, Variable, walk_graph
 FOLDS = (None, "clusters", "repeats")
 
 
-def _describe(v, show_grad):
-    name = v.name or ""
+def output_name(v):
+    """What an unnamed output of a multi-output op is called: the op's
+    ``output_names`` entry for its slot (``LSTMStep``: "h", "c"); None for a
+    leaf, a single output, or an op that names none."""
+    c = v.creator
+    names = getattr(c, "output_names", None) if c is not None else None
+    if not names or len(c.outputs) < 2:
+        return None
+    slot = next((i for i, ref in enumerate(c.outputs) if ref() is v), None)
+    return names[slot] if slot is not None and slot < len(names) else None
+
+
+def parameter_names(module):
+    """{id(Parameter): dotted path} for every Parameter of ``module`` (a
+    shared one by its first path), or {} for None."""
+    if module is None:
+        return {}
+    if not hasattr(module, "named_params"):
+        raise TypeError(f"to_dot: module must be a Module (its named_params() name the "
+                        f"Parameters), got {type(module).__name__}")
+    return {id(p): name for name, p in module.named_params()}
+
+
+def _describe(v, show_grad, names=None):
+    name = (names or {}).get(id(v)) or v.name or output_name(v) or ""
     if v.data.size == 1 and not v.requires_grad and not name:
         return f"{float(v.data.reshape(-1)[0]):.4g}"   # (a 0-d CuPy array has no format)
     label = f"{name}\n{v.shape} {v.dtype}" if name else f"{v.shape} {v.dtype}"
@@ -259,8 +288,11 @@ def _emit_clusters(dot, bodies):
 
 
 def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="clusters",
-           show_variables=True, title=None, collapse=()):
+           show_variables=True, title=None, collapse=(), module=None):
     """A ``graphviz.Digraph`` of the graph behind ``outputs``.
+
+    module: the Module that computed ``outputs``; its Parameters are then
+    labelled by their dotted paths (``embed.W``), as ``named_params`` gives them.
 
     show_grad: add gradient shapes to variable labels. rankdir: "TB" or "LR".
     max_depth: draw only Functions within this many steps of the outputs.
@@ -276,6 +308,7 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
     if fold not in FOLDS:
         raise ValueError(f"to_dot: fold must be one of {FOLDS}, got {fold!r}")
     import graphviz   # imported here: only drawing needs the package
+    names = parameter_names(module)
     funcs, beyond = _collect(outputs, max_depth)
     rep, cluster, alias, count = _fold_map(funcs, fold)
     boxed, place = _collapsed(funcs, rep, cluster, frozenset(collapse))
@@ -317,7 +350,7 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
         key = f"v{id(v)}"
         if not show_variables and not isinstance(v, Parameter) and v.creator is not None:
             return None
-        attrs = {"label": _describe(v, show_grad) + times(v), "shape": "ellipse"}
+        attrs = {"label": _describe(v, show_grad, names) + times(v), "shape": "ellipse"}
         if isinstance(v, Parameter):
             attrs.update(style="filled", fillcolor="#f6c879")
         elif not v.requires_grad:
@@ -363,7 +396,8 @@ def to_dot(*outputs, show_grad=False, rankdir="TB", max_depth=None, fold="cluste
             xkey = draw_variable(x, place.get(id(xc)) if xc is not None else home)
             if xkey is None:       # variables hidden: connect functions directly
                 if xc is not None and id(xc) in rep:
-                    edges.add((function_key(xc), fkey, (("label", str(x.shape)),)))
+                    label = " ".join(filter(None, (x.name or output_name(x), str(x.shape))))
+                    edges.add((function_key(xc), fkey, (("label", label),)))
                 continue
             edges.add((xkey, fkey, ()))
         if show_variables and box is None:

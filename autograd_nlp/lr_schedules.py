@@ -1,8 +1,8 @@
 """Learning-rate schedules: the lr as a function of the optimizer's step.
 
 A schedule attaches itself to an optimizer; every ``optimizer.update()`` then
-sets ``optimizer.lr = schedule.lr_at(optimizer.step)`` before the step. The
-position is the optimizer's own ``step`` counter, which checkpoints already
+sets ``optimizer.lr = schedule.lr_at(optimizer.steps_taken)`` before the step.
+The position is the optimizer's own ``steps_taken`` counter, which checkpoints already
 save, so a resumed run continues the schedule exactly; nothing else to store
 (``state_dict`` lists the settings, for a checkpoint's meta).
 
@@ -23,7 +23,7 @@ class LRSchedule:
                              f"{type(optimizer.schedule).__name__}; one schedule per optimizer")
         self.optimizer = optimizer
         optimizer.schedule = self
-        optimizer.lr = self.lr_at(optimizer.step + 1)   # what the next update will use
+        optimizer.lr = self.lr_at(optimizer.steps_taken + 1)   # what the next update will use
 
     def lr_at(self, step):
         raise NotImplementedError

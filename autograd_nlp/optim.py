@@ -6,8 +6,15 @@ optimizer can save and restore its state (``state_dict`` /
 ``load_state_dict``: flat dicts of arrays, ready for an .npz checkpoint).
 Learning-rate schedules (lr_schedules.py) attach to an optimizer and are
 re-exported here.
+
+``optimizer.steps_taken`` counts the updates done (Adam's bias correction and
+the schedules read it). It was called ``step``, which reads like torch's
+``optimizer.step()`` method but was an int; ``step`` still answers, with a
+DeprecationWarning, and checkpoints keep the key ``step`` in the optimizer's
+state, so files written before and after the rename load either way.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -37,7 +44,7 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__}: got no parameters to optimize")
         self.params = unique
         self.lr = lr
-        self.step = 0
+        self.steps_taken = 0     # updates done so far (the schedules' and Adam's t)
         self.schedule = None     # an LRSchedule sets lr before each step
         self.slots = [{} for _ in unique]
 
@@ -46,9 +53,9 @@ class Optimizer:
         parameters get a new version (``bump_version``), so that a backward
         through a graph recorded before the step raises instead of giving
         gradients of the new values: call backward before ``update``."""
-        self.step += 1
+        self.steps_taken += 1
         if self.schedule is not None:
-            self.lr = self.schedule.lr_at(self.step)
+            self.lr = self.schedule.lr_at(self.steps_taken)
         updated = []
         for p, slots in zip(self.params, self.slots):
             if p.grad is not None:
@@ -67,6 +74,20 @@ class Optimizer:
     def update_one(self, p, g, slots):
         raise NotImplementedError
 
+    @property
+    def step(self):
+        """Deprecated name of ``steps_taken`` (an int, not torch's ``step()``)."""
+        warnings.warn("Optimizer.step is now Optimizer.steps_taken (an int counting the "
+                      "updates; use update() to take a step)", DeprecationWarning,
+                      stacklevel=2)
+        return self.steps_taken
+
+    @step.setter
+    def step(self, value):
+        warnings.warn("Optimizer.step is now Optimizer.steps_taken", DeprecationWarning,
+                      stacklevel=2)
+        self.steps_taken = value
+
     def cleargrads(self):
         for p in self.params:
             p.cleargrad()
@@ -77,8 +98,9 @@ class Optimizer:
         return {"lr": self.lr}
 
     def state_dict(self):
-        """Flat {name: array}: step, hyperparameters and slot arrays."""
-        state = {"step": np.array(self.step)}
+        """Flat {name: array}: ``step`` (the file's name for ``steps_taken``),
+        hyperparameters and slot arrays."""
+        state = {"step": np.array(self.steps_taken)}
         state.update({f"hyper.{k}": np.array(v) for k, v in self.hyperparams().items()})
         for i, slots in enumerate(self.slots):
             for name, array in slots.items():
@@ -87,7 +109,7 @@ class Optimizer:
 
     def load_state_dict(self, state):
         """Restore what ``state_dict`` returned (for the same parameter list)."""
-        self.step = int(state["step"])
+        self.steps_taken = int(state["step"])
         for key, value in state.items():
             if key.startswith("hyper."):
                 setattr(self, key[len("hyper."):], value.item())
@@ -215,24 +237,24 @@ class Adam(Optimizer):
         if xp is not np and cuda_kernels.usable(p.data, g, m, v) and p.data.flags.c_contiguous:
             cuda_kernels.adam_update(          # one launch instead of 11 (launch-bound GPUs)
                 p.data, g, m, v, self.beta1, self.beta2,
-                self.lr * (math.sqrt(1 - self.beta2 ** self.step) if self.eps_hat else 1.0)
-                / (1 - self.beta1 ** self.step),
-                1 / math.sqrt(1 - self.beta2 ** self.step), self.eps, self.eps_hat)
+                self.lr * (math.sqrt(1 - self.beta2 ** self.steps_taken) if self.eps_hat else 1.0)
+                / (1 - self.beta1 ** self.steps_taken),
+                1 / math.sqrt(1 - self.beta2 ** self.steps_taken), self.eps, self.eps_hat)
             return
         if self.eps_hat:
             m += (1 - self.beta1) * (g - m)
             v += (1 - self.beta2) * (g ** 2 - v)
-            step_size = (self.lr * math.sqrt(1 - self.beta2 ** self.step)
-                         / (1 - self.beta1 ** self.step))
+            step_size = (self.lr * math.sqrt(1 - self.beta2 ** self.steps_taken)
+                         / (1 - self.beta1 ** self.steps_taken))
             p.data -= step_size * m / (xp.sqrt(v) + self.eps)
             return
         m *= self.beta1
         m += (1 - self.beta1) * g
         v *= self.beta2
         v += (1 - self.beta2) * (g * g)
-        step_size = self.lr / (1 - self.beta1 ** self.step)
+        step_size = self.lr / (1 - self.beta1 ** self.steps_taken)
         denom = xp.sqrt(v)
-        denom *= 1 / math.sqrt(1 - self.beta2 ** self.step)
+        denom *= 1 / math.sqrt(1 - self.beta2 ** self.steps_taken)
         denom += self.eps
         xp.divide(m, denom, out=denom)
         denom *= step_size

@@ -109,8 +109,8 @@ def test_pretraining_early_stops_on_valid_mlm_accuracy_and_keeps_the_best(ptb, t
     """--early-stop watches the validation masked-token accuracy; the best
     epoch's parameters are written beside the checkpoint, put back, and the
     context-averaged vectors are computed from them."""
-    from autograd_nlp.commands.bert_pretraining import (context_averaged_vectors,
-                                                        load_bert_vocabulary)
+    from autograd_nlp.recipes.bert_task import load_bert_vocabulary
+    from autograd_nlp.training.bert_vectors import context_averaged_vectors
     from autograd_nlp.data.bert_pretraining import split_sentences
     from models.bert import Bert
     out = tmp_path / "bert"
@@ -133,9 +133,9 @@ def test_finetuning_early_stops_on_a_validation_split_carved_from_training(ptb, 
     """--valid-fraction sets aside a seeded share of the training examples
     (PTB's valid split; never the test split), --early-stop watches accuracy
     on it, and the test split is scored once, with the best parameters."""
-    from autograd_nlp.commands.bert_finetune import (carve_validation,
-                                                     classification_accuracy)
-    from autograd_nlp.commands.bert_pretraining import load_bert_vocabulary
+    from autograd_nlp.data.splits import carve_validation
+    from autograd_nlp.recipes.bert_task import load_bert_vocabulary
+    from autograd_nlp.training.bert import classification_accuracy
     from autograd_nlp.data import load_ptb
     from autograd_nlp.data.word_order import make_word_order_examples
     from models.bert import BertClassifier

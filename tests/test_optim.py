@@ -117,7 +117,7 @@ def test_state_dict_resumes_exactly(cls):
     resumed_params = [ag.Parameter(p.data.copy()) for p in params]
     resumed = cls(resumed_params, lr=0.5)      # hyperparameters come from the state
     resumed.load_state_dict(state)
-    assert resumed.lr == 0.01 and resumed.step == 3
+    assert resumed.lr == 0.01 and resumed.steps_taken == 3
     run(2, resumed, resumed_params)
     for a, b in zip(straight, resumed_params):
         np.testing.assert_array_equal(a.data, b.data)
@@ -146,3 +146,23 @@ def test_clip_grads_with_a_gradient_shared_by_two_parameters():
 def test_optimizer_needs_parameters():
     with pytest.raises(ValueError, match="no parameters"):
         optim.SGD([])
+
+
+def test_the_step_counter_is_steps_taken_and_the_old_name_warns():
+    W = ag.Parameter(np.ones((2, 2)))
+    opt = optim.Adam([W], lr=0.1)
+    for _ in range(2):
+        W.cleargrad()
+        (W * W).sum().backward()
+        opt.update()
+    assert opt.steps_taken == 2
+    assert not callable(opt.steps_taken)
+    with pytest.warns(DeprecationWarning, match="steps_taken"):
+        assert opt.step == 2
+    # checkpoints keep the key "step": a state written before the rename loads
+    state = opt.state_dict()
+    assert int(state["step"]) == 2 and "steps_taken" not in state
+    old = {k: v for k, v in state.items()}          # what an old checkpoint holds
+    fresh = optim.Adam([ag.Parameter(W.data.copy())], lr=0.5)
+    fresh.load_state_dict(old)
+    assert fresh.steps_taken == 2 and fresh.lr == 0.1

@@ -172,8 +172,8 @@ def config_from_args(config_class, args):
         value = getattr(args, f.name)
         if isinstance(value, Default):
             value = value.value
-        else:
-            typed.add(f.name)
+        elif f.metadata.get("setting", True) or value != f.default:
+            typed.add(f.name)       # (a where-and-how option's default is plain)
         values[f.name] = value
     return config_class(**values).mark_given(typed)
 

@@ -83,8 +83,6 @@ def run(args):
     with contextlib.nullcontext() if args.fused else ag.unrolled():
         model, loss_fn, title = examples.build(args.example, time=args.time,
                                                layers=args.layers)
-        for name, p in model.named_params():     # label parameters by their last two names
-            p.name = ".".join(name.split(".")[-2:])    # (e.g. query.W; the cluster says where)
         loss = loss_fn()
     if args.grad:
         loss.backward(retain_grad=True)
@@ -94,7 +92,7 @@ def run(args):
     written, message = ag.render_graph(
         loss, out, format=args.format, fold=None if args.fold == "none" else args.fold,
         max_depth=args.max_depth, rankdir=args.rankdir, show_grad=args.grad,
-        collapse=collapse, show_variables=show_values(args),
+        collapse=collapse, show_variables=show_values(args), module=model,
         title=f"{title}: {stats['functions']} functions, depth {stats['depth']}")
     print(f"{title}: {stats['functions']} Function nodes, depth {stats['depth']}, "
           f"{stats['bytes'] / 1024:.1f} KiB of arrays held")

@@ -169,3 +169,16 @@ def most_frequent_target_accuracy(targets):
     if chosen.size == 0:
         return float("nan")
     return float(np.bincount(chosen).max() / chosen.size)
+
+
+def ptb_vocabulary(id_to_word, eos_word="<eos>"):
+    """``(BertVocabulary, eos_id)`` of a corpus read by ``load_ptb``: its
+    words in id order plus BERT's special tokens, and the id of the line end
+    its sentences are split at. ValueError (to show as it is) when the corpus
+    has no line ends or already uses a special token."""
+    words = [id_to_word[i] for i in range(len(id_to_word))]
+    if eos_word not in words:
+        raise ValueError(f"the PTB files have no line ends ({eos_word}), so they cannot be "
+                         f"split into sentences; pass the PTB folder with one sentence per "
+                         f"line")
+    return BertVocabulary(words), words.index(eos_word)

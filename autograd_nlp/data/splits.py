@@ -42,3 +42,12 @@ def with_validation(ds, fraction, seed=VALIDATION_SEED):
     train, valid = validation_indices(len(ds.x_train), fraction, seed)
     return dataclasses.replace(ds, x_train=ds.x_train[train], t_train=ds.t_train[train],
                                x_valid=ds.x_train[valid], t_valid=ds.t_train[valid])
+
+
+def carve_validation(x, t, fraction, seed=VALIDATION_SEED):
+    """``(x_train, t_train, x_valid, t_valid)``: ``fraction`` of the rows of
+    the training arrays ``x`` (n, ...) and ``t`` (n, ...) set aside for
+    validation (``validation_indices``); fraction 0 leaves the validation
+    arrays empty. ValueError when the fraction leaves a side empty."""
+    train, valid = validation_indices(len(x), fraction, seed)
+    return x[train], t[train], x[valid], t[valid]

@@ -4,7 +4,16 @@ Keys: ``model/<param>`` (parameters), ``optim/<key>`` (optimizer state),
 ``state/<module>/<i>`` (recurrent states carried between chunks) and a JSON
 ``__meta__`` (epoch, iteration, RNG state, best score, model config, ...).
 Written atomically; read without unpickling.
+
+Beside a checkpoint ``run/checkpoint.npz``, a run that watches a validation
+score keeps its best epoch's parameters in ``run/checkpoint.best-params.npz``
+(``best_params_path``). ``restore_for_resume`` and ``check_best_params`` turn
+a damaged or edited file into a ``CheckpointMismatchError`` naming the
+parameter. ``Trainer.save``/``Trainer.resume`` use these; what a trainer
+stores in ``__meta__`` (its ``resumable`` attributes) is the trainer's.
 """
+import os
+
 import numpy as np
 
 from autograd_nlp import random as ag_random
@@ -12,6 +21,7 @@ from autograd_nlp.backend import to_device
 from autograd_nlp.core import Variable
 from autograd_nlp.layers import recurrent_layers
 from autograd_nlp.serialization import load_npz, save_npz
+from autograd_nlp.training.errors import CheckpointMismatchError
 
 
 def save_checkpoint(path, model, optimizer=None, meta=None, extra_arrays=None):
@@ -81,3 +91,70 @@ def describe_names(names, limit=3):
     """"a, b, c and 4 more"."""
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def best_params_path(checkpoint_path):
+    """Where the best epoch's parameters go: ``run/checkpoint.npz`` ->
+    ``run/checkpoint.best-params.npz``."""
+    base = str(checkpoint_path)
+    return (base[:-4] if base.endswith(".npz") else base) + ".best-params.npz"
+
+
+def restore_for_resume(checkpoint, path, model, optimizer):
+    """``restore(checkpoint, model, optimizer)`` for ``--resume``: a
+    checkpoint whose parameters are missing, of another shape or hold
+    nan/inf (damaged or edited: a run never writes such) is a
+    CheckpointMismatchError naming the parameter, not a KeyError/ValueError."""
+    bad = non_finite_entries(checkpoint["model"])
+    if bad:
+        raise CheckpointMismatchError(
+            f"cannot resume {path}: parameter {describe_names(bad)} holds nan or inf values "
+            f"(a run never saves such; the file is damaged or was edited); resume from "
+            f"another checkpoint, or start a new run without --resume")
+    try:
+        return restore(checkpoint, model, optimizer)
+    except (KeyError, ValueError, TypeError, IndexError) as e:
+        reason = e.args[0] if e.args else type(e).__name__
+        if isinstance(e, KeyError) and " " not in str(reason):
+            reason = f"entry {reason!r} is missing"
+        raise CheckpointMismatchError(
+            f"cannot resume {path}: it does not fit the model and optimizer its meta "
+            f"describes ({reason}); the file is damaged or was edited. Resume from another "
+            f"checkpoint, or start a new run without --resume") from None
+
+
+def check_best_params(state, model, source):
+    """The best parameters read on resume ({name: array} from ``source``)
+    must fit ``model`` (they are put back when the run ends): else a
+    CheckpointMismatchError now, naming the parameter, rather than a failure
+    after the last epoch."""
+    own = {name: p.shape for name, p in model.named_params()}
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    wrong = [f"{name} {tuple(state[name].shape)} (the model's: {own[name]})"
+             for name in sorted(set(own) & set(state))
+             if tuple(state[name].shape) != tuple(own[name])]
+    bad = non_finite_entries(state)
+    problems = ([f"missing {describe_names(missing)}"] if missing else []) + \
+               ([f"unexpected {describe_names(unexpected)}"] if unexpected else []) + \
+               ([f"shape of {describe_names(wrong)}"] if wrong else []) + \
+               ([f"nan or inf in {describe_names(bad)}"] if bad else [])
+    if problems:
+        raise CheckpointMismatchError(
+            f"cannot resume: the best parameters {source} beside the checkpoint do not "
+            f"fit its model ({'; '.join(problems)}); the file is damaged or was edited. "
+            f"Delete it to forget the best epoch, or start a new run without --resume")
+
+
+def load_best_params(checkpoint_path, model, copy_to=None):
+    """The best parameters saved beside ``checkpoint_path``, checked against
+    ``model`` ({name: array}), or None when the file is missing. ``copy_to``
+    (another run's checkpoint path) also writes them beside that one."""
+    source = best_params_path(checkpoint_path)
+    if not os.path.exists(source):
+        return None
+    state = load_npz(source)
+    check_best_params(state, model, source)
+    if copy_to and best_params_path(copy_to) != source:
+        save_npz(best_params_path(copy_to), state)
+    return state

@@ -143,6 +143,18 @@ class LanguageModelTrainer(Trainer):
         self.unchain()
         return loss
 
+    @property
+    def ppl_list(self):
+        """The perplexity of every iteration so far (the book's ``ppl_list``,
+        here per iteration): exp of ``loss_list``."""
+        return [None if loss is None else perplexity(loss) for loss in self.loss_list]
+
+    def iteration_curve(self, every):
+        """``plot`` draws perplexity, exp of the mean loss of each group (the
+        book's ``eval_interval`` average), on a log axis."""
+        _, xs, means, _ = super().iteration_curve(every)
+        return "perplexity", xs, [perplexity(m) for m in means], True
+
     def diverged(self, loss):
         if math.isfinite(loss) and math.isinf(perplexity(loss)):
             return f"the loss is {loss:.4g}, so large that its perplexity overflows (diverged)"

@@ -25,6 +25,15 @@ def have_matplotlib():
         return False
 
 
+def require_matplotlib(what):
+    """Raise an ImportError saying how to install matplotlib when it is
+    missing (for plots asked for by name, e.g. ``Trainer.plot``: a command's
+    curves are skipped with a note instead, see :func:`save_curves`)."""
+    if not have_matplotlib():
+        raise ImportError(f"{what} needs matplotlib, which is not installed: pip install "
+                          f"\"autograd-nlp[plot]\" (or pip install matplotlib)")
+
+
 def plot_format(path):
     """The image format named by ``path``'s extension (``"x.png"`` -> ``"png"``).
     Raises ``ValueError`` naming the supported extensions when it has none or

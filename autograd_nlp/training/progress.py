@@ -4,14 +4,20 @@ and the whole run's elapsed time and ETA.
 On a terminal it redraws one line at most every ``tty_interval`` seconds; in
 a pipe or log file (not a TTY) it prints a plain line every ``log_interval``
 seconds and when the work is done, so logs show progress without a line
-per step.
+per step. In a Jupyter notebook (writing to the default stream) it redraws
+one output line of the cell in place, as on a terminal, and leaves it showing
+the final state.
 """
 import math
+import re
 import sys
 import time
 
+from autograd_nlp import notebook_display
+
 TTY_INTERVAL = 0.5      # seconds between redraws on a terminal
 LOG_INTERVAL = 20.0     # seconds between plain lines in a pipe / log file
+NOTEBOOK_INTERVAL = 0.5  # seconds between redraws of a notebook's output line
 
 
 def format_duration(seconds):
@@ -54,15 +60,22 @@ class Progress:
     """``bar = Progress(total, "epoch 1", unit="tokens"); bar.update(1,
     items=700, loss=5.1); bar.close()``. ``items`` are counted for the
     rate shown as "<rate> <unit>/s"; ``run`` (a ``RunClock``) adds the whole
-    run's elapsed time and ETA."""
+    run's elapsed time and ETA. In a Jupyter kernel, with ``stream`` left
+    out, the bar is an output line of the cell redrawn in place."""
 
     def __init__(self, total, desc="", stream=None, enabled=True, unit="items", run=None,
                  tty_interval=None, log_interval=None, width=24):
         self.total, self.desc, self.unit, self.run = total, desc, unit, run
         self.stream = stream or sys.stderr
         self.enabled = enabled
+        # a notebook's live line (None elsewhere, or when a stream is given),
+        # one per kind of bar and cell: "epoch 1/4" ... "epoch 4/4" share one
+        self.live = (notebook_display.live_line(re.sub(r"\d+", "#", desc or ""))
+                     if stream is None and enabled else None)
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-        if self.tty:
+        if self.live is not None:
+            self.interval = NOTEBOOK_INTERVAL if tty_interval is None else tty_interval
+        elif self.tty:
             self.interval = TTY_INTERVAL if tty_interval is None else tty_interval
         else:
             self.interval = LOG_INTERVAL if log_interval is None else log_interval
@@ -89,6 +102,9 @@ class Progress:
     def _draw(self, now):
         self._last_draw = now
         self._drawn = True
+        if self.live is not None:
+            self.live.show(self.line())
+            return
         if self.tty:
             self.stream.write("\r" + self.line() + "\x1b[K")
         else:
@@ -100,7 +116,8 @@ class Progress:
         parts = [self.desc] if self.desc else []
         if self.total:
             filled = int(self.width * min(self.count / self.total, 1.0))
-            bar = f"[{'#' * filled}{'.' * (self.width - filled)}] " if self.tty else ""
+            drawn = self.tty or self.live is not None
+            bar = f"[{'#' * filled}{'.' * (self.width - filled)}] " if drawn else ""
             parts.append(f"{bar}{self.count}/{self.total}")
         else:
             parts.append(f"{self.count}")
@@ -124,7 +141,10 @@ class Progress:
         a log gets a final line when it had printed one during the work."""
         if not self.enabled:
             return
-        if self.tty:
+        if self.live is not None:
+            if self._drawn or self.count:       # the line keeps the final state
+                self.live.show(self.line())
+        elif self.tty:
             if self._drawn or self.count:
                 self.stream.write("\r" + self.line() + "\x1b[K\n")
                 self.stream.flush()

@@ -21,6 +21,13 @@ and on ``resume`` refuse a checkpoint of another run (``run_check``).
 A subclass lists in ``resumable`` the attributes that define where training
 stands (epoch, position, running sums, history...); ``save`` writes them with
 the model, the optimizer and the RNG state, and ``resume`` puts them back.
+The file handling (best parameters beside the checkpoint, damaged files) is
+``checkpoint.py``'s.
+
+``history`` holds the per-epoch results and, for every model, the loss of
+every iteration (``history["iteration_loss"]``, also ``loss_list``; see
+``history.py``), which checkpoints carry, so a resumed run continues it;
+``plot()`` draws it, as the book's trainer does.
 
 ``epoch_callback(trainer, results)``, if given, runs after each epoch's
 checkpoint (a search reports the validation score there and may stop a
@@ -36,7 +43,6 @@ loop ends, puts the best parameters back into the model. Best score, best
 epoch and the count of epochs without improvement are resumable.
 """
 import math
-import os
 import sys
 import time
 
@@ -44,10 +50,14 @@ import numpy as np
 
 from autograd_nlp import distributed, optim
 from autograd_nlp.layers import recurrent_layers
-from autograd_nlp.serialization import load_npz, remove_stale_temporaries, save_npz
-from autograd_nlp.training.checkpoint import (describe_names, load_checkpoint,
-                                              non_finite_entries, restore, save_checkpoint)
-from autograd_nlp.training.errors import CheckpointMismatchError, NonFiniteLossError
+from autograd_nlp.serialization import load_npz, remove_stale_temporaries
+# best_params_path and restore_for_resume lived here: importable from here still
+from autograd_nlp.training.checkpoint import (best_params_path, load_best_params,  # noqa: F401
+                                              load_checkpoint, restore_for_resume,
+                                              save_checkpoint)
+from autograd_nlp.training.errors import NonFiniteLossError
+from autograd_nlp.training.history import (ITERATION_LOSS, align_iteration_history,
+                                           default_every, grouped_means)
 from autograd_nlp.training.progress import Progress, RunClock, format_duration, format_metric
 from autograd_nlp.training.run_check import compare_runs
 
@@ -57,36 +67,6 @@ CHECKPOINT_SECONDS = 300.0      # time-based checkpoints: every 5 minutes of tra
 def print_flushed(message):
     """Print a result line now, also when stdout is a pipe (``| tee log``)."""
     print(message, flush=True)
-
-
-def best_params_path(checkpoint_path):
-    """Where the best epoch's parameters go: ``run/checkpoint.npz`` ->
-    ``run/checkpoint.best-params.npz``."""
-    base = str(checkpoint_path)
-    return (base[:-4] if base.endswith(".npz") else base) + ".best-params.npz"
-
-
-def restore_for_resume(checkpoint, path, model, optimizer):
-    """``restore(checkpoint, model, optimizer)`` for ``--resume``: a
-    checkpoint whose parameters are missing, of another shape or hold
-    nan/inf (damaged or edited: a run never writes such) is a
-    CheckpointMismatchError naming the parameter, not a KeyError/ValueError."""
-    bad = non_finite_entries(checkpoint["model"])
-    if bad:
-        raise CheckpointMismatchError(
-            f"cannot resume {path}: parameter {describe_names(bad)} holds nan or inf values "
-            f"(a run never saves such; the file is damaged or was edited); resume from "
-            f"another checkpoint, or start a new run without --resume")
-    try:
-        return restore(checkpoint, model, optimizer)
-    except (KeyError, ValueError, TypeError, IndexError) as e:
-        reason = e.args[0] if e.args else type(e).__name__
-        if isinstance(e, KeyError) and " " not in str(reason):
-            reason = f"entry {reason!r} is missing"
-        raise CheckpointMismatchError(
-            f"cannot resume {path}: it does not fit the model and optimizer its meta "
-            f"describes ({reason}); the file is damaged or was edited. Resume from another "
-            f"checkpoint, or start a new run without --resume") from None
 
 
 class Trainer:
@@ -107,6 +87,7 @@ class Trainer:
         # ``grad_weight`` (its share of the global batch)
         self.comm = comm if comm is not None and comm.size > 1 else None
         self.grad_weight = None
+        self.gradient_reducer = None    # made at the first step (distributed.gradient_reducer)
         if self.comm is not None and not self.comm.is_root:
             log, progress = (lambda message: None), False
         self.checkpoint_path, self.checkpoint_every = checkpoint_path, checkpoint_every
@@ -187,14 +168,16 @@ class Trainer:
         return value
 
     def _update_distributed(self, loss):
-        """``update`` over ranks: backward on this rank's shard, one all-reduce
-        of the gradients weighted by ``grad_weight`` (and of the loss), then the
-        divergence check, clipping and update on the global gradient: the same
-        on every rank, and the same as one process on the global batch."""
+        """``update`` over ranks: backward on this rank's shard with the
+        all-reduce of the gradients weighted by ``grad_weight`` (and of the
+        loss; after backward, or overlapped with it: ``comm.allreduce``), then
+        the divergence check, clipping and update on the global gradient: the
+        same on every rank, and the same as one process on the global batch."""
+        if self.gradient_reducer is None:       # kept: its buckets, its timings
+            self.gradient_reducer = distributed.gradient_reducer(self.model.params(),
+                                                                 self.comm)
         self.model.cleargrads()
-        loss.backward()
-        value = distributed.allreduce_gradients(self.model.params(), self.comm,
-                                                self.grad_weight, float(loss.data))
+        value = self.gradient_reducer.backward(loss, self.grad_weight)
         problem = self.diverged(value)
         if problem:                 # the global loss: every rank raises alike
             raise NonFiniteLossError(self._non_finite_message(problem))
@@ -231,6 +214,7 @@ class Trainer:
 
     def _fit(self, epochs, stop_after=None):
         iters = self.iterations_per_epoch()
+        losses = align_iteration_history(self.history, self.epoch * iters + self.iteration)
         steps = 0
         self._last_save_time = time.perf_counter()
         if self.checkpoint_path:        # left by a run killed mid-write
@@ -255,6 +239,7 @@ class Trainer:
                         raise NonFiniteLossError(self._non_finite_message(problem))
                     self._loss_sum += loss
                     self._loss_count += 1
+                    losses.append(loss)
                     self.iteration += 1
                     steps += 1
                     self.after_loss(loss, iters)
@@ -306,6 +291,43 @@ class Trainer:
             self.save()
         if self.epoch_callback is not None:     # e.g. a search's report; may raise to stop
             self.epoch_callback(self, results)
+
+    # --- the per-iteration history (the book's loss_list / ppl_list, and plot) ---------
+    @property
+    def loss_list(self):
+        """The loss of every iteration so far, over epochs and resumes
+        (``history["iteration_loss"]``; None where an older checkpoint did
+        not record it)."""
+        return self.history.setdefault(ITERATION_LOSS, [])
+
+    def iteration_curve(self, every):
+        """(y label, xs, ys, log axis) for ``plot``: the mean loss of each
+        ``every`` iterations, xs the iteration that ends each group."""
+        xs, means = grouped_means(self.loss_list, every)
+        return "loss", xs, means, False
+
+    def plot(self, path=None, every=None, ylim=None):
+        """Draw the per-iteration curve, as the book's ``Trainer.plot``: the
+        loss (for language models the perplexity, on a log axis) averaged
+        over each ``every`` iterations (default: 1, or enough for about 250
+        points). With ``path`` (.png, .svg, .pdf...) the image is written and
+        its path returned; without, the matplotlib Figure (shown inline in a
+        notebook; ``plt.show()`` elsewhere). Needs matplotlib
+        (``pip install "autograd-nlp[plot]"``): an ImportError says so."""
+        from autograd_nlp.training import plot as plots
+        plots.require_matplotlib(f"{type(self).__name__}.plot")
+        every = every or default_every(len(self.loss_list))
+        label, xs, ys, logy = self.iteration_curve(every)
+        if not xs:
+            raise ValueError(f"{type(self).__name__}.plot: no iteration recorded yet; "
+                             f"call fit() first")
+        if path is not None:
+            plots.plot_format(path)         # an unknown extension fails before drawing
+        xlabel = "iteration" if every == 1 else f"iteration (mean of {every})"
+        fig = plots.draw_curves({"train": (xs, ys)}, xlabel, label, logy=logy)
+        if ylim is not None:
+            fig.axes[0].set_ylim(*ylim)
+        return fig if path is None else plots.save_figure(fig, path)
 
     # --- best parameters and early stopping ------------------------------------------
     def track_best(self, results):
@@ -434,43 +456,17 @@ class Trainer:
     def resumed_meta(self, meta):
         """Hook: read what an earlier version kept under other keys of ``meta``."""
 
-    def _check_best_params(self, state, source):
-        """The best parameters read on resume must fit the model (they are put
-        back when the run ends): else a CheckpointMismatchError now, naming
-        the parameter, rather than a failure after the last epoch."""
-        own = {name: p.shape for name, p in self.model.named_params()}
-        missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
-        wrong = [f"{name} {tuple(state[name].shape)} (the model's: {own[name]})"
-                 for name in sorted(set(own) & set(state))
-                 if tuple(state[name].shape) != tuple(own[name])]
-        bad = non_finite_entries(state)
-        problems = ([f"missing {describe_names(missing)}"] if missing else []) + \
-                   ([f"unexpected {describe_names(unexpected)}"] if unexpected else []) + \
-                   ([f"shape of {describe_names(wrong)}"] if wrong else []) + \
-                   ([f"nan or inf in {describe_names(bad)}"] if bad else [])
-        if problems:
-            raise CheckpointMismatchError(
-                f"cannot resume: the best parameters {source} beside the checkpoint do not "
-                f"fit its model ({'; '.join(problems)}); the file is damaged or was edited. "
-                f"Delete it to forget the best epoch, or start a new run without --resume")
-
     def _load_best_beside(self, path):
         """On resume, read the best parameters saved beside checkpoint ``path``
         (and copy them beside ours if we write elsewhere). A missing file
         (deleted by hand) forgets the best score, with a note."""
         if self.best_score is None:
             return
-        source = best_params_path(path)
-        if not os.path.exists(source):
-            self.log(f"  note: {source} is missing, so the best score so far "
+        state = load_best_params(path, self.model, copy_to=self.checkpoint_path)
+        if state is None:
+            self.log(f"  note: {best_params_path(path)} is missing, so the best score so far "
                      f"({format_metric(self.monitor or 'score', self.best_score)}) is "
                      f"forgotten; the next epoch's score becomes the best")
             self.best_score, self.best_epoch, self.bad_epochs = None, None, 0
-            return
-        state = load_npz(source)
-        self._check_best_params(state, source)
-        if self.checkpoint_path and best_params_path(self.checkpoint_path) != source:
-            save_npz(best_params_path(self.checkpoint_path), state)
         elif not self.checkpoint_path:
             self._best_state = state

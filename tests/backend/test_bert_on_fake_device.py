@@ -1,19 +1,19 @@
 """BERT on the fake device: pre-training and fine-tuning steps through the
-commands' loss functions give the CPU's losses and accuracies (the NumPy
-batches are moved to the model's device), and the context-averaged vectors
-come back to NumPy."""
+recipes' loss functions (autograd_nlp/training/bert.py) give the CPU's
+losses and accuracies (the NumPy batches are moved to the model's device),
+and the context-averaged vectors come back to NumPy."""
 import numpy as np
 from fake_device import FakeArray
 
 from autograd_nlp import optim
 from autograd_nlp import random as ag_random
-from autograd_nlp.commands.bert_finetune import classification_accuracy, classification_loss
-from autograd_nlp.commands.bert_pretraining import (context_averaged_vectors,
-                                                    pretraining_accuracy, pretraining_loss)
 from autograd_nlp.data.bert_pretraining import (BertVocabulary, make_pretraining_examples,
                                                 split_sentences)
 from autograd_nlp.data.word_order import make_word_order_examples
 from autograd_nlp.training import MinibatchTrainer
+from autograd_nlp.training.bert import (classification_accuracy, classification_loss,
+                                        pretraining_accuracy, pretraining_loss)
+from autograd_nlp.training.bert_vectors import context_averaged_vectors
 from models.bert import Bert, BertClassifier
 
 VOCAB = BertVocabulary([f"w{i}" for i in range(15)] + ["<eos>"])

@@ -33,10 +33,11 @@ def _mpiexec():
     return found
 
 
-def _mpi_run(tmp_path, *args, ranks=2, check=True):
+def _mpi_run(tmp_path, *args, ranks=2, check=True, env=None):
     result = subprocess.run([_mpiexec(), "-n", str(ranks), sys.executable, SCRIPT,
                              str(tmp_path), *args],
-                            capture_output=True, text=True, timeout=240, cwd=HERE)
+                            capture_output=True, text=True, timeout=240, cwd=HERE,
+                            env={**os.environ, **(env or {})})
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -49,10 +50,20 @@ def _max_relative_difference(got, want):
                for k in keys)
 
 
-@pytest.fixture(scope="module")
-def two_rank_runs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("mpi")
-    _mpi_run(out)
+# how the gradients cross (gradient_reducers.py): one flat buffer; buckets of ~100
+# bytes (several per model) started during backward; the non-zero rows of every
+# matrix of >= 10 rows (CBOW's embeddings, Rnnlm's, a seq2seq's)
+ALLREDUCE = {"flat": {"AUTOGRAD_NLP_ALLREDUCE": "flat"},
+             "overlap": {"AUTOGRAD_NLP_ALLREDUCE": "overlap",
+                         "AUTOGRAD_NLP_BUCKET_MB": "0.0001"},
+             "sparse": {"AUTOGRAD_NLP_ALLREDUCE": "sparse",
+                        "AUTOGRAD_NLP_SPARSE_MIN_ROWS": "10"}}
+
+
+@pytest.fixture(scope="module", params=sorted(ALLREDUCE))
+def two_rank_runs(tmp_path_factory, request):
+    out = tmp_path_factory.mktemp(f"mpi-{request.param}")
+    _mpi_run(out, env=ALLREDUCE[request.param])
     return out
 
 
@@ -60,7 +71,8 @@ def two_rank_runs(tmp_path_factory):
 def test_two_ranks_take_the_steps_of_one_process_on_the_whole_batch(two_rank_runs, name):
     """float64, 3 steps, unequal slices (5, 7, 9 rows over 2 ranks), Adam /
     Momentum, clipping active at every step (the global norm, after the
-    all-reduce): parameters within 1e-10 relative, same losses and norms."""
+    all-reduce): parameters within 1e-10 relative, same losses and norms;
+    for each way the gradients cross (flat, overlapped buckets, sparse rows)."""
     want = distributed_runs.run(name)
     got = dict(np.load(two_rank_runs / f"{name}.npz"))
     assert np.all(want["_norms"] > distributed_runs.MAX_GRAD)      # clipping was on
@@ -234,3 +246,106 @@ def test_rl_finetune_is_refused_with_distributed(capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "--distributed" in err
+
+
+# --- the overlapped and sparse all-reduces without MPI (gradient_reducers.py) -----------
+class _TwoEqualRanks(distributed.LocalCommunicator):
+    """Rank 0 of 2 whose peer holds the same gradients; records what each
+    all-reduce started and which parameters still had no gradient then."""
+
+    def __init__(self, model, **settings):
+        super().__init__(**settings)
+        self.size, self.model, self.started = 2, model, []
+
+    def allreduce_sum(self, host):
+        self.started.append((host.size, [p.grad is None for p in self.model.params()]))
+        return host + host
+
+    def allgather(self, obj):
+        return [obj, obj]
+
+
+def _mlp_step(allreduce, bucket_mb=None, seed=0):
+    from autograd_nlp import functions as F
+    from autograd_nlp import random as ag_random
+    from autograd_nlp.layers import Linear, Module
+
+    class MLP(Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = Linear(6, 5), Linear(5, 4), Linear(4, 3)
+
+        def forward(self, x):
+            return self.c(F.tanh(self.b(F.tanh(self.a(x)))))
+
+    ag_random.seed(seed)
+    model = MLP()
+    comm = _TwoEqualRanks(model, allreduce=allreduce, bucket_mb=bucket_mb)
+    reducer = distributed.gradient_reducer(model.params(), comm)
+    x = np.random.default_rng(0).normal(size=(4, 6)).astype(np.float32)
+    losses = []
+    for _ in range(2):
+        model.cleargrads()
+        losses.append(reducer.backward((model(x) ** 2).mean(), 0.5))
+    return model, comm, reducer, losses
+
+
+def test_overlapped_buckets_start_during_backward_and_sum_like_the_flat_buffer():
+    flat_model, flat_comm, _, flat_losses = _mlp_step("flat")
+    model, comm, reducer, losses = _mlp_step("overlap", bucket_mb=40 / 2 ** 20)
+    assert len(flat_comm.started) == 2 and len(reducer.buckets) >= 3
+    # per step: the loss, then every bucket; the first bucket (the last layer's)
+    # starts while earlier layers have no gradient yet
+    per_step = 1 + len(reducer.buckets)
+    assert len(comm.started) == 2 * per_step
+    assert any(comm.started[1][1]) and any(comm.started[per_step + 1][1])
+    assert losses == flat_losses
+    for p, q in zip(model.params(), flat_model.params()):
+        np.testing.assert_array_equal(p.grad.data, q.grad.data)
+        assert p.grad.dtype == p.dtype
+
+
+def test_overlapped_buckets_follow_the_first_steps_order_and_stay_whole():
+    model, _, reducer, _ = _mlp_step("overlap", bucket_mb=1e-9)   # one parameter each
+    assert [len(b.params) for b in reducer.buckets] == [1] * len(list(model.params()))
+    _, _, big, _ = _mlp_step("overlap", bucket_mb=1)               # all in one
+    assert len(big.buckets) == 1
+    assert big.seconds["backward"] > 0 and big.seconds["communication"] > 0
+
+
+def test_sparse_rows_sum_like_the_flat_buffer(monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_NLP_SPARSE_MIN_ROWS", "5")
+    flat_model, _, _, flat_losses = _mlp_step("flat")
+    model, comm, reducer, losses = _mlp_step("sparse")
+    assert [p.data.shape for p in reducer.sparse] == [(6, 5), (5, 4)]
+    assert losses == flat_losses
+    for p, q in zip(model.params(), flat_model.params()):
+        np.testing.assert_array_equal(p.grad.data, q.grad.data)
+
+
+def test_an_unknown_allreduce_or_bucket_size_is_refused(monkeypatch):
+    with pytest.raises(ValueError, match="is not one of flat, overlap, sparse"):
+        distributed.local(allreduce="ring")
+    monkeypatch.setenv("AUTOGRAD_NLP_BUCKET_MB", "lots")
+    with pytest.raises(ValueError, match="positive number of MB"):
+        distributed.local()
+
+
+@pytest.mark.parametrize("dtype,cols", [(np.float32, 100), (np.float64, 3), (np.float32, 3),
+                                        (np.float16, 1)])
+def test_nonzero_rows_finds_every_row_with_a_non_zero_bit(dtype, cols):
+    from autograd_nlp.gradient_reducers import nonzero_rows
+    g = np.zeros((9, cols), dtype)
+    g[1, -1], g[4, 0], g[7, :] = 1e-30 if dtype != np.float16 else 1e-7, -0.0, np.nan
+    np.testing.assert_array_equal(nonzero_rows(g), [1, 4, 7])
+
+
+def test_two_ranks_on_one_machine_have_local_ranks_0_and_1():
+    """What ``bind_device`` picks each rank's GPU by (MPI's shared-memory split)."""
+    code = ("from autograd_nlp import distributed; c = distributed.init(); "
+            "got = c.gather(c.node_rank()); c.is_root and print(got)")
+    root = os.path.dirname(os.path.dirname(HERE))
+    result = subprocess.run([_mpiexec(), "-n", "2", sys.executable, "-c", code],
+                            capture_output=True, text=True, timeout=120, cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "[(0, 2), (1, 2)]"
