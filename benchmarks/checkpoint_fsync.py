@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import autograd_nlp as ag  # noqa: E402
 from autograd_nlp import optim  # noqa: E402
 from autograd_nlp.training.checkpoint import save_checkpoint  # noqa: E402
-from models.rnnlm import BetterRnnlm, Rnnlm  # noqa: E402
+from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm  # noqa: E402
 
 MODELS = {"rnnlm": lambda: Rnnlm(10_000), "better-rnnlm": lambda: BetterRnnlm(10_000)}
 

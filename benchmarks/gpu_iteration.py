@@ -112,7 +112,7 @@ def time_alternating(sides, budget, steps=5, warmup=3, min_rounds=3, max_rounds=
 
 # --- the cases: (our model, our step) and the PyTorch peer --------------------------
 def lm_case(name, V, B, T, quick):
-    from models.rnnlm import BetterRnnlm, Rnnlm
+    from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm
     size, layers, tied, dropout = (100, 1, False, 0.0) if name == "Rnnlm" else (650, 2, True, 0.5)
     if quick:
         size = 32
@@ -143,8 +143,8 @@ def lm_case(name, V, B, T, quick):
 
 
 def seq2seq_case(kind, vocab, q_len, a_len, wordvec, hidden, batch, quick):
-    from models.attention_seq2seq import AttentionSeq2seq
-    from models.seq2seq import PeekySeq2seq, Seq2seq
+    from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+    from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
     cls = {"seq2seq": Seq2seq, "peeky": PeekySeq2seq, "attention": AttentionSeq2seq}[kind]
     if quick:
         hidden, batch = 16, 8
@@ -184,7 +184,7 @@ def seq2seq_case(kind, vocab, q_len, a_len, wordvec, hidden, batch, quick):
 
 def cbow_case(V, H, window, batch, negatives, quick):
     from autograd_nlp.data import create_contexts_target
-    from models.word2vec import CBOW
+    from autograd_nlp.models.word2vec import CBOW
     rng = np.random.default_rng(0)
     corpus = np.minimum(rng.zipf(1.2, 20_000 if quick else 200_000) - 1, V - 1)
     contexts, target = create_contexts_target(corpus, window)
@@ -411,7 +411,7 @@ def profile_models(args, steps=20):
 # --- a short BetterRnnlm run on PTB ---------------------------------------------------
 def ptb_run(args):
     from autograd_nlp.data import load_ptb
-    from models.rnnlm import BetterRnnlm
+    from autograd_nlp.models.rnnlm import BetterRnnlm
     sync = make_sync(args.device)
     train, word_to_id, _ = load_ptb("train", args.ptb)
     valid = load_ptb("valid", args.ptb)[0]

@@ -27,7 +27,7 @@ NOTE = pin_threads(OPTIONS.threads)
 import numpy as np  # noqa: E402
 
 from benchmarks.our_steps import language_model_step  # noqa: E402
-from models.rnnlm import BetterRnnlm, Rnnlm  # noqa: E402
+from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm  # noqa: E402
 
 V, B, T = 10_000, 20, 35
 

@@ -26,8 +26,8 @@ NOTE = pin_threads(OPTIONS.threads)
 import numpy as np  # noqa: E402
 
 from autograd_nlp import optim  # noqa: E402
-from models.attention_seq2seq import AttentionSeq2seq  # noqa: E402
-from models.seq2seq import PeekySeq2seq, Seq2seq  # noqa: E402
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq  # noqa: E402
+from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq  # noqa: E402
 
 BATCH = 128
 CASES = [  # name, our class, vocab, question length, answer length (with start), wordvec, hidden

@@ -35,8 +35,8 @@ import autograd_nlp.functions as F  # noqa: E402
 from autograd_nlp import optim  # noqa: E402
 from autograd_nlp.layers import sinusoidal_table  # noqa: E402
 from benchmarks.our_steps import language_model_step  # noqa: E402
-from models.rnnlm import Rnnlm  # noqa: E402
-from models.transformer_lm import TransformerLM  # noqa: E402
+from autograd_nlp.models.rnnlm import Rnnlm  # noqa: E402
+from autograd_nlp.models.transformer_lm import TransformerLM  # noqa: E402
 
 V, B, T, DIM, LAYERS, HEADS, DROPOUT = 10_000, 16, 64, 128, 2, 4, 0.1
 

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 
 from autograd_nlp import optim  # noqa: E402
 from autograd_nlp.data import create_contexts_target  # noqa: E402
-from models.word2vec import CBOW  # noqa: E402
+from autograd_nlp.models.word2vec import CBOW  # noqa: E402
 
 V, H, WINDOW, BATCH, NEG = 10_000, 100, 5, 100, 5
 PTB_TARGETS = 929_589 - 2 * WINDOW

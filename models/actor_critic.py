@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd_nlp.core import no_grad
 from autograd_nlp.layers import Module
-from models.policy_gradient import (MLP, categorical_entropy, categorical_log_prob,
+from autograd_nlp.models.policy_gradient import (MLP, categorical_entropy, categorical_log_prob,
                                     sample_actions)
 
 

@@ -6,8 +6,8 @@ sides and the decoder's [context, h] before the projection while training.
 """
 from autograd_nlp.functions import concat
 from autograd_nlp.layers import LSTM, Attention, Bidirectional, Dropout, Embedding, Linear, Module
-from models.encoder_decoder import EncoderDecoder
-from models.seq2seq import start_from_encoder
+from autograd_nlp.models.encoder_decoder import EncoderDecoder
+from autograd_nlp.models.seq2seq import start_from_encoder
 
 
 def _maybe(dropout, x):

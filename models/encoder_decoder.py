@@ -24,7 +24,7 @@ from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.functions import softmax_cross_entropy
 from autograd_nlp.layers import Module, select_state
 from autograd_nlp.numeric import log_softmax_array
-from models.beam_search import beam_search
+from autograd_nlp.models.beam_search import beam_search
 
 
 class EncoderDecoder(Module):

@@ -44,7 +44,7 @@ def lstm_example(time=3, **_):
 def rnnlm_example(time=3, **_):
     """An LSTM language model after one truncated-BPTT cut: the first chunk
     has run and ``unchain()`` cut its graph; the loss is of the second chunk."""
-    from models.rnnlm import Rnnlm
+    from autograd_nlp.models.rnnlm import Rnnlm
     model = Rnnlm(vocab_size=20, wordvec_size=6, hidden_size=5)
     ids = _rng().integers(0, 20, (2, 2 * time + 1))
     model(ids[:, :time])            # chunk 1, then the cut
@@ -65,7 +65,7 @@ def transformer_example(time=3, layers=1, **_):
     each): each layer, sub-layer and LayerNorm is a scope (a cluster in the
     picture, nested); the heads live in one (batch, heads, T, S) array, so
     they are drawn once, whatever their number."""
-    from models.transformer_seq2seq import TransformerSeq2seq
+    from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
     model = TransformerSeq2seq(vocab_size=10, dim=8, num_heads=2, num_layers=layers,
                                ff_hidden=16, dropout=0.0)
     xs, ts = _rng().integers(0, 10, (2, time + 1)), _rng().integers(0, 10, (2, time + 1))

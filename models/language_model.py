@@ -6,7 +6,7 @@ from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.layers import Module, recurrent_layers, select_state
 from autograd_nlp.numeric import softmax_array
-from models.beam_search import beam_search
+from autograd_nlp.models.beam_search import beam_search
 
 
 class LanguageModel(Module):

@@ -7,7 +7,7 @@ from autograd_nlp.core import Parameter
 from autograd_nlp.functions import linear
 from autograd_nlp.layers import LSTM, RNN, Dropout, Embedding, Linear, Stacked
 from autograd_nlp.layers import init
-from models.language_model import LanguageModel
+from autograd_nlp.models.language_model import LanguageModel
 
 
 class SimpleRnnlm(LanguageModel):

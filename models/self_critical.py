@@ -16,7 +16,7 @@ length)``. Forward code only.
 import numpy as np
 
 from autograd_nlp.functions import softmax_cross_entropy
-from models.policy_gradient import sample_actions
+from autograd_nlp.models.policy_gradient import sample_actions
 
 
 def sample_answers(model, xs, start_id, length, rng):

@@ -11,7 +11,7 @@ from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Variable
 from autograd_nlp.functions import broadcast_to, concat
 from autograd_nlp.layers import LSTM, Embedding, Linear, Module
-from models.encoder_decoder import EncoderDecoder
+from autograd_nlp.models.encoder_decoder import EncoderDecoder
 
 
 class Encoder(Module):

@@ -13,8 +13,8 @@ import numpy as np
 from autograd_nlp.core import Parameter
 from autograd_nlp.functions import linear
 from autograd_nlp.layers import Linear, TransformerDecoder, init
-from models.language_model import LanguageModel
-from models.transformer_seq2seq import TokenEmbedding
+from autograd_nlp.models.language_model import LanguageModel
+from autograd_nlp.models.transformer_seq2seq import TokenEmbedding
 
 
 class TransformerLM(LanguageModel):

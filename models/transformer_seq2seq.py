@@ -14,7 +14,7 @@ from autograd_nlp.functions import label_smoothed_cross_entropy
 from autograd_nlp.layers import (Dropout, Embedding, LearnedPositionalEmbedding, Linear,
                                  Module, SinusoidalPositionalEncoding, TransformerDecoder,
                                  TransformerEncoder, init)
-from models.encoder_decoder import EncoderDecoder
+from autograd_nlp.models.encoder_decoder import EncoderDecoder
 
 POSITIONAL = ("sinusoidal", "learned")
 

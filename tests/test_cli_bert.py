@@ -112,7 +112,7 @@ def test_pretraining_early_stops_on_valid_mlm_accuracy_and_keeps_the_best(ptb, t
     from autograd_nlp.recipes.bert_task import load_bert_vocabulary
     from autograd_nlp.training.bert_vectors import context_averaged_vectors
     from autograd_nlp.data.bert_pretraining import split_sentences
-    from models.bert import Bert
+    from autograd_nlp.models.bert import Bert
     out = tmp_path / "bert"
     assert pretrain(ptb, out, "--epochs", "8", "--early-stop", "1") == 0
     text = capsys.readouterr().out
@@ -138,7 +138,7 @@ def test_finetuning_early_stops_on_a_validation_split_carved_from_training(ptb, 
     from autograd_nlp.training.bert import classification_accuracy
     from autograd_nlp.data import load_ptb
     from autograd_nlp.data.word_order import make_word_order_examples
-    from models.bert import BertClassifier
+    from autograd_nlp.models.bert import BertClassifier
     bert, out = tmp_path / "bert", tmp_path / "finetune"
     assert pretrain(ptb, bert, "--epochs", "1", "--vector-sentences", "0") == 0
     finetune = ["train", "bert-finetune", "--data-dir", str(ptb), "--pretrained",

@@ -478,7 +478,7 @@ def test_train_transformer_trains_on_the_device_it_is_given(tmp_path, capsys, mo
 
     from autograd_nlp import backend
     from autograd_nlp.cli import build_parser
-    from models.transformer_seq2seq import TransformerSeq2seq
+    from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
     seen = []
     original = TransformerSeq2seq.to
 

@@ -173,8 +173,10 @@ def test_left_out_options_take_the_checkpoints_and_a_new_lr_is_announced(tmp_pat
     assert "lr 0.001 -> 0.01 from epoch 2" in text
     header = next(line for line in text.splitlines() if line.startswith("peeky:"))
     assert "batch 32" in header and "lr 0.01" in header and "batch 128" not in header
-    meta = load_checkpoint(out / "checkpoint.npz")["meta"]
-    assert meta["settings"]["lr"] == 0.01 and meta["lr"] == 0.01
+    checkpoint = load_checkpoint(out / "checkpoint.npz")
+    meta = checkpoint["meta"]
+    assert meta["settings"]["lr"] == 0.01 and "lr" not in meta   # the setting, stored once
+    assert meta["settings"]["hidden"] == 8 and "command" not in meta
 
 
 @pytest.mark.parametrize("content", [b"", b"\x93NUMPY random bytes", b"PK\x03\x04trunc"],

@@ -96,7 +96,7 @@ def test_graph_draws_one_block_as_nested_sub_layer_clusters(tmp_path, capsys):
 
 def test_graph_draws_the_same_picture_for_any_number_of_heads():
     import autograd_nlp as ag
-    from models.transformer_seq2seq import TransformerSeq2seq
+    from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
     rng = np.random.default_rng(0)
     xs, ts = rng.integers(0, 10, (2, 4)), rng.integers(0, 10, (2, 4))
     sizes = []

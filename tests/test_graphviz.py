@@ -8,7 +8,7 @@ import pytest
 import autograd_nlp as ag
 import autograd_nlp.functions as F
 from autograd_nlp import graphviz as ag_graphviz
-from models import graph_examples as examples
+from autograd_nlp.models import graph_examples as examples
 
 
 def unrolled_rnn(steps=5, cut_after=None):

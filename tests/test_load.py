@@ -133,7 +133,7 @@ def test_an_old_checkpoint_without_its_kind_is_recognised_by_its_parameters(runs
 
 
 def test_a_policy_checkpoint_acts(tmp_path):
-    from models.policy_gradient import ReinforceAgent
+    from autograd_nlp.models.policy_gradient import ReinforceAgent
     kwargs = dict(obs_size=4, n_actions=2, hidden_size=8)
     path = tmp_path / "reinforce.npz"
     save_checkpoint(path, ReinforceAgent(**kwargs), meta={"kind": "reinforce",

@@ -1,6 +1,7 @@
 """How Variables and progress bars show in a notebook, checked without one:
 the display hooks are called directly, the kernel is faked."""
 import io
+import pathlib
 import shutil
 import sys
 import types
@@ -171,6 +172,34 @@ def test_the_agg_backend_is_chosen_outside_a_notebook_only(monkeypatch):
     monkeypatch.setattr(notebook_display, "jupyter_kernel", lambda: True)
     notebook_display.use_agg_backend()
     assert chosen == ["Agg"]                 # the notebook's inline backend stays
+
+
+def test_the_plotting_code_switches_to_agg_only_through_use_agg_backend():
+    """A bare matplotlib.use("Agg") in the library would turn a notebook's
+    inline backend off as soon as a recipe saves its curves: no later figure
+    of the notebook would show."""
+    package = pathlib.Path(notebook_display.__file__).parent
+    bare = [f"{path.relative_to(package)}:{number}"
+            for path in sorted(package.rglob("*.py")) if path.name != "notebook_display.py"
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if "matplotlib.use(" in line or "switch_backend(" in line]
+    assert not bare, f"use notebook_display.use_agg_backend() instead: {bare}"
+
+
+def test_saving_curves_and_heatmaps_in_a_notebook_keeps_its_backend(monkeypatch, tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    from autograd_nlp.training import plot
+    chosen = []
+    monkeypatch.setattr(matplotlib, "use", chosen.append)
+    monkeypatch.setattr(notebook_display, "jupyter_kernel", lambda: True)
+    assert plot.save_curves(tmp_path / "curve.png", {"train": ([1, 2], [3.0, 2.0])},
+                            "epoch", "loss") is not None
+    assert plot.save_heatmaps(tmp_path / "map.png", [np.eye(2)], [["a", "b"]],
+                              [["c", "d"]]) is not None
+    assert chosen == []                      # the kernel's inline backend stays
+    monkeypatch.setattr(notebook_display, "jupyter_kernel", lambda: False)
+    plot.save_curves(tmp_path / "again.png", {"train": ([1, 2], [3.0, 2.0])}, "epoch", "loss")
+    assert chosen == ["Agg"]                 # a script or a command: off-screen
 
 
 def test_the_epochs_of_a_run_share_a_line_and_evaluation_gets_its_own(monkeypatch):

@@ -2,7 +2,7 @@
 import numpy as np
 
 import autograd_nlp as ag
-from models import graph_examples as examples
+from autograd_nlp.models import graph_examples as examples
 from autograd_nlp.commands.common import positive_int
 from autograd_nlp.errors import UserError
 from autograd_nlp.functions.registry import all_ops

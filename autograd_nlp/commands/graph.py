@@ -3,7 +3,7 @@ import contextlib
 import os
 
 import autograd_nlp as ag
-from models import graph_examples as examples
+from autograd_nlp.models import graph_examples as examples
 from autograd_nlp.commands.common import bounded_int, check_output_file, positive_int
 from autograd_nlp.core import walk_graph
 from autograd_nlp.errors import UserError

@@ -70,8 +70,8 @@ def language_model_graph(model, batch, time, graph="forward"):
 
 
 def _extra_name(model):
-    from models.attention_seq2seq import AttentionSeq2seq
-    from models.seq2seq import PeekySeq2seq
+    from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+    from autograd_nlp.models.seq2seq import PeekySeq2seq
     if isinstance(model, AttentionSeq2seq):
         return "encoder_hs"
     return "context" if isinstance(model, PeekySeq2seq) else None
@@ -134,8 +134,8 @@ def transformer_graph_fn(model, graph, batch, length, target_length=None):
     ``length`` is the (source) sequence length, ``target_length`` a
     TransformerSeq2seq's decoder inputs (default ``length``)."""
     from autograd_nlp.core import Variable
-    from models.bert import Bert, BertClassifier
-    from models.transformer_lm import TransformerLM
+    from autograd_nlp.models.bert import Bert, BertClassifier
+    from autograd_nlp.models.transformer_lm import TransformerLM
     ids = np.zeros((batch, length), np.int64)
     if isinstance(model, TransformerLM):
         return (lambda ids: model(ids)), {"ids": ids}, ["logits"]

@@ -220,9 +220,9 @@ def transformer_graph(model, graph="forward", id_dtype=np.int64, metadata=None,
     the longest sequence a sinusoidal model's graph reads (default 512; a
     learned table reads its own rows); ``graph_max_length`` tells.
     """
-    from models.bert import Bert, BertClassifier
-    from models.transformer_lm import TransformerLM
-    from models.transformer_seq2seq import TransformerSeq2seq
+    from autograd_nlp.models.bert import Bert, BertClassifier
+    from autograd_nlp.models.transformer_lm import TransformerLM
+    from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
     dtype = _check_id_dtype(id_dtype)
     builders = {TransformerSeq2seq: ("transformer", _seq2seq), TransformerLM:
                 ("transformer-lm", _language_model), Bert: ("bert", _bert),

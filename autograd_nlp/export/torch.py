@@ -62,7 +62,7 @@ def _encoder_lstm(layer):
 
 
 def _language_model(model):
-    from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+    from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
     if not isinstance(model, (SimpleRnnlm, Rnnlm, BetterRnnlm)):
         return None
     vocab, wordvec = model.embed.W.shape
@@ -89,8 +89,8 @@ def _language_model(model):
 
 
 def _seq2seq(model):
-    from models.attention_seq2seq import AttentionSeq2seq
-    from models.seq2seq import PeekySeq2seq, Seq2seq
+    from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+    from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
     if not isinstance(model, (Seq2seq, PeekySeq2seq, AttentionSeq2seq)):
         return None
     encoder, decoder = model.encoder, model.decoder
@@ -110,7 +110,7 @@ def _seq2seq(model):
 
 
 def _word2vec(model):
-    from models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
+    from autograd_nlp.models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
     vocab, hidden = model.in_embed.W.shape if hasattr(model, "in_embed") else (0, 0)
     if isinstance(model, (SimpleCBOW, SimpleSkipGram)):
         return "SimpleWord2vec", dict(vocab_size=vocab, hidden_size=hidden), {
@@ -157,9 +157,9 @@ def _positional(position):
 
 
 def _transformer(model):
-    from models.bert import Bert, BertClassifier
-    from models.transformer_lm import TransformerLM
-    from models.transformer_seq2seq import TransformerSeq2seq
+    from autograd_nlp.models.bert import Bert, BertClassifier
+    from autograd_nlp.models.transformer_lm import TransformerLM
+    from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
     if isinstance(model, BertClassifier):
         _, config, _ = _transformer(model.bert)
         return "BertClassifier", dict(num_classes=model.classify.W.shape[1], **config), \
@@ -184,7 +184,7 @@ def _transformer(model):
 
 
 def _autoencoder(model):
-    from models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
+    from autograd_nlp.models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
     if not isinstance(model, SequenceAutoencoder):
         return None
     encoder, decoder = model.encoder, model.decoder
@@ -206,8 +206,8 @@ def _autoencoder(model):
 
 
 def _policy(model):
-    from models.actor_critic import ActorCritic
-    from models.policy_gradient import ReinforceAgent
+    from autograd_nlp.models.actor_critic import ActorCritic
+    from autograd_nlp.models.policy_gradient import ReinforceAgent
     if not isinstance(model, (ReinforceAgent, ActorCritic)):
         return None
     network = model.policy if isinstance(model, ReinforceAgent) else model.actor

@@ -23,7 +23,7 @@ def build_model(kind, kwargs, params=None):
     from autograd_nlp.loading.checkpoint_kind import family_of
     family = family_of(kind)
     if family == "word2vec":
-        from models.word2vec import CBOW, SkipGram
+        from autograd_nlp.models.word2vec import CBOW, SkipGram
         vocab, hidden = params["in_embed.W"].shape
         extra = {"context": kwargs["context"]} if kind == "cbow" and kwargs and \
             "context" in kwargs else {}
@@ -32,23 +32,23 @@ def build_model(kind, kwargs, params=None):
     if kwargs is None:
         raise KeyError("model_kwargs")
     if family == "language-model":
-        from models import language_models
+        from autograd_nlp.models import language_models
         return language_models()[kind](**kwargs)
     if family == "seq2seq":
-        from models import seq2seq_models
+        from autograd_nlp.models import seq2seq_models
         return seq2seq_models()[kind](**kwargs)
     if family == "reinforcement":
-        from models.actor_critic import ActorCritic
-        from models.policy_gradient import ReinforceAgent
+        from autograd_nlp.models.actor_critic import ActorCritic
+        from autograd_nlp.models.policy_gradient import ReinforceAgent
         return {"reinforce": ReinforceAgent, "a2c": ActorCritic}[kind](**kwargs)
     if family == "bert":
-        from models.bert import Bert
+        from autograd_nlp.models.bert import Bert
         return Bert(**kwargs)
     if family == "bert-classifier":           # train bert-finetune (export reads it)
-        from models.bert import BertClassifier
+        from autograd_nlp.models.bert import BertClassifier
         return BertClassifier(**kwargs)
     if family == "autoencoder":               # train autoencoder|vae (export reads them)
-        from models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
+        from autograd_nlp.models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
         return {"autoencoder": SequenceAutoencoder, "vae": VariationalAutoencoder}[kind](**kwargs)
     raise unsupported("this checkpoint", kind)
 

@@ -133,7 +133,7 @@ CONFIGS = {"autoencoder": AutoencoderConfig, "vae": VaeConfig}
 
 def build_model(name, kwargs):
     """A fresh ``name`` model ("autoencoder" or "vae") with constructor ``kwargs``."""
-    from models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
+    from autograd_nlp.models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
     return {"autoencoder": SequenceAutoencoder, "vae": VariationalAutoencoder}[name](**kwargs)
 
 

@@ -76,7 +76,7 @@ def run(config, *, progress=True, callbacks=None):
     and NSP accuracies per epoch, the checkpoint, the context-averaged word
     vectors. Returns a Result (metrics: the validation accuracies of the
     parameters the model holds; paths: checkpoint, best_params, vectors)."""
-    from models.bert import Bert
+    from autograd_nlp.models.bert import Bert
     callbacks = callbacks or Callbacks()
     config = prepare(config)
     progress = progress and not config.quiet

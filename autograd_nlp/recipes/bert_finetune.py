@@ -99,7 +99,7 @@ def build_classifier(kwargs, params, config):
     """A BertClassifier (2 classes) of the pre-trained sizes ``kwargs``, its
     encoder loaded with ``params`` unless ``config.scratch``; parameters
     that do not fit the sizes are a CheckpointError."""
-    from models.bert import BertClassifier
+    from autograd_nlp.models.bert import BertClassifier
     try:
         model = BertClassifier(num_classes=2, **kwargs)
         if not config.scratch:

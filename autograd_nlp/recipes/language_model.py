@@ -91,7 +91,7 @@ CONFIGS = {"simple-rnnlm": SimpleRnnlmConfig, "rnnlm": RnnlmConfig,
 
 
 def build_model(name, kwargs):
-    from models import language_models
+    from autograd_nlp.models import language_models
     return language_models()[name](**kwargs)
 
 

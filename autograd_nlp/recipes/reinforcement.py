@@ -126,8 +126,8 @@ HELP = {"reinforce": "REINFORCE with a learned baseline (one update per --batch-
 
 def build_agent(name, kwargs):
     """A fresh ``name`` agent ("reinforce" or "a2c") with constructor ``kwargs``."""
-    from models.actor_critic import ActorCritic
-    from models.policy_gradient import ReinforceAgent
+    from autograd_nlp.models.actor_critic import ActorCritic
+    from autograd_nlp.models.policy_gradient import ReinforceAgent
     return {"reinforce": ReinforceAgent, "a2c": ActorCritic}[name](**kwargs)
 
 

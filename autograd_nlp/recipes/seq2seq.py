@@ -121,7 +121,7 @@ CONFIGS = {"seq2seq": Seq2seqConfig, "peeky": PeekyConfig, "attention": Attentio
 
 
 def build_model(name, kwargs):
-    from models import seq2seq_models
+    from autograd_nlp.models import seq2seq_models
     return seq2seq_models()[name](**kwargs)
 
 

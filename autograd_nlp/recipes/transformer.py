@@ -98,7 +98,7 @@ def prepare(config):
 
 def run(config, *, progress=True, callbacks=None):
     """Train the Transformer ``config`` describes on its task. Returns a Result."""
-    from models.transformer_seq2seq import TransformerSeq2seq
+    from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
     callbacks = callbacks or Callbacks()
     config = prepare(config)
     progress = progress and not config.quiet

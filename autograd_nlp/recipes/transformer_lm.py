@@ -80,7 +80,7 @@ def prepare(config):
 def run(config, *, progress=True, callbacks=None):
     """Train the TransformerLM ``config`` describes on PTB. Returns a Result
     (metrics and paths as ``recipes.language_model.run``'s)."""
-    from models.transformer_lm import TransformerLM
+    from autograd_nlp.models.transformer_lm import TransformerLM
     config = prepare(config)
     progress = progress and not config.quiet
     comm = distributed_comm(config)             # None unless distributed

@@ -259,7 +259,7 @@ def run_simple(config):
     epoch one pass over its targets; prints the loss and the learned vectors."""
     import numpy as np
 
-    from models.word2vec import SimpleCBOW, SimpleSkipGram
+    from autograd_nlp.models.word2vec import SimpleCBOW, SimpleSkipGram
     seed_everything(config.seed)
     corpus, word_to_id, id_to_word = preprocess(config.text)
     contexts, target = create_contexts_target(corpus, config.window)
@@ -298,7 +298,7 @@ def run_count_svd(config):
 def build_word2vec(config, corpus, vocab_size):
     """The CBOW or SkipGram of ``config`` over ``corpus`` (its unigram
     counts draw the negatives) and its constructor's keyword arguments."""
-    from models.word2vec import CBOW, SkipGram
+    from autograd_nlp.models.word2vec import CBOW, SkipGram
     kwargs = {"vocab_size": vocab_size, "hidden_size": config.hidden,
               "sample_size": config.sample_size}
     if config.model == "cbow":

@@ -5,6 +5,7 @@ import numpy as np
 
 from autograd_nlp.backend import to_device
 from autograd_nlp.core import eval_mode, no_grad
+from autograd_nlp.notebook_display import use_agg_backend
 from autograd_nlp.training.plot import have_matplotlib, save_figure, save_heatmaps
 
 
@@ -48,8 +49,7 @@ def save_head_heatmaps(model, ds, path, index=0):
         print(f"(matplotlib is not installed: no heatmap written to {path}; "
               f"pip install matplotlib)")
         return None
-    import matplotlib
-    matplotlib.use("Agg")
+    use_agg_backend()            # not in a notebook: its inline plots stay
     import matplotlib.pyplot as plt
     x = ds.x_test[index]
     answer, weights = cross_attention_by_layer(model, x, ds.start_id, ds.answer_length - 1)

@@ -69,7 +69,7 @@ def sample_quality(model, ds, n, seed):
 def mean_kl(model, x):
     """The VAE's mean KL(q(z | x) || N(0, I)) over the strings ``x``, in nats."""
     from autograd_nlp.core import eval_mode, no_grad
-    from models.sequence_autoencoder import gaussian_kl
+    from autograd_nlp.models.sequence_autoencoder import gaussian_kl
     with no_grad(), eval_mode():
         mean, logvar = model.posterior(x)
         return float(gaussian_kl(mean, logvar).data.mean())

@@ -3,6 +3,7 @@ projected on their first two principal components (``autograd_nlp.pca``),
 one colour per format family (``train autoencoder|vae``'s codes.png)."""
 import numpy as np
 
+from autograd_nlp.notebook_display import use_agg_backend
 from autograd_nlp.pca import principal_components
 from autograd_nlp.training.plot import have_matplotlib, save_figure
 
@@ -14,8 +15,7 @@ def save_code_projection(path, codes, families, title):
     if not have_matplotlib():
         print(f"(matplotlib is not installed: no picture written to {path})")
         return None
-    import matplotlib
-    matplotlib.use("Agg")
+    use_agg_backend()            # not in a notebook: its inline plots stay
     import matplotlib.pyplot as plt
     xy, share = principal_components(codes)
     fig, ax = plt.subplots(figsize=(8.0, 5.2), dpi=110)

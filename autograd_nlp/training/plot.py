@@ -8,6 +8,7 @@ nothing. Images are written atomically (temporary file, then rename).
 import math
 import os
 
+from autograd_nlp.notebook_display import use_agg_backend
 from autograd_nlp.serialization import atomic_write
 
 # What ``save_curves`` writes, by file extension (matplotlib's own backends).
@@ -119,8 +120,7 @@ def save_curves(path, curves, xlabel, ylabel, title="", logy=False):
         print(f"(matplotlib is not installed: no plot written to {path}; "
               f"pip install matplotlib)")
         return None
-    import matplotlib
-    matplotlib.use("Agg")
+    use_agg_backend()            # not in a notebook: its inline plots stay
     return save_figure(draw_curves(curves, xlabel, ylabel, title, logy), path, fmt)
 
 
@@ -181,8 +181,7 @@ def save_heatmaps(path, matrices, row_labels, col_labels, titles=None,
         print(f"(matplotlib is not installed: no heatmap written to {path}; "
               f"pip install matplotlib)")
         return None
-    import matplotlib
-    matplotlib.use("Agg")
+    use_agg_backend()            # not in a notebook: its inline plots stay
     import matplotlib.pyplot as plt
     n = len(matrices)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.6), dpi=110, squeeze=False)

@@ -10,7 +10,7 @@ from autograd_nlp import optim
 from autograd_nlp import random as ag_random
 from autograd_nlp.training.progress import Progress
 from autograd_nlp.training.trainer import Trainer
-from models.self_critical import self_critical_loss
+from autograd_nlp.models.self_critical import self_critical_loss
 
 
 def run_finetune(model, ds, steps, batch_size, lr, max_grad, objective, progress=True):

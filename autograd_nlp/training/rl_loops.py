@@ -68,7 +68,7 @@ class ReinforceLoop:
 
     def run(self, record, on_episode):
         """Train until done, calling ``on_episode(record)`` after each episode is recorded."""
-        from models.policy_gradient import discounted_returns
+        from autograd_nlp.models.policy_gradient import discounted_returns
         rng = ag_random.get_rng()
         while len(record.returns) < self.episodes and not self.done(record):
             batch = []
@@ -117,7 +117,7 @@ class A2CLoop:
 
     def run(self, record, on_episode):
         """Train until done, calling ``on_episode(record)`` after each episode is recorded."""
-        from models.actor_critic import n_step_targets
+        from autograd_nlp.models.actor_critic import n_step_targets
         rng, agent = ag_random.get_rng(), self.agent
         self.started = len(record.returns)
         obs = np.array([self.reset(i) for i in range(len(self.envs))], dtype=np.float32)

@@ -407,7 +407,7 @@ class Trainer:
     def save(self, path=None):
         """Write a checkpoint (never one with non-finite parameters)."""
         self.check_finite_params()
-        meta = {**self.meta, "lr": self.optimizer.lr,
+        meta = {**self.meta,       # the run's settings are meta["settings"], once
                 **{name.lstrip("_"): getattr(self, name) for name in self.resumable}}
         scheduled = getattr(self.optimizer, "schedule", None) is not None
         if "settings" in meta and "lr" in meta["settings"] and not scheduled:

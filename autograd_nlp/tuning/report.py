@@ -2,6 +2,7 @@
 the validation score against each searched parameter."""
 import math
 
+from autograd_nlp.notebook_display import use_agg_backend
 from autograd_nlp.training import plot
 from autograd_nlp.tuning.search import format_score, format_value
 
@@ -33,8 +34,7 @@ def save_score_plot(path, log, specs):
         return None
     if not plot.have_matplotlib():
         return None
-    import matplotlib
-    matplotlib.use("Agg")
+    use_agg_backend()            # not in a notebook: its inline plots stay
     import matplotlib.pyplot as plt
     metric = log.search["metric"]
     scale = 100 if "accuracy" in metric else 1

@@ -62,7 +62,7 @@ contexts, target = create_contexts_target(corpus, window_size=1)
 # That one line is its whole `forward`; training is forward, backward, update.
 
 # %%
-from models.word2vec import SimpleCBOW
+from autograd_nlp.models.word2vec import SimpleCBOW
 
 ag.random.seed(1)
 model = SimpleCBOW(vocab_size=len(word_to_id), hidden_size=5)
@@ -120,13 +120,13 @@ negatives = sampler.get_negative_sample(np.array([1, 5]))
 [[small_i2w[int(i)] for i in row] for row in negatives]   # never the target itself
 
 # %% [markdown]
-# `models.word2vec.CBOW` computes the whole loss (the context vectors, their
+# `autograd_nlp.models.word2vec.CBOW` computes the whole loss (the context vectors, their
 # dot products with the true word's and the negatives' output vectors, the
 # binary cross-entropy) as one fused op, `negative_sampling_loss`, that is
 # gradient-checked like every other op. Its graph is short:
 
 # %%
-from models.word2vec import CBOW
+from autograd_nlp.models.word2vec import CBOW
 
 ag.random.seed(0)
 cbow = CBOW(vocab_size=len(small_w2i), hidden_size=4, corpus=small_corpus, sample_size=3)

@@ -97,7 +97,7 @@ print("without unchain():", graph_sizes(cut=False))
 # and shows its progress bar as one line redrawn in place.
 
 # %%
-from models.rnnlm import SimpleRnnlm
+from autograd_nlp.models.rnnlm import SimpleRnnlm
 
 corpus, word_to_id, id_to_word = load_ptb("train")
 corpus = corpus[:1000]

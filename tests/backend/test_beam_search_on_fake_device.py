@@ -6,9 +6,9 @@ from fake_device import FakeArray
 from autograd_nlp import random as ag_random
 import pytest
 
-from models.attention_seq2seq import AttentionSeq2seq
-from models.rnnlm import Rnnlm
-from models.transformer_seq2seq import TransformerSeq2seq
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+from autograd_nlp.models.rnnlm import Rnnlm
+from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
 
 SEQ2SEQ = {"attention": lambda: AttentionSeq2seq(9, 4, 8),
            "transformer": lambda: TransformerSeq2seq(9, 8, 2, 1, 16)}

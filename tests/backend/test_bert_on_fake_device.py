@@ -14,7 +14,7 @@ from autograd_nlp.training import MinibatchTrainer
 from autograd_nlp.training.bert import (classification_accuracy, classification_loss,
                                         pretraining_accuracy, pretraining_loss)
 from autograd_nlp.training.bert_vectors import context_averaged_vectors
-from models.bert import Bert, BertClassifier
+from autograd_nlp.models.bert import Bert, BertClassifier
 
 VOCAB = BertVocabulary([f"w{i}" for i in range(15)] + ["<eos>"])
 CORPUS = np.concatenate([np.r_[np.random.default_rng(i).integers(0, 15, 3 + i % 5), 15]

@@ -186,7 +186,7 @@ def test_mixed_devices_name_cpu_and_cuda():
 
 
 def _lm_losses(device, steps=3):
-    from models.rnnlm import Rnnlm
+    from autograd_nlp.models.rnnlm import Rnnlm
     from autograd_nlp.training.language_model import LanguageModelTrainer, lm_batch
     ag_random.seed(0)
     corpus = np.random.default_rng(0).integers(0, 50, 2000)
@@ -205,8 +205,8 @@ def test_rnnlm_training_steps_match_the_cpu():
 
 @pytest.mark.parametrize("cls_name", ["Seq2seq", "PeekySeq2seq", "AttentionSeq2seq"])
 def test_seq2seq_training_steps_match_the_cpu(cls_name):
-    import models.attention_seq2seq as attention
-    import models.seq2seq as seq2seq
+    import autograd_nlp.models.attention_seq2seq as attention
+    import autograd_nlp.models.seq2seq as seq2seq
     cls = getattr(seq2seq, cls_name, None) or getattr(attention, cls_name)
     rng = np.random.default_rng(1)
     x = rng.integers(1, 12, (16, 6))
@@ -227,8 +227,8 @@ def test_seq2seq_training_steps_match_the_cpu(cls_name):
 
 
 def test_cbow_and_dropout_models_run_on_the_gpu():
-    from models.rnnlm import BetterRnnlm
-    from models.word2vec import CBOW
+    from autograd_nlp.models.rnnlm import BetterRnnlm
+    from autograd_nlp.models.word2vec import CBOW
     corpus = np.random.default_rng(0).integers(0, 40, 500)
     cbow = CBOW(40, 8, corpus, sample_size=3).cuda()
     loss = cbow(np.random.default_rng(1).integers(0, 40, (8, 4)), corpus[:8])
@@ -245,7 +245,7 @@ def test_cbow_and_dropout_models_run_on_the_gpu():
 
 
 def test_checkpoint_from_the_gpu_loads_on_the_cpu(tmp_path):
-    from models.rnnlm import Rnnlm
+    from autograd_nlp.models.rnnlm import Rnnlm
     model = Rnnlm(20, 8, 8).cuda()
     model.save(tmp_path / "m.npz")
     cpu = Rnnlm(20, 8, 8).load(tmp_path / "m.npz")

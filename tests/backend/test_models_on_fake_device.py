@@ -13,10 +13,10 @@ from autograd_nlp.backend import to_device
 from autograd_nlp.training import MinibatchTrainer, seq2seq_accuracy
 from autograd_nlp.training.language_model import (LanguageModelTrainer, evaluate_perplexity,
                                                   lm_batch)
-from models.attention_seq2seq import AttentionSeq2seq
-from models.rnnlm import BetterRnnlm, Rnnlm
-from models.seq2seq import PeekySeq2seq, Seq2seq
-from models.word2vec import CBOW
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm
+from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
+from autograd_nlp.models.word2vec import CBOW
 
 STEPS = 3
 CORPUS = np.random.default_rng(0).integers(0, 30, 400)

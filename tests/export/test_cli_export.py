@@ -17,8 +17,8 @@ from autograd_nlp.cli import main
 from autograd_nlp.commands.export import model_from_checkpoint
 from autograd_nlp.core import Variable, eval_mode, no_grad
 from autograd_nlp.training.checkpoint import save_checkpoint
-from models.attention_seq2seq import AttentionSeq2seq
-from models.rnnlm import Rnnlm
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+from autograd_nlp.models.rnnlm import Rnnlm
 
 SEQ2SEQ = ("seq2seq", "peeky", "attention", "transformer")
 POLICIES = ("reinforce", "a2c")

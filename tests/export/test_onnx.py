@@ -15,12 +15,12 @@ from autograd_nlp.export.model_graphs import (SEQ2SEQ_GRAPHS, language_model_gra
 from autograd_nlp.export.onnx import (TRANSLATIONS, UnsupportedOpError, export_onnx,
                                       set_metadata, supported_ops)
 from autograd_nlp.export.onnx_transformer import graph_max_length, transformer_graph
-from models.attention_seq2seq import AttentionSeq2seq
-from models.bert import Bert
-from models.transformer_lm import TransformerLM
-from models.transformer_seq2seq import TransformerSeq2seq
-from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
-from models.seq2seq import PeekySeq2seq, Seq2seq
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+from autograd_nlp.models.bert import Bert
+from autograd_nlp.models.transformer_lm import TransformerLM
+from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
+from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
 
 pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -324,7 +324,7 @@ def test_transformer_graph_errors_name_what_exports():
 
 
 def test_bert_classifier_graph():
-    from models.bert import BertClassifier
+    from autograd_nlp.models.bert import BertClassifier
     model = randomize(BertClassifier(num_classes=3, vocab_size=VOCAB, pad_id=0, dim=8,
                                      num_heads=2, num_layers=1, max_length=9))
     proto = transformer_graph(model)
@@ -341,7 +341,7 @@ def test_bert_classifier_graph():
 @pytest.mark.parametrize("variational", [False, True], ids=["autoencoder", "vae"])
 def test_autoencoder_graphs_rebuild_strings_greedily(variational):
     from autograd_nlp.export.model_graphs import autoencoder_graph
-    from models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
+    from autograd_nlp.models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
     make = VariationalAutoencoder if variational else SequenceAutoencoder
     model = randomize(make(VOCAB, 4, 6, code_size=3, reverse=True))
     graphs = {g: export_onnx(*autoencoder_graph(model, g, 2, 5), param_names(model),

@@ -13,13 +13,13 @@ from autograd_nlp.core import eval_mode, no_grad
 from autograd_nlp.export import ExportError
 from autograd_nlp.export.torch import module_source_path, save_torch, to_torch
 from autograd_nlp.layers import GRU
-from models.attention_seq2seq import AttentionSeq2seq
-from models.bert import Bert
-from models.transformer_lm import TransformerLM
-from models.transformer_seq2seq import TransformerSeq2seq
-from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
-from models.seq2seq import PeekySeq2seq, Seq2seq
-from models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+from autograd_nlp.models.bert import Bert
+from autograd_nlp.models.transformer_lm import TransformerLM
+from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
+from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
+from autograd_nlp.models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
 torch = pytest.importorskip("torch")
 
@@ -227,7 +227,7 @@ def test_bert_matches_with_padding_and_segments():
 
 
 def test_bert_classifier_matches():
-    from models.bert import BertClassifier
+    from autograd_nlp.models.bert import BertClassifier
     model = randomize(BertClassifier(num_classes=3, vocab_size=VOCAB, pad_id=0, dim=8,
                                      num_heads=2, num_layers=1, max_length=9))
     model.eval()
@@ -243,7 +243,7 @@ def test_bert_classifier_matches():
 
 @pytest.mark.parametrize("variational", [False, True], ids=["autoencoder", "vae"])
 def test_autoencoders_match_codes_and_greedy_rebuild(variational):
-    from models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
+    from autograd_nlp.models.sequence_autoencoder import SequenceAutoencoder, VariationalAutoencoder
     make = VariationalAutoencoder if variational else SequenceAutoencoder
     model = randomize(make(VOCAB, 4, 6, code_size=3, reverse=variational))
     model.eval()

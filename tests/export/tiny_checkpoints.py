@@ -58,7 +58,7 @@ def model_and_meta(kind, pretrained=None):
         kwargs = dict(obs_size=4, n_actions=2, hidden_size=8)
         meta = {"env": "CartPole-v1"}
     else:
-        from models.word2vec import CBOW, SkipGram
+        from autograd_nlp.models.word2vec import CBOW, SkipGram
         model = (CBOW if kind == "cbow" else SkipGram)(len(WORDS), 4, np.arange(len(WORDS)))
         return randomize(model), {"kind": kind, "model": kind, "window": 1}
     model = build_model(kind, kwargs)

@@ -9,10 +9,10 @@ from autograd_nlp.loading.checkpoint_kind import (FAMILIES, WORD2VEC_BY_KEYS,
 
 
 def build(kind):
-    from models import language_models
-    from models.attention_seq2seq import AttentionSeq2seq
-    from models.seq2seq import PeekySeq2seq, Seq2seq
-    from models.word2vec import CBOW, SkipGram
+    from autograd_nlp.models import language_models
+    from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+    from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
+    from autograd_nlp.models.word2vec import CBOW, SkipGram
     classes = {**language_models(), "seq2seq": Seq2seq, "peeky": PeekySeq2seq,
                "attention": AttentionSeq2seq}
     if kind in classes:

@@ -12,11 +12,11 @@ import pytest
 from autograd_nlp.core import Variable
 from autograd_nlp.layers import DecodingCache, select_state
 from autograd_nlp.training import seq2seq_accuracy
-from models.attention_seq2seq import AttentionSeq2seq
-from models.beam_search import beam_search, length_penalty
-from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
-from models.seq2seq import PeekySeq2seq, Seq2seq
-from models.transformer_seq2seq import TransformerSeq2seq
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+from autograd_nlp.models.beam_search import beam_search, length_penalty
+from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
+from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
 
 VOCAB = 7
 

@@ -7,7 +7,7 @@ import pytest
 import autograd_nlp as ag
 from autograd_nlp import optim
 from autograd_nlp.data.bert_pretraining import IGNORE
-from models.bert import Bert, BertClassifier
+from autograd_nlp.models.bert import Bert, BertClassifier
 
 VOCAB, PAD = 13, 12
 TINY = dict(vocab_size=VOCAB, pad_id=PAD, dim=8, num_heads=2, num_layers=2, ff_hidden=12,

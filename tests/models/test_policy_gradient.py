@@ -7,8 +7,8 @@ from autograd_nlp import random as ag_random
 from autograd_nlp.core import Variable
 from autograd_nlp.gradcheck import gradcheck, gradcheck_module
 from autograd_nlp.training.trainer import Trainer
-from models.actor_critic import ActorCritic, n_step_targets
-from models.policy_gradient import (ReinforceAgent, categorical_entropy,
+from autograd_nlp.models.actor_critic import ActorCritic, n_step_targets
+from autograd_nlp.models.policy_gradient import (ReinforceAgent, categorical_entropy,
                                     categorical_log_prob, discounted_returns,
                                     sample_actions)
 

@@ -4,7 +4,7 @@ import pytest
 
 import autograd_nlp as ag
 import autograd_nlp.functions as F
-from models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
 
 
 @pytest.mark.parametrize("cls", [SimpleRnnlm, Rnnlm, BetterRnnlm], ids=lambda c: c.__name__)

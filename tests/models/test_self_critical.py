@@ -3,8 +3,8 @@ import numpy as np
 
 from autograd_nlp import random as ag_random
 from autograd_nlp.functions import softmax_cross_entropy
-from models.self_critical import exact_match, sample_answers, self_critical_loss
-from models.seq2seq import PeekySeq2seq, Seq2seq
+from autograd_nlp.models.self_critical import exact_match, sample_answers, self_critical_loss
+from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
 
 
 def test_sampled_log_probability_equals_the_teacher_forced_one():

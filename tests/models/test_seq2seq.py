@@ -6,8 +6,8 @@ import pytest
 import autograd_nlp as ag
 from autograd_nlp import optim
 from autograd_nlp.training import MinibatchTrainer, seq2seq_accuracy
-from models.attention_seq2seq import AttentionSeq2seq
-from models.seq2seq import PeekySeq2seq, Seq2seq
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
 
 MODELS = [(Seq2seq, {}), (PeekySeq2seq, {}), (AttentionSeq2seq, {}),
           (AttentionSeq2seq, {"bidirectional": True})]

@@ -7,7 +7,7 @@ from autograd_nlp import random as ag_random
 from autograd_nlp.core import Variable
 from autograd_nlp.gradcheck import gradcheck, gradcheck_module
 from autograd_nlp.training.trainer import Trainer
-from models.sequence_autoencoder import (SequenceAutoencoder, VariationalAutoencoder,
+from autograd_nlp.models.sequence_autoencoder import (SequenceAutoencoder, VariationalAutoencoder,
                                          free_bits_kl, gaussian_kl, reparameterize,
                                          teacher_inputs)
 

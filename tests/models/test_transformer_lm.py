@@ -8,7 +8,7 @@ import autograd_nlp as ag
 import autograd_nlp.functions as F
 from autograd_nlp import optim
 from autograd_nlp.training import LanguageModelTrainer
-from models.transformer_lm import TransformerLM
+from autograd_nlp.models.transformer_lm import TransformerLM
 
 TINY = dict(dim=8, num_heads=2, num_layers=2, ff_hidden=12, dropout=0.0, context_size=8)
 
@@ -102,7 +102,7 @@ def test_beam_generation_is_greedy_at_width_one_and_never_less_likely():
     log-probability of its ids and never below greedy's."""
     from autograd_nlp import random as ag_random
     from autograd_nlp.core import eval_mode, no_grad
-    from models.transformer_lm import TransformerLM
+    from autograd_nlp.models.transformer_lm import TransformerLM
     for seed in range(3):
         ag_random.seed(seed)
         model = TransformerLM(20, dim=16, num_heads=2, num_layers=1, context_size=16,

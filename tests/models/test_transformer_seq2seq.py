@@ -7,9 +7,9 @@ import pytest
 import autograd_nlp as ag
 from autograd_nlp import optim
 from autograd_nlp.training import MinibatchTrainer, seq2seq_accuracy
-from models.attention_seq2seq import AttentionSeq2seq
-from models.seq2seq import PeekySeq2seq, Seq2seq
-from models.transformer_seq2seq import TransformerSeq2seq
+from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
+from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
 
 TINY = dict(dim=8, num_heads=2, num_layers=1, ff_hidden=12, dropout=0.0)
 

@@ -7,7 +7,7 @@ from autograd_nlp import optim
 from autograd_nlp.data.contexts import create_contexts_target
 from autograd_nlp.text.sampler import UnigramSampler
 from autograd_nlp.training import MinibatchTrainer
-from models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
+from autograd_nlp.models.word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
 
 def test_contexts_target_like_the_book():

@@ -41,9 +41,9 @@ def _data(name):
 
 def build(name, comm=None, seed=0, checkpoint_path=None):
     """(trainer, fit) for model ``name``: ``fit(stop_after)`` trains."""
-    from models.rnnlm import Rnnlm
-    from models.seq2seq import Seq2seq
-    from models.word2vec import CBOW
+    from autograd_nlp.models.rnnlm import Rnnlm
+    from autograd_nlp.models.seq2seq import Seq2seq
+    from autograd_nlp.models.word2vec import CBOW
     ag_random.seed(seed)
     data = _data(name)
     quiet = dict(progress=False, log=lambda message: None, comm=comm,

@@ -103,7 +103,7 @@ def test_resuming_with_a_larger_patience_goes_on(tmp_path):
 
 def test_language_models_stop_on_validation_perplexity_lower_being_better():
     from autograd_nlp.training import LanguageModelTrainer
-    from models.rnnlm import Rnnlm
+    from autograd_nlp.models.rnnlm import Rnnlm
     ag.random.seed(0)
     model = Rnnlm(12, 4, 4)
     corpus = np.random.default_rng(1).integers(0, 12, 400)

@@ -10,7 +10,7 @@ from autograd_nlp import optim
 from autograd_nlp.serialization import load_npz, save_npz
 from autograd_nlp.training import LanguageModelTrainer, load_checkpoint, plot
 from autograd_nlp.training.history import align_iteration_history, grouped_means
-from models.rnnlm import Rnnlm
+from autograd_nlp.models.rnnlm import Rnnlm
 
 CORPUS = np.random.default_rng(1).integers(0, 12, 400)      # 26 iterations per epoch
 

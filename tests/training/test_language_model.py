@@ -8,7 +8,7 @@ import autograd_nlp as ag
 from autograd_nlp import optim
 from autograd_nlp.training import (LanguageModelTrainer, evaluate_perplexity,
                                    iterations_per_epoch, lm_batch, load_checkpoint)
-from models.rnnlm import BetterRnnlm, Rnnlm
+from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm
 
 
 def book_batch(corpus, batch_size, time_size, time_idx):

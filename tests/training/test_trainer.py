@@ -6,7 +6,7 @@ from autograd_nlp import optim
 from autograd_nlp.layers import LSTM, Linear, Stacked, recurrent_layers
 from autograd_nlp.training import NonFiniteLossError
 from autograd_nlp.training.trainer import Trainer
-from models.rnnlm import BetterRnnlm
+from autograd_nlp.models.rnnlm import BetterRnnlm
 
 
 def test_a_future_model_gets_the_non_finite_check_from_trainer_fit():
@@ -65,7 +65,7 @@ def test_resampled_epochs_resume_exactly_and_differ_between_epochs(tmp_path):
     import autograd_nlp as ag
     from autograd_nlp.text.cbow_epochs import CbowEpochs
     from autograd_nlp.training import ResampledMinibatchTrainer
-    from models.word2vec import CBOW
+    from autograd_nlp.models.word2vec import CBOW
     corpus = np.minimum(np.random.default_rng(0).zipf(1.3, 600) - 1, 19)
     drawn = []
 
