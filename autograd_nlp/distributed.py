@@ -35,8 +35,9 @@ import zlib
 import numpy as np
 
 from autograd_nlp import random as ag_random
-from autograd_nlp.backend import device_of, get_array_module, to_device
+from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Variable
+from autograd_nlp.host_staging import from_host, to_host, unique_params as _unique  # noqa: F401
 from autograd_nlp.layers import recurrent_layers
 
 INSTALL_HINT = "pip install 'autograd-nlp[distributed]' (mpi4py and the mpich wheel)"
@@ -47,17 +48,6 @@ class MPIUnavailableError(RuntimeError):
 
 
 # --- host staging: the one place arrays cross between device and MPI --------------
-def to_host(array):
-    """A contiguous NumPy copy (or view) of ``array`` for MPI buffers."""
-    host = np.asarray(to_device(array, "cpu"))
-    return host if host.flags.c_contiguous else host.copy()   # 0-d stays 0-d
-
-
-def from_host(host, like):
-    """``host`` (NumPy) on the device of ``like``."""
-    return to_device(host, device_of(like))
-
-
 # --- communicators --------------------------------------------------------------------
 class Communicator:
     """mpi4py communicator with the few collectives training uses.
@@ -270,15 +260,6 @@ def shard_bounds(n, comm):
 
 
 # --- broadcasts from rank 0 -----------------------------------------------------------
-def _unique(params):
-    seen, out = set(), []
-    for p in params:
-        if id(p) not in seen:
-            seen.add(id(p))
-            out.append(p)
-    return out
-
-
 def broadcast_parameters(params, comm, root=0):
     """Rank ``root``'s parameter values on every rank (one flat Bcast per dtype)."""
     params = _unique(params)

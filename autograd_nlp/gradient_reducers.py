@@ -58,7 +58,7 @@ def make_reducer(params, comm):
 
 
 def _unique(params):
-    from autograd_nlp.distributed import _unique as unique
+    from autograd_nlp.host_staging import unique_params as unique
     return unique(params)
 
 
@@ -83,7 +83,7 @@ class Bucket:
 
     def pack(self, weight, extra=()):
         """Fill the host buffer from the parameters' ``.grad``; returns it."""
-        from autograd_nlp.distributed import to_host
+        from autograd_nlp.host_staging import to_host
         host, n, w = self.host, self.n, self.dtype.type(weight)
         grads = [p.grad.data if p.grad is not None else None for p in self.params]
         present = [g for g in grads if g is not None]
@@ -109,7 +109,7 @@ class Bucket:
     def unpack(self, total):
         """Put the summed ``total`` (this bucket's layout) into the ``.grad`` of
         every parameter some rank had a gradient for; returns the extra values."""
-        from autograd_nlp.distributed import from_host
+        from autograd_nlp.host_staging import from_host
         n = self.n
         if self.params:
             summed = from_host(total[:n], self.params[0].data)   # one host->device copy
@@ -271,11 +271,10 @@ class SparseRowsAllreduce(FlatAllreduce):
         chosen = {id(p) for p in self.sparse}
         self.dense = [p for p in self.params if id(p) not in chosen]
         self.bucket = Bucket(self.dense, extra=1)
-        # summed gradients, kept between steps: zero but for the rows written last
-        self._sums = [None] * len(self.sparse)
+        self._sums = [None] * len(self.sparse)     # host buffers of the sums, kept
 
     def backward(self, loss, weight=None):
-        from autograd_nlp.distributed import from_host, to_host
+        from autograd_nlp.host_staging import from_host, to_host
         comm = self.comm
         weight = 1.0 / comm.size if weight is None else float(weight)
         start = time.perf_counter()
@@ -294,7 +293,7 @@ class SparseRowsAllreduce(FlatAllreduce):
             sent = [ranks[i] for ranks in everyone if ranks[i] is not None]
             if not sent:
                 continue
-            total = self._zeroed_sum(i, p, [rows for rows, _ in sent])
+            total = self._zeroed_sum(i, p)
             for rows, values in sent:           # rank order: the same sum on every rank
                 total[rows] += values
             p.grad = Variable(from_host(total, p.data), requires_grad=False)
@@ -303,17 +302,14 @@ class SparseRowsAllreduce(FlatAllreduce):
         self.seconds["communication"] += time.perf_counter() - middle
         return value
 
-    def _zeroed_sum(self, i, p, rows):
-        """The host buffer of parameter ``i``'s sum, all zeros (a fresh 4 MB
-        array would cost page faults every step; zeroing only the rows written
-        last time costs that step's rows). ``.grad`` (on the CPU) is a view
-        of it until the next step."""
-        kept = self._sums[i]
-        if kept is None or kept[0].dtype != p.dtype:
-            total = np.zeros(p.data.shape, p.dtype)
+    def _zeroed_sum(self, i, p):
+        """The host buffer of parameter ``i``'s sum, filled with zeros: kept
+        between steps (a fresh 4 MB array costs page faults every step), and
+        zeroed whole (``.grad``, a view of it until the next step, may have
+        been written into)."""
+        total = self._sums[i]
+        if total is None or total.dtype != p.dtype:
+            total = self._sums[i] = np.zeros(p.data.shape, p.dtype)
         else:
-            total, written = kept
-            for r in written:
-                total[r] = 0
-        self._sums[i] = (total, rows)
+            total.fill(0)
         return total

@@ -16,7 +16,9 @@ _COMM = None            # the communicator of this process's distributed run
 def distributed_comm(config):
     """The MPI communicator when ``config.distributed`` (None otherwise).
     Without mpi4py, or on one rank, a UserError says what to do. On ranks
-    other than 0, stdout goes to the null device: rank 0 alone prints."""
+    other than 0, stdout goes to the null device: rank 0 alone prints. With
+    ``device`` "cuda", each rank takes the GPU of its local rank
+    (``distributed.bind_device``)."""
     global _COMM
     if not getattr(config, "distributed", False):
         return None
@@ -34,6 +36,11 @@ def distributed_comm(config):
                         "train rnnlm --distributed, or leave out --distributed")
     if not comm.is_root:
         sys.stdout = open(os.devnull, "w")
+    if getattr(config, "device", None) is not None:
+        try:                # --device cuda: this rank's own GPU, before the model moves
+            config.device = distributed.bind_device(config.device, comm)
+        except ValueError as e:
+            raise UserError(str(e)) from None
     _COMM = comm
     return comm
 

@@ -14,7 +14,7 @@ from autograd_nlp import backend, distributed
 from autograd_nlp import random as ag_random
 from autograd_nlp.backend import to_device
 from autograd_nlp.functions import softmax_cross_entropy
-from models.rnnlm import Rnnlm
+from autograd_nlp.models.rnnlm import Rnnlm
 
 
 class _Ranks(distributed.LocalCommunicator):

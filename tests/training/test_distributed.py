@@ -162,15 +162,19 @@ SIZES = {"rnnlm": ["--time-size", "5", "--wordvec", "4", "--eval-batch-size", "2
          "cbow": ["--window", "2", "--recipe", "book"]}
 
 
-@pytest.mark.parametrize("name", ["rnnlm", "cbow"])
-def test_train_distributed_over_two_ranks_prints_and_writes_once(tmp_path, name):
+@pytest.mark.parametrize("name,allreduce", [("rnnlm", "flat"), ("cbow", "flat"),
+                                            ("rnnlm", "overlap"), ("cbow", "sparse")])
+def test_train_distributed_over_two_ranks_prints_and_writes_once(tmp_path, name, allreduce):
+    """Also with the all-reduce chosen by $AUTOGRAD_NLP_ALLREDUCE (no option)."""
     data = _tiny_ptb(tmp_path / "data")
     out = tmp_path / "run"
     command = [_mpiexec(), "-n", "2", sys.executable, "-m", "autograd_nlp", "train", name,
                "--data-dir", str(data), "--batch-size", "5", *SIZES[name], "--hidden", "4",
                "--epochs", "1", "--quiet", "--out", str(out), "--distributed"]
     root = os.path.dirname(os.path.dirname(HERE))
-    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", ""),
+           "AUTOGRAD_NLP_ALLREDUCE": allreduce, "AUTOGRAD_NLP_BUCKET_MB": "0.0002",
+           "AUTOGRAD_NLP_SPARSE_MIN_ROWS": "10"}
     result = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=root,
                             env=env)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -349,3 +353,4 @@ def test_two_ranks_on_one_machine_have_local_ranks_0_and_1():
                             capture_output=True, text=True, timeout=120, cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "[(0, 2), (1, 2)]"
+
