@@ -23,7 +23,8 @@ from autograd_nlp import optim
 from autograd_nlp.data.date_string_set import DateStrings
 from autograd_nlp.data.generate_dates import BOOK_DATE_FAMILIES
 from autograd_nlp.recipes import checks
-from autograd_nlp.recipes.config import Config, ConfigError, option
+from autograd_nlp.recipes.config import (Config, ConfigError, distributed_option,
+                                         early_stop_option, option, skip_test_option)
 from autograd_nlp.recipes.result import Callbacks, Result
 from autograd_nlp.recipes.runtime import (distributed_comm, prepare_out_on_root,
                                           seed_everything, synchronize_ranks)
@@ -75,19 +76,10 @@ class AutoencoderConfig(Config):
                                         "it and the held-out strings once, at the end "
                                         "(default: 0, held-out reconstruction every epoch)",
                                    checks.fraction, metavar="F")
-    early_stop: int = option(None, "stop after PATIENCE epochs without a better validation "
-                                   "reconstruction accuracy (exact match; needs "
-                                   "--valid-fraction) and put the best epoch's parameters "
-                                   "back (default: train all epochs)",
-                             checks.positive_int, metavar="PATIENCE")
-    skip_test: bool = option(False, "do not evaluate on the test split at the end (a search "
-                                    "scores trials on validation and tests the best setting "
-                                    "once)", setting=False)
-    distributed: bool = option(False, "data-parallel training over the MPI ranks the "
-                                      "command was started on: mpiexec -n N autograd-nlp "
-                                      "train ... --distributed (pip install "
-                                      "'.[distributed]'; see docs/distributed.md)",
-                               setting=False)
+    early_stop: int = early_stop_option("validation reconstruction accuracy (exact match; "
+                                        "needs --valid-fraction)")
+    skip_test: bool = skip_test_option()
+    distributed: bool = distributed_option()
 
     def check_together(self):
         if self.n < MIN_STRINGS:

@@ -22,7 +22,7 @@ from autograd_nlp.recipes import checks
 from autograd_nlp.recipes.bert_task import (BertTaskConfig, adam_trainer, checkpoint_path,
                                             held_epoch, load_bert_vocabulary, percent, prepare,
                                             print_checkpoints)
-from autograd_nlp.recipes.config import ConfigError, option
+from autograd_nlp.recipes.config import ConfigError, early_stop_option, option
 from autograd_nlp.recipes.result import Callbacks, Result
 from autograd_nlp.recipes.runtime import (distributed_comm, load_ptb_announced,
                                           prepare_out_on_root, seed_everything)
@@ -52,11 +52,8 @@ class BertConfig(TransformerSizes, BertTaskConfig):
     vector_sentences: int = option(20_000, "training sentences the context-averaged word "
                                            "vectors are averaged over (0: write no vectors)",
                                    checks.non_negative_int, setting=False)
-    early_stop: int = option(None, "stop after PATIENCE epochs without a better validation "
-                                   "masked-token accuracy (PTB's valid split; the vectors then "
-                                   "come from the best epoch) and put the best epoch's "
-                                   "parameters back (default: train all epochs)",
-                             checks.positive_int, metavar="PATIENCE")
+    early_stop: int = early_stop_option("validation masked-token accuracy (PTB's valid split; "
+                                        "the vectors then come from the best epoch)")
 
     def check_together(self):
         self.check_heads(self.model)

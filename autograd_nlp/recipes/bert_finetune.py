@@ -27,7 +27,8 @@ from autograd_nlp.recipes import checks
 from autograd_nlp.recipes.bert_task import (BertTaskConfig, adam_trainer, checkpoint_path,
                                             held_epoch, load_bert_vocabulary, percent, prepare,
                                             print_checkpoints)
-from autograd_nlp.recipes.config import ConfigError, option
+from autograd_nlp.recipes.config import (ConfigError, early_stop_option, option,
+                                         skip_test_option)
 from autograd_nlp.recipes.result import Callbacks, Result
 from autograd_nlp.recipes.runtime import (distributed_comm, load_ptb_announced,
                                           prepare_out_on_root, seed_everything)
@@ -65,13 +66,8 @@ class BertFinetuneConfig(BertTaskConfig):
                                         "seed): per-epoch accuracy is then measured on it and "
                                         "the test examples once, at the end (default: 0, test "
                                         "accuracy every epoch)", checks.fraction, metavar="F")
-    early_stop: int = option(None, "stop after PATIENCE epochs without a better validation "
-                                   "accuracy (needs --valid-fraction) and put the best epoch's "
-                                   "parameters back (default: train all epochs)",
-                             checks.positive_int, metavar="PATIENCE")
-    skip_test: bool = option(False, "do not evaluate on the test split at the end (a search "
-                                    "scores trials on validation and tests the best setting "
-                                    "once)", setting=False)
+    early_stop: int = early_stop_option("validation accuracy (needs --valid-fraction)")
+    skip_test: bool = skip_test_option()
 
     def check_together(self):
         if self.early_stop is not None and not self.valid_fraction:

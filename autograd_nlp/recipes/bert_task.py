@@ -10,7 +10,7 @@ from autograd_nlp import optim
 from autograd_nlp.data.bert_pretraining import ptb_vocabulary
 from autograd_nlp.errors import UserError
 from autograd_nlp.recipes import checks
-from autograd_nlp.recipes.config import TrainingConfig, option
+from autograd_nlp.recipes.config import TrainingConfig, distributed_option, option
 from autograd_nlp.recipes.runtime import attach_schedule, load_ptb_announced, synchronize_ranks
 from autograd_nlp.recipes.settings import resolve
 from autograd_nlp.training import MinibatchTrainer
@@ -23,11 +23,7 @@ SCHEDULES = ("cosine", "inverse-sqrt", "constant")
 class BertTaskConfig(TrainingConfig):
     """The settings of both BERT recipes besides the model: batches, Adam
     under a warmed-up schedule, clipping, MPI ranks."""
-    distributed: bool = option(False, "data-parallel training over the MPI ranks the "
-                                      "command was started on: mpiexec -n N autograd-nlp "
-                                      "train ... --distributed (pip install "
-                                      "'.[distributed]'; see docs/distributed.md)",
-                               setting=False)
+    distributed: bool = distributed_option()
     batch_size: int = option(32, "examples per batch", checks.positive_int)
     lr: float = option(0.001, "peak learning rate of the schedule (Adam)", checks.positive_float)
     schedule: str = option("cosine", "learning-rate schedule after the linear warm-up",

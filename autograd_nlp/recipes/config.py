@@ -152,3 +152,27 @@ class TrainingConfig(Config):
     device: str = option("cpu", "where the model runs: cpu (NumPy) or cuda (a GPU, needs "
                                 "CuPy) (default: cpu)", checks.device_name,
                          metavar="{cpu,cuda}", setting=False)
+
+
+# --- options several recipes share (a factory each: every dataclass needs its own field)
+
+def distributed_option():
+    """``distributed``: data-parallel training over the MPI ranks (docs/distributed.md)."""
+    return option(False, "data-parallel training over the MPI ranks the command was started "
+                         "on: mpiexec -n N autograd-nlp train ... --distributed (pip install "
+                         "'.[distributed]'; see docs/distributed.md)", setting=False)
+
+
+def early_stop_option(score):
+    """``early_stop``: patience in epochs without a better ``score`` (a phrase
+    saying what is watched and where it is measured)."""
+    return option(None, f"stop after PATIENCE epochs without a better {score} and put the "
+                        f"best epoch's parameters back (default: train all epochs)",
+                  checks.positive_int, metavar="PATIENCE")
+
+
+def skip_test_option():
+    """``skip_test``: no test evaluation at the end (``autograd-nlp tune`` sets it)."""
+    return option(False, "do not evaluate on the test split at the end (a search scores "
+                         "trials on validation and tests the best setting once)",
+                  setting=False)

@@ -8,7 +8,8 @@ import dataclasses
 import os
 
 from autograd_nlp.recipes import checks
-from autograd_nlp.recipes.config import ConfigError, TrainingConfig, option
+from autograd_nlp.recipes.config import (ConfigError, TrainingConfig, distributed_option,
+                                         early_stop_option, option, skip_test_option)
 from autograd_nlp.recipes.result import Callbacks, Result
 from autograd_nlp.recipes.runtime import (data_dir_for_meta, load_ptb_announced,
                                           synchronize_ranks)
@@ -22,11 +23,7 @@ class LanguageModelTaskConfig(TrainingConfig):
     """The settings of every language-model recipe: PTB (or its first
     ``corpus_size`` tokens), (batch, time) chunks, the gradient clip, the
     perplexity evaluations. Each model's Config sets the defaults."""
-    distributed: bool = option(False, "data-parallel training over the MPI ranks the "
-                                      "command was started on: mpiexec -n N autograd-nlp "
-                                      "train ... --distributed (pip install "
-                                      "'.[distributed]'; see docs/distributed.md)",
-                               setting=False)
+    distributed: bool = distributed_option()
     batch_size: int = option(20, "sequences per batch", checks.positive_int)
     time_size: int = option(35, "time steps per truncated-BPTT chunk", checks.positive_int)
     lr: float = option(20.0, "SGD learning rate", checks.positive_float)
@@ -38,13 +35,8 @@ class LanguageModelTaskConfig(TrainingConfig):
                                       "book's: 10)", checks.positive_int)
     max_iters: int = option(None, "cap iterations per epoch, for quick trials",
                             checks.positive_int, none_help="no cap")
-    early_stop: int = option(None, "stop after PATIENCE epochs without a better validation "
-                                   "perplexity (PTB's valid split) and put the best epoch's "
-                                   "parameters back (default: train all epochs)",
-                             checks.positive_int, metavar="PATIENCE")
-    skip_test: bool = option(False, "do not evaluate on the test split at the end (a search "
-                                    "scores trials on validation and tests the best setting "
-                                    "once)", setting=False)
+    early_stop: int = early_stop_option("validation perplexity (PTB's valid split)")
+    skip_test: bool = skip_test_option()
 
     def check_together(self):
         if self.early_stop is not None and self.corpus_size:

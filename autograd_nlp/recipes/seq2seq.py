@@ -19,17 +19,15 @@ from autograd_nlp.errors import UserError
 from autograd_nlp.layers import LSTMCell
 from autograd_nlp.recipes import checks
 from autograd_nlp.recipes.config import option, variant
-from autograd_nlp.recipes.result import Callbacks, Result
+from autograd_nlp.recipes.result import Callbacks
 from autograd_nlp.recipes.runtime import (attach_schedule, distributed_comm,
-                                          prepare_out_on_root, seed_everything,
-                                          synchronize_ranks)
+                                          prepare_out_on_root, seed_everything)
 from autograd_nlp.recipes.seq2seq_task import (ADAM_FORMS, Seq2seqTaskConfig,
-                                               apply_generated_recipe, calibrate_answers,
-                                               checkpoint_path, dataset_meta,
-                                               early_stop_options, fit_with_accuracy,
-                                               load_dataset, print_outputs)
+                                               apply_generated_recipe, checkpoint_path,
+                                               dataset_meta, load_dataset, make_trainer,
+                                               train_and_report)
 from autograd_nlp.recipes.settings import resolve
-from autograd_nlp.training import MinibatchTrainer, save_curves, seq2seq_accuracy
+from autograd_nlp.training import seq2seq_accuracy
 from autograd_nlp.training.attention_plots import save_attention_heatmap
 
 # the main job's recipe: attention on generated dates (no data directory) uses
@@ -175,14 +173,8 @@ def run(config, *, progress=True, callbacks=None):
     schedule = attach_schedule(optimizer, config,
                                config.epochs * (len(ds.x_train) // config.batch_size))
     meta["schedule"] = schedule.state_dict() if schedule else None
-    trainer = MinibatchTrainer(model, optimizer, config.batch_size, config.max_grad,
-                               checkpoint, config.checkpoint_every, meta, progress=progress,
-                               unit="questions",
-                               checkpoint_seconds=60 * config.checkpoint_minutes,
-                               comm=comm, **early_stop_options(config, ds, callbacks))
-    synchronize_ranks(model, optimizer, comm)
-    if config.resume:
-        trainer.resume(config.resume)
+    trainer = make_trainer(config, model, optimizer, ds, checkpoint, meta, comm, progress,
+                           callbacks)
     print(f"{config.model}: {model.num_params():,} parameters, batch {config.batch_size}, "
           f"Adam ({config.adam}'s form) lr {config.lr:g}"
           f"{' (cosine)' if config.schedule == 'cosine' else ''}, clip {config.max_grad}, "
@@ -190,28 +182,12 @@ def run(config, *, progress=True, callbacks=None):
 
     # the book's way: test accuracy every epoch; with a validation split,
     # validation accuracy every epoch and the test split once at the end
-    history, accuracies, metric, metrics = fit_with_accuracy(config, model, trainer, ds,
-                                                             progress, callbacks)
-    calibrate_answers(config, model, trainer, ds, checkpoint)
-    result = Result(model, history, metrics, {"checkpoint": checkpoint}, config, trainer)
-    if comm is not None and not comm.is_root:
-        return result                       # rank 0 alone draws and writes
-    paths = result.paths
-    if config.rl_finetune:
-        paths["rl_finetuned"] = rl_finetune_after_training(config, model, trainer, ds, out,
-                                                           progress)
-    paths["curve"] = save_curves(os.path.join(out, "accuracy.png"),
-                                 {config.model: (history["epoch"],
-                                                 [100 * a for a in accuracies])},
-                                 "epoch", f"exact-match {metric} (%)", title=ds.source)
-    if config.model == "attention":
-        paths["heatmap"] = save_attention_heatmap(model, ds, os.path.join(out, "attention.png"))
-    best = print_outputs(checkpoint, trainer, ds,
-                         [paths.get("rl_finetuned"), paths["curve"], paths.get("heatmap")])
-    if best is not None:
-        paths["best_params"] = best
-    result.paths = {k: v for k, v in paths.items() if v}
-    return result
+    finetune = (None if not config.rl_finetune else
+                lambda out: rl_finetune_after_training(config, model, trainer, ds, out, progress))
+    heatmap = (None if config.model != "attention" else
+               lambda out: save_attention_heatmap(model, ds, os.path.join(out, "attention.png")))
+    return train_and_report(config, model, trainer, ds, checkpoint, comm, progress, callbacks,
+                            before_curve=finetune, picture=heatmap)
 
 
 def rl_finetune_after_training(config, model, trainer, ds, out, progress):

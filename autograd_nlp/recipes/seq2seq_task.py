@@ -13,10 +13,14 @@ from autograd_nlp.data.splits import with_validation
 from autograd_nlp.data.written_dates import ORDERS
 from autograd_nlp.errors import UserError
 from autograd_nlp.recipes import checks
-from autograd_nlp.recipes.config import ConfigError, TrainingConfig, option
+from autograd_nlp.recipes.config import (ConfigError, TrainingConfig, distributed_option,
+                                         early_stop_option, option, skip_test_option)
 from autograd_nlp.text.answer_calibration import (calibrate_date_answers, print_calibration,
                                                   question_text)
-from autograd_nlp.training import fingerprint, seq2seq_accuracy
+from autograd_nlp.recipes.result import Result
+from autograd_nlp.recipes.runtime import synchronize_ranks
+from autograd_nlp.training import (MinibatchTrainer, fingerprint, save_curves,
+                                   seq2seq_accuracy)
 from autograd_nlp.training.trainer import best_params_path
 
 SAMPLES_SHOWN = 4
@@ -27,11 +31,7 @@ ADAM_FORMS = {"book": dict(eps=1e-7, eps_hat=True), "torch": dict(eps=1e-8, eps_
 class Seq2seqTaskConfig(TrainingConfig):
     """The settings of every seq2seq recipe: the task's data, batches and
     optimizer, and how accuracy is measured."""
-    distributed: bool = option(False, "data-parallel training over the MPI ranks the "
-                                      "command was started on: mpiexec -n N autograd-nlp "
-                                      "train ... --distributed (pip install "
-                                      "'.[distributed]'; see docs/distributed.md)",
-                               setting=False)
+    distributed: bool = distributed_option()
     dataset: str = option("addition", "which toy dataset", choices=("addition", "date"))
     reverse: bool = option(False, "reverse the questions (default: %(default)s)",
                            negation="keep the questions in reading order")
@@ -53,13 +53,8 @@ class Seq2seqTaskConfig(TrainingConfig):
                                         "test rows once, at the end (default: 0, the book's "
                                         "way: test accuracy every epoch)", checks.fraction,
                                    metavar="F")
-    early_stop: int = option(None, "stop after PATIENCE epochs without a better validation "
-                                   "accuracy (needs --valid-fraction) and put the best "
-                                   "epoch's parameters back (default: train all epochs)",
-                             checks.positive_int, metavar="PATIENCE")
-    skip_test: bool = option(False, "do not evaluate on the test split at the end (a search "
-                                    "scores trials on validation and tests the best setting "
-                                    "once)", setting=False)
+    early_stop: int = early_stop_option("validation accuracy (needs --valid-fraction)")
+    skip_test: bool = skip_test_option()
     beam: int = option(1, "decode the per-epoch accuracy (and the final test accuracy) with "
                           f"beam search of width K (at most {checks.MAX_BEAM}), keeping the "
                           "K most likely partial answers at every step (default: 1, greedy)",
@@ -237,3 +232,49 @@ def print_outputs(checkpoint, trainer, ds, files):
 
 def checkpoint_path(out):
     return os.path.join(out, "checkpoint.npz")
+
+
+def make_trainer(config, model, optimizer, ds, checkpoint, meta, comm, progress, callbacks):
+    """The MinibatchTrainer of a seq2seq run: checkpoints, early stopping on
+    the validation accuracy, every rank starting from rank 0's state, and
+    the run resumed from ``config.resume``."""
+    trainer = MinibatchTrainer(model, optimizer, config.batch_size, config.max_grad,
+                               checkpoint, config.checkpoint_every, meta, progress=progress,
+                               unit="questions",
+                               checkpoint_seconds=60 * config.checkpoint_minutes,
+                               comm=comm, **early_stop_options(config, ds, callbacks))
+    synchronize_ranks(model, optimizer, comm)
+    if config.resume:
+        trainer.resume(config.resume)
+    return trainer
+
+
+def train_and_report(config, model, trainer, ds, checkpoint, comm, progress, callbacks,
+                     before_curve=None, picture=None):
+    """The epochs with their accuracy, the answer checks calibrated, then (on
+    rank 0) ``before_curve(out)`` (a file it writes, e.g. a fine-tuned
+    checkpoint), the accuracy curve, ``picture(out)`` (a heatmap) and the
+    summary of what was written. Returns the Result."""
+    history, accuracies, metric, metrics = fit_with_accuracy(config, model, trainer, ds,
+                                                             progress, callbacks)
+    calibrate_answers(config, model, trainer, ds, checkpoint)
+    result = Result(model, history, metrics, {"checkpoint": checkpoint}, config, trainer)
+    if comm is not None and not comm.is_root:
+        return result                       # rank 0 alone draws and writes
+    out = os.path.dirname(checkpoint)
+    paths = result.paths
+    if before_curve is not None:
+        paths["rl_finetuned"] = before_curve(out)
+    paths["curve"] = save_curves(os.path.join(out, "accuracy.png"),
+                                 {config.model: (history["epoch"],
+                                                 [100 * a for a in accuracies])},
+                                 "epoch", f"exact-match {metric} (%)", title=ds.source)
+    if picture is not None:
+        paths["heatmap"] = picture(out)
+    best = print_outputs(checkpoint, trainer, ds, [paths.get("rl_finetuned"), paths["curve"],
+                                                   paths.get("heatmap")])
+    if best is not None:
+        paths["best_params"] = best
+    result.paths = {k: v for k, v in paths.items() if v}
+    return result
+

@@ -12,18 +12,15 @@ from typing import ClassVar
 from autograd_nlp import optim
 from autograd_nlp.recipes import checks
 from autograd_nlp.recipes.config import ConfigError, option
-from autograd_nlp.recipes.result import Callbacks, Result
+from autograd_nlp.recipes.result import Callbacks
 from autograd_nlp.recipes.runtime import (attach_schedule, distributed_comm,
-                                          prepare_out_on_root, seed_everything,
-                                          synchronize_ranks)
+                                          prepare_out_on_root, seed_everything)
 from autograd_nlp.recipes.seq2seq import GENERATED_DATE_RECIPE
 from autograd_nlp.recipes.seq2seq_task import (ADAM_FORMS, Seq2seqTaskConfig,
-                                               apply_generated_recipe, calibrate_answers,
-                                               checkpoint_path, dataset_meta,
-                                               early_stop_options, fit_with_accuracy,
-                                               load_dataset, print_outputs)
+                                               apply_generated_recipe, checkpoint_path,
+                                               dataset_meta, load_dataset, make_trainer,
+                                               train_and_report)
 from autograd_nlp.recipes.settings import resolve
-from autograd_nlp.training import MinibatchTrainer, save_curves
 from autograd_nlp.training.attention_plots import save_head_heatmaps
 
 SCHEDULES = ("inverse-sqrt", "cosine", "constant")
@@ -117,33 +114,13 @@ def run(config, *, progress=True, callbacks=None):
             **dataset_meta(ds), "settings": config.settings(),
             "schedule": schedule.state_dict() if schedule else None}
     meta.pop("book_rng", None)
-    trainer = MinibatchTrainer(model, optimizer, config.batch_size, config.max_grad,
-                               checkpoint, config.checkpoint_every, meta, progress=progress,
-                               unit="questions",
-                               checkpoint_seconds=60 * config.checkpoint_minutes,
-                               comm=comm, **early_stop_options(config, ds, callbacks))
-    synchronize_ranks(model, optimizer, comm)
-    if config.resume:
-        trainer.resume(config.resume)
+    trainer = make_trainer(config, model, optimizer, ds, checkpoint, meta, comm, progress,
+                           callbacks)
     print(f"transformer: {model.num_params():,} parameters ({config.layers}+{config.layers} "
           f"layers, dim {config.dim}, {config.heads} heads, {config.norm}-norm), batch "
           f"{config.batch_size}, Adam peak lr {config.lr:g} ({config.schedule}, warm-up "
           f"{config.warmup}), epochs {config.epochs}", flush=True)
 
-    history, accuracies, metric, metrics = fit_with_accuracy(config, model, trainer, ds,
-                                                             progress, callbacks)
-    calibrate_answers(config, model, trainer, ds, checkpoint)
-    result = Result(model, history, metrics, {"checkpoint": checkpoint}, config, trainer)
-    if comm is not None and not comm.is_root:
-        return result                       # rank 0 alone draws and writes
-    paths = result.paths
-    paths["curve"] = save_curves(os.path.join(out, "accuracy.png"),
-                                 {config.model: (history["epoch"],
-                                                 [100 * a for a in accuracies])},
-                                 "epoch", f"exact-match {metric} (%)", title=ds.source)
-    paths["heatmap"] = save_head_heatmaps(model, ds, os.path.join(out, "attention_heads.png"))
-    best = print_outputs(checkpoint, trainer, ds, [paths["curve"], paths["heatmap"]])
-    if best is not None:
-        paths["best_params"] = best
-    result.paths = {k: v for k, v in paths.items() if v}
-    return result
+    return train_and_report(config, model, trainer, ds, checkpoint, comm, progress, callbacks,
+                            picture=lambda out: save_head_heatmaps(
+                                model, ds, os.path.join(out, "attention_heads.png")))

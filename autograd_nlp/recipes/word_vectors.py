@@ -18,7 +18,9 @@ from autograd_nlp import optim
 from autograd_nlp.data import create_contexts_target, preprocess
 from autograd_nlp.errors import UserError
 from autograd_nlp.recipes import checks
-from autograd_nlp.recipes.config import Config, ConfigError, TrainingConfig, option, variant
+from autograd_nlp.recipes.config import (Config, ConfigError, TrainingConfig,
+                                         distributed_option, early_stop_option, option,
+                                         variant)
 from autograd_nlp.recipes.result import Callbacks, Result
 from autograd_nlp.recipes.runtime import distributed_comm, load_ptb_announced, seed_everything
 from autograd_nlp.recipes.settings import ptb_identity, resolve, vocab_hash
@@ -95,11 +97,7 @@ class Word2vecConfig(TrainingConfig):
     mixins below; their order is the order --help lists them in)."""
     model: ClassVar[str] = "word2vec"
     epochs: int = option(10, "epochs to train", checks.positive_int)
-    distributed: bool = option(False, "data-parallel training over the MPI ranks the "
-                                      "command was started on: mpiexec -n N autograd-nlp "
-                                      "train ... --distributed (pip install "
-                                      "'.[distributed]'; see docs/distributed.md)",
-                               setting=False)
+    distributed: bool = distributed_option()
     window: int = option(5, "context words on each side", checks.positive_int)
     hidden: int = option(100, "vector size", checks.positive_int)
 
@@ -112,11 +110,8 @@ class NegativeSamplingOptions:
     vectors: str = option(None, "where to write the vectors (default: OUT/vectors.npz; an "
                                 "--out X.npz names the vectors file itself and puts the "
                                 "run's other files in the folder X)", setting=False)
-    early_stop: int = option(None, "stop after PATIENCE epochs without a better validation "
-                                   "loss (PTB's valid split, measured after each epoch only "
-                                   "with this option) and put the best epoch's parameters "
-                                   "back (default: train all epochs)",
-                             checks.positive_int, metavar="PATIENCE")
+    early_stop: int = early_stop_option("validation loss (PTB's valid split, measured after "
+                                        "each epoch only with this option)")
 
 
 @dataclasses.dataclass
