@@ -6,11 +6,10 @@ from autograd_nlp.commands.common import (add_config_options, non_negative_int, 
                                           train_command)
 from autograd_nlp.data.date_string_set import DateStrings
 from autograd_nlp.data.date_strings import parse_date
-from autograd_nlp.loading.checkpoint_kind import (check_finite_parameters, read_checkpoint,
-                                                   restore_model)
+from autograd_nlp.loading.checkpoint_kind import read_checkpoint
+from autograd_nlp.loading.rebuild import rebuild_model
 from autograd_nlp.recipes import autoencoder as recipe
 from autograd_nlp.recipes.settings import RESUME_RULE
-from autograd_nlp.training import restore
 
 HELP = {"autoencoder": "a sequence autoencoder (LSTM -> code -> LSTM)",
         "vae": "a variational sequence autoencoder (samples new dates)"}
@@ -36,8 +35,7 @@ def add_parsers(sub):
 def sample_dates(args):
     checkpoint = read_checkpoint(args.checkpoint, "sample-dates", "autoencoder", ["vae"])
     meta = checkpoint["meta"]
-    check_finite_parameters(checkpoint, args.checkpoint, "sample-dates")
-    model = restore_model(checkpoint, args.checkpoint, recipe.build_model, restore)
+    model = rebuild_model(checkpoint, args.checkpoint, command="sample-dates")
     ds = DateStrings.vocabulary_only(meta["chars"], meta["width"])
     ids = model.sample(args.n, ds.start_id, ds.width, np.random.default_rng(args.seed))
     for text in ds.decode(ids):

@@ -19,15 +19,15 @@ import types
 
 from autograd_nlp import random as ag_random
 from autograd_nlp.errors import UserError
-from autograd_nlp.loading.checkpoint_kind import (check_finite_parameters, read_checkpoint,
-                                                   restore_model)
+from autograd_nlp.loading.checkpoint_kind import check_finite_parameters, read_checkpoint
+from autograd_nlp.loading.rebuild import rebuild_model
 from autograd_nlp.recipes import checks
 from autograd_nlp.recipes import seq2seq as seq2seq_recipe
 from autograd_nlp.recipes.config import Config, ConfigError, option
 from autograd_nlp.recipes.result import Result
 from autograd_nlp.recipes.seq2seq_task import load_dataset
 from autograd_nlp.recipes.settings import recorded_settings
-from autograd_nlp.training import format_duration, restore, save_checkpoint, seq2seq_accuracy
+from autograd_nlp.training import format_duration, save_checkpoint, seq2seq_accuracy
 from autograd_nlp.training.rl_finetune import run_finetune
 from autograd_nlp.training.run_folder import check_output_file, prepare_out
 
@@ -111,11 +111,11 @@ def run(config, *, progress=True, callbacks=None):
     progress = progress and not config.quiet
     checkpoint = read_checkpoint(config.checkpoint, "rl-finetune", "seq2seq",
                                  list(seq2seq_recipe.CONFIGS))
-    check_finite_parameters(checkpoint, config.checkpoint, "rl-finetune")
+    check_finite_parameters(checkpoint, config.checkpoint, "rl-finetune")   # before any file
     path = claim_output(config)
     meta = checkpoint["meta"]
     ds = training_data(config, meta)
-    model = restore_model(checkpoint, config.checkpoint, seq2seq_recipe.build_model, restore)
+    model = rebuild_model(checkpoint, config.checkpoint, command="rl-finetune").train()
     ag_random.seed(config.seed)
     start_state = ag_random.get_state()
     before = seq2seq_accuracy(model, ds.x_test, ds.t_test)
