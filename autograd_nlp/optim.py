@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from autograd_nlp import cuda_kernels
+from autograd_nlp import cuda_kernels, jit
 from autograd_nlp.backend import device_of, get_array_module, to_device
 from autograd_nlp.core import Variable, bump_version
 
@@ -240,6 +240,10 @@ class Adam(Optimizer):
                 self.lr * (math.sqrt(1 - self.beta2 ** self.steps_taken) if self.eps_hat else 1.0)
                 / (1 - self.beta1 ** self.steps_taken),
                 1 / math.sqrt(1 - self.beta2 ** self.steps_taken), self.eps, self.eps_hat)
+            return
+        if jit.usable(p.data, g, m, v):            # one numba loop, same numbers (jit.py)
+            jit.adam.adam_update(p.data, g, m, v, self.beta1, self.beta2, self.lr,
+                                 self.steps_taken, self.eps, self.eps_hat)
             return
         if self.eps_hat:
             m += (1 - self.beta1) * (g - m)

@@ -133,16 +133,16 @@ def book_side(name, np, data):
 def our_side(name, data):
     from autograd_nlp import optim
     if name in ("rnnlm", "better-rnnlm"):
-        from models.rnnlm import BetterRnnlm, Rnnlm
+        from autograd_nlp.models.rnnlm import BetterRnnlm, Rnnlm
         from benchmarks.our_steps import language_model_step
         model = Rnnlm(data["vocab"]) if name == "rnnlm" else BetterRnnlm(data["vocab"])
         return language_model_step(model, data["xs"], data["ts"], data["clip"])
     if name == "cbow":
-        from models.word2vec import CBOW
+        from autograd_nlp.models.word2vec import CBOW
         model = CBOW(data["vocab"], 100, data["corpus"], sample_size=5)
     else:
-        from models.attention_seq2seq import AttentionSeq2seq
-        from models.seq2seq import PeekySeq2seq, Seq2seq
+        from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+        from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
         cls = {"seq2seq": Seq2seq, "peeky": PeekySeq2seq, "attention": AttentionSeq2seq}[name]
         model = cls(data["vocab"], 16, data["hidden"])
     opt = optim.Adam(model.params())

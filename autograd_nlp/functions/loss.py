@@ -7,7 +7,7 @@ still twice differentiable.
 """
 import numpy as np
 
-from autograd_nlp import cuda_kernels
+from autograd_nlp import cuda_kernels, jit
 from autograd_nlp.backend import get_array_module, ids_out_of_range
 from autograd_nlp.core import Function, ShapeError
 from autograd_nlp.functions.activation import sigmoid, softmax
@@ -49,6 +49,9 @@ class SoftmaxCrossEntropy(Function):
                              f"[0, {n_class}) (ignore_label={self.ignore_label})")
         if xp is not np and cuda_kernels.usable(x2):      # one kernel for the rows
             p, losses = cuda_kernels.softmax_ce_forward(x2, safe_t, valid)
+            return self._finish(xp, x, t, p, losses, safe_t, valid)
+        if jit.usable(x2):          # three passes instead of five (jit.py)
+            p, losses = jit.softmax_ce.softmax_ce_forward(x2, safe_t, valid)
             return self._finish(xp, x, t, p, losses, safe_t, valid)
         row_max = x2.max(axis=1, keepdims=True)
         if valid is not None and not xp.isfinite(row_max).all():
@@ -94,6 +97,9 @@ class SoftmaxCrossEntropyGrad(Function):
         xp = get_array_module(ce.probs)
         if xp is not np and cuda_kernels.usable(ce.probs):
             g = cuda_kernels.softmax_ce_grad(ce.probs, ce.targets)   # probs - onehot
+        elif jit.usable(ce.probs):     # (probs - onehot) * scale in one loop (jit.py)
+            return jit.softmax_ce.softmax_ce_grad(ce.probs, ce.targets,
+                                                  self._scale(gy, x.shape), x.shape)
         else:
             g = ce.probs.copy()
             g[xp.arange(len(ce.targets)), ce.targets] -= 1

@@ -16,7 +16,7 @@ On a GPU (CuPy, no weights) each direction is one fused kernel
 """
 import numpy as np
 
-from autograd_nlp import cuda_kernels
+from autograd_nlp import cuda_kernels, jit
 from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import FusedFunction, ShapeError
 from autograd_nlp.functions.nn import scatter_add_rows
@@ -36,11 +36,11 @@ class NegativeSamplingLoss(FusedFunction):
         _check(W_in, W_out, contexts, samples, weights)
         xp = get_array_module(W_in)
         B, C = contexts.shape
-        self.kernels = weights is None and cuda_kernels.usable(W_in, W_out)
+        self.kernels = _kernels(W_in, W_out, weights)
         if self.kernels:                 # one kernel (and the sum) instead of ~12 launches
-            self.h, self.g, losses = cuda_kernels.negative_sampling_forward(
-                W_in, W_out, contexts, samples)
-            return losses.sum() * W_in.dtype.type(1.0 / max(B, 1))
+            self.h, self.g, losses = self.kernels.negative_sampling_forward(
+                W_in, W_out, contexts, samples, *(() if weights is None else (weights,)))
+            return xp.asarray(losses.sum() * W_in.dtype.type(1.0 / max(B, 1)))
         gathered = W_in[contexts]                                   # (B, C, D)
         if weights is None:
             h = gathered.sum(axis=1) * W_in.dtype.type(1.0 / max(C, 1))
@@ -60,10 +60,11 @@ class NegativeSamplingLoss(FusedFunction):
         xp = get_array_module(W_in)
         B, C = contexts.shape
         if self.kernels:
-            gW_in, gW_out = cuda_kernels.negative_sampling_backward(
-                W_in, W_out, contexts, samples, self.h, self.g, gy)
+            gW_in, gW_out, *gweights = self.kernels.negative_sampling_backward(
+                W_in, W_out, contexts, samples, self.h, self.g, gy,
+                *(() if weights is None else (weights, self.inputs[4].requires_grad)))
             return (gW_in if self.inputs[0].requires_grad else None,
-                    gW_out if self.inputs[1].requires_grad else None, None, None)
+                    gW_out if self.inputs[1].requires_grad else None, None, None, *gweights)
         g = xp.exp(-xp.logaddexp(0, -self.scores))      # sigmoid(s), no overflow; - label:
         g[:, 0] -= 1
         g *= gy / max(B, 1)                                         # (B, K)
@@ -90,6 +91,15 @@ class NegativeSamplingLoss(FusedFunction):
         if self.inputs[4].requires_grad:                            # d/dweights = W_in[c] . gh
             gweights = xp.matmul(W_in[contexts], gh[:, :, None])[:, :, 0]
         return gW_in, gW_out, None, None, gweights
+
+
+def _kernels(W_in, W_out, weights):
+    """The fused kernels for these tables: CUDA (cuda_kernels.py; without
+    weights), numba on the CPU (jit.py, the same contract plus weights), or
+    None for the NumPy code above."""
+    if weights is None and cuda_kernels.usable(W_in, W_out):
+        return cuda_kernels
+    return jit.negative_sampling if jit.usable(W_in, W_out) else None
 
 
 def _check(W_in, W_out, contexts, samples, weights):

@@ -11,7 +11,7 @@ every other op (and compared with torch.autograd).
 """
 import numpy as np
 
-from autograd_nlp import cuda_kernels
+from autograd_nlp import cuda_kernels, jit
 from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import FusedFunction, ShapeError
 from autograd_nlp.functions.registry import custom, register
@@ -51,9 +51,10 @@ class LSTMStep(FusedFunction):
             return h, c
         batch = c_prev.shape[0]
         act = xp.empty((4, batch, H), dtype=x_proj.dtype)       # gate-major
-        _gates_forward(xp, act, x_proj, h_prev, Wh)
+        gates_forward, cell_forward = _step_forward(x_proj, c_prev, Wh, h_prev)
+        gates_forward(xp, act, x_proj, h_prev, Wh)
         h, c, tanh_c = (xp.empty_like(c_prev) for _ in range(3))
-        _cell_forward(xp, act, c_prev, h, c, tanh_c)
+        cell_forward(xp, act, c_prev, h, c, tanh_c)
         self.saved = (act, tanh_c, True)
         return h, c
 
@@ -74,6 +75,10 @@ class LSTMStep(FusedFunction):
                 return self._gradients(act, cuda_kernels.lstm_backward(act, tanh_c, c_prev,
                                                                        dh, dc))
             act = xp.ascontiguousarray(act.reshape(batch, 4, H).transpose(1, 0, 2))
+        elif jit.usable(act, tanh_c, c_prev, dh, dc):     # one numba loop (jit.py)
+            dgates = xp.empty((batch, 4 * H), dtype=act.dtype)
+            dc_prev = jit.lstm.gates_backward(act, tanh_c, c_prev, dh, dc, dgates)
+            return self._gradients(dgates, dc_prev)
         dc_prev = _gates_backward(xp, act, tanh_c, c_prev, dh, dc)
         dgates = act.transpose(1, 0, 2).reshape(batch, 4 * H)   # a copy: (batch, 4H)
         return self._gradients(dgates, dc_prev)
@@ -135,6 +140,7 @@ class LSTMSequence(FusedFunction):
         act = proj if kernels else xp.empty((T, 4, B, H), dtype=proj.dtype)
         in_kernel = kernels and cuda_kernels.recurrent_product_in_kernel(B, H)
         rec = xp.empty((B, 4 * H), dtype=proj.dtype) if kernels and not in_kernel else None
+        gates_forward, cell_forward = _step_forward(proj, Wh, h0, c0)
         h, c = h0, c0
         for t in range(T):
             if in_kernel:         # one launch: h @ Wh and the gates (proj[t] becomes them)
@@ -144,8 +150,8 @@ class LSTMSequence(FusedFunction):
                                           xp.matmul(h, Wh, out=rec),
                                           out=(hs[t], cs[t], tanh_cs[t]))
             else:
-                _gates_forward(xp, act[t], proj[t], h, Wh)
-                _cell_forward(xp, act[t], c, hs[t], cs[t], tanh_cs[t])
+                gates_forward(xp, act[t], proj[t], h, Wh)
+                cell_forward(xp, act[t], c, hs[t], cs[t], tanh_cs[t])
             h, c = hs[t], cs[t]
         self.saved = (x_tm, act, hs, cs, tanh_cs, kernels)
         if T == 0:
@@ -177,6 +183,7 @@ class LSTMSequence(FusedFunction):
             dc_buffers = [xp.empty((B, H), dtype=act.dtype) for _ in range(2)]
             dh_buffer = xp.empty((B, H), dtype=act.dtype)
             WhT = xp.ascontiguousarray(Wh.T) if in_kernel else None
+        use_jit = not kernels and jit.usable(act, Wh, dhs, dh_last, dc_last, h0, c0)
         for t in range(T - 1, -1, -1):
             c_prev = cs[t - 1] if t else c0
             if kernels:
@@ -191,6 +198,12 @@ class LSTMSequence(FusedFunction):
                 # in_kernel), or for the initial state
                 needs_dh = has_state if t == 0 else not in_kernel
                 dh = xp.matmul(act[t], Wh.T, out=dh_buffer) if needs_dh else None
+                continue
+            if use_jit:           # one numba loop, gate gradients straight into dX[t]
+                dc = jit.lstm.gates_backward(act[t], tanh_cs[t], c_prev, dh, dc, dX[t],
+                                             None if dhs is None else dhs[:, t])
+                if t or has_state:
+                    dh = _times_wh_transposed(xp, dX[t], Wh)
                 continue
             if dhs is not None:
                 dh = dhs[:, t] if dh is None else dh + dhs[:, t]
@@ -226,6 +239,15 @@ def _times_wh_transposed(xp, dgates, Wh):
     if xp is not np:
         return dgates @ Wh.T
     return np.ascontiguousarray((Wh @ dgates.T).T)
+
+
+def _step_forward(*arrays):
+    """The per-step forward helpers for ``arrays``: numba's fused loops
+    (jit.py: NumPy's arithmetic in its order, bit-identical) where they
+    apply, else the NumPy ones below."""
+    if jit.usable(*arrays):
+        return jit.lstm.gates_forward, jit.lstm.cell_forward
+    return _gates_forward, _cell_forward
 
 
 def _gates_forward(xp, act, proj, h, Wh):
