@@ -14,6 +14,7 @@ that does not need the engine (``autograd_nlp.data``) does not load it, nor
 the graphviz package.
 """
 import importlib
+import os
 import sys
 import types
 
@@ -69,3 +70,21 @@ class _Package(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _Package
+
+
+def _find_models_in_a_checkout():
+    """``autograd_nlp.models`` is the top-level folder ``models/``: an
+    installed package holds it as ``autograd_nlp/models`` (pyproject.toml maps
+    the folder); imported straight from a checkout (its root on ``sys.path``,
+    as when running the tests there), the package also looks in the
+    checkout's root for it. A ``models/`` folder elsewhere is never used."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    if (not os.path.isdir(os.path.join(here, "models"))
+            and os.path.isfile(os.path.join(root, "models", "__init__.py"))
+            and os.path.isfile(os.path.join(root, "pyproject.toml"))):
+        __path__.append(root)
+
+
+_find_models_in_a_checkout()
+

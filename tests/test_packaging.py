@@ -7,6 +7,8 @@ import subprocess
 import sys
 import tomllib
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
@@ -54,3 +56,19 @@ def test_a_models_folder_of_ones_own_does_not_shadow_autograd_nlp_models(tmp_pat
     assert done.returncode == 0, done.stderr
     assert pathlib.Path(done.stdout.strip()).parent.name in ("models",)
     assert str(tmp_path) not in done.stdout
+
+
+def test_a_checkout_finds_its_models_without_an_install():
+    """Run from a checkout (its root first on sys.path, as pytest at the root
+    does after a regular ``pip install .``), the source package has no
+    models/ subfolder: it looks in the checkout's root, so autograd_nlp.models
+    is the top-level folder models/ and nothing else."""
+    import autograd_nlp
+    import autograd_nlp.models
+    here = os.path.dirname(os.path.abspath(autograd_nlp.__file__))
+    if os.path.isdir(os.path.join(here, "models")):
+        pytest.skip("an installed package (autograd_nlp/models exists): nothing to look for")
+    root = os.path.dirname(here)
+    assert root in autograd_nlp.__path__
+    assert os.path.abspath(autograd_nlp.models.__file__) == os.path.join(root, "models",
+                                                                         "__init__.py")
