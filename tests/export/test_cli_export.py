@@ -241,6 +241,7 @@ def test_errors_exit_2_with_one_line(tmp_path, capsys, monkeypatch, rnnlm_checkp
     assert "no 'model_kwargs'" in capsys.readouterr().err
     save_checkpoint(path, Rnnlm(11, 4, 5), meta={"model": "rnnlm", "model_kwargs": dict(
         vocab_size=11, wordvec_size=4, hidden_size=5)})
+    pytest.importorskip("onnx")           # (without it, --to onnx says to install it first)
     assert main(["export", "--checkpoint", str(path), "--to", "onnx", out_onnx]) == 2
     assert "meta lacks vocab" in capsys.readouterr().err
     assert main(["export", "--checkpoint", str(rnnlm_checkpoint), "--to", "onnx", out_onnx,
@@ -269,6 +270,7 @@ def test_a_graph_that_does_not_run_at_another_batch_size_is_an_error(tmp_path):
 
 
 def test_bert_finetune_needs_the_bert_checkpoint_it_started_from(tmp_path, capsys):
+    pytest.importorskip("onnx")
     checkpoint, _, _ = write_checkpoint(tmp_path, "bert-finetune")
     (tmp_path / "bert" / "checkpoint.npz").unlink()
     assert main(["export", "--checkpoint", str(checkpoint), "--to", "onnx",
