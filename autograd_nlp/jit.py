@@ -11,8 +11,12 @@ matrix products stay in BLAS, and so do NumPy's vectorized ``tanh`` and
 The NumPy code in the ops is the reference and the fallback: a kernel runs
 only when numba imports, the switch is on, and every array is a C-contiguous
 float32/float64 ``numpy.ndarray`` of one dtype; CuPy arrays keep their own
-path (``cuda_kernels.py``). Switch off with ``AUTOGRAD_NLP_JIT=0`` in the
-environment, or in code::
+path (``cuda_kernels.py``). The LSTM step and Adam give NumPy's numbers bit
+for bit; softmax cross-entropy's forward and the negative-sampling loss sum
+in another order, so they agree to float rounding, which a training run
+amplifies: a run with the kernels is another draw of the same run (the
+numbers in docs/results.md and the notebooks are the NumPy path's). Switch
+off with ``AUTOGRAD_NLP_JIT=0`` in the environment, or in code::
 
     from autograd_nlp import jit
     with jit.enabled_as(False):          # the NumPy reference path

@@ -41,30 +41,38 @@ def flag_of(field):
     return "--" + field.replace("_", "-")
 
 
+class _RecordsGivenFields(type):
+    """Makes a Config remember which fields its caller passed: those are the
+    fields "given" (``Config.given``), whatever their values."""
+
+    def __call__(cls, *args, **kwargs):
+        config = super().__call__(*args, **kwargs)
+        names = [f.name for f in dataclasses.fields(cls)]
+        config._given = frozenset(names[:len(args)]) | frozenset(kwargs)
+        return config
+
+
 @dataclasses.dataclass
-class Config:
+class Config(metaclass=_RecordsGivenFields):
     """The base of every recipe's settings (see the module's docstring)."""
 
     def __post_init__(self):
-        # the fields set explicitly (from the command line: those typed); None
-        # means "every field that differs from its default", the rule for Python
-        self._given = None
+        self._given = frozenset()       # (the fields passed: set once the object is made)
         self.validate()
         if not getattr(self, "resume", None):    # resumed: once the recorded settings are in
             self.check_together()
 
     # --- what was given --------------------------------------------------------------
     def given(self):
-        """The names of the fields set on purpose: on ``--resume``, the
-        others take the checkpoint's values."""
-        if self._given is not None:
-            return set(self._given)
-        return {f.name for f in dataclasses.fields(self)
-                if getattr(self, f.name) != f.default}
+        """The names of the fields set on purpose: those passed to the
+        constructor (the command line: those typed). With ``resume``, the
+        others take the checkpoint's values; on generated dates, the main
+        job's recipe fills the others."""
+        return set(self._given)
 
     def mark_given(self, names):
-        """Record which fields were typed (the command line knows; Python
-        callers need not call this)."""
+        """Record which fields count as given (the command line marks those
+        typed; the recipes keep them across the copies they make)."""
         self._given = frozenset(names)
         return self
 

@@ -44,7 +44,8 @@ def test_a_good_value_is_normalised():
 def test_given_fields_are_those_set_on_purpose():
     config = ToyConfig(hidden=16)
     assert config.given() == {"hidden"}
-    assert ToyConfig(hidden=8).given() == set()          # the default: not "given"
+    assert ToyConfig(hidden=8).given() == {"hidden"}     # passed, even at the default value
+    assert ToyConfig().given() == set()
     assert config.mark_given({"hidden", "rate"}).given() == {"hidden", "rate"}
     changed = ToyConfig(hidden=16).replace(rate=0.25)
     assert changed.given() == {"hidden", "rate"} and changed.rate == 0.25
