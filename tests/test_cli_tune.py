@@ -169,7 +169,8 @@ def test_two_tune_processes_share_one_sqlite_study(tmp_path, capsys):
     copy = json.loads((tmp_path / "search" / "trials.json").read_text())
     numbers = [t["number"] + 1 for t in copy["trials"]]
     assert len(numbers) == 4 and sorted(ran) == numbers          # none twice, none lost
-    assert all(any(line.startswith("trial ") for line in out.splitlines()) for out in outputs)
+    # (which process ran how many depends on the machine's load: one may find
+    # the study full, or its last places taken, before it starts a trial)
     folders = sorted(p.name for p in (tmp_path / "search").glob("trial-*"))
     assert [f"trial-{n:03d}" for n in numbers] == [f for f in folders
                                                    if int(f[6:]) in numbers]
