@@ -23,7 +23,7 @@ from autograd_nlp import optim
 from autograd_nlp.data.date_string_set import DateStrings
 from autograd_nlp.data.generate_dates import BOOK_DATE_FAMILIES
 from autograd_nlp.recipes import checks
-from autograd_nlp.recipes.config import (Config, ConfigError, distributed_option,
+from autograd_nlp.recipes.config import (ConfigError, RunConfig, distributed_option,
                                          early_stop_option, option, skip_test_option)
 from autograd_nlp.recipes.result import Callbacks, Result
 from autograd_nlp.recipes.runtime import (distributed_comm, prepare_out_on_root,
@@ -41,7 +41,7 @@ SAMPLES_SHOWN = 6
 
 
 @dataclasses.dataclass
-class AutoencoderConfig(Config):
+class AutoencoderConfig(RunConfig):
     """``train autoencoder``: a sequence autoencoder (LSTM -> code -> LSTM) on
     generated date strings."""
     model: ClassVar[str] = "autoencoder"
@@ -60,13 +60,6 @@ class AutoencoderConfig(Config):
     samples: int = option(1000, "codes drawn from N(0, I) to measure sample quality",
                           checks.sample_count)
     out: str = option(os.path.join("runs", "autoencoder"), "output folder", setting=False)
-    overwrite: bool = option(False, "replace the earlier run's files in --out (without it, "
-                                    "a folder holding an earlier run is refused: continue "
-                                    "that run with --resume, or pick another --out)",
-                             setting=False)
-    seed: int = option(1, "random seed", checks.non_negative_int)
-    resume: str = option(None, "continue the run saved in this checkpoint (default: start "
-                               "anew)", metavar="CKPT", setting=False)
     checkpoint_every: int = option(500, "also checkpoint every N updates (0: only per epoch)",
                                    checks.non_negative_int, setting=False)
     quiet: bool = option(False, "no progress lines", setting=False)

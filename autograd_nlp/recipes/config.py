@@ -134,13 +134,9 @@ def variant(base, name, doc, **defaults):
 
 
 @dataclasses.dataclass
-class TrainingConfig(Config):
-    """The settings every train command has: data, epochs, the run folder
-    and its checkpoints, the seed, the device, MPI ranks."""
-    data_dir: str = option(None, "dataset directory (default: $AUTOGRAD_NLP_DATA; when "
-                                 "unset, PTB is downloaded and the seq2seq data generated)",
-                           setting=False)
-    epochs: int = option(1, "epochs to train", checks.positive_int)
+class RunConfig(Config):
+    """What every run has: its folder (``out``, never overwritten unasked),
+    the seed, the checkpoint it resumes, quiet progress."""
     out: str = option(os.path.join("runs", "run"), "output folder", setting=False)
     overwrite: bool = option(False, "replace the earlier run's files in --out (without it, "
                                     "a folder holding an earlier run is refused: continue "
@@ -149,6 +145,17 @@ class TrainingConfig(Config):
     seed: int = option(1, "random seed", checks.non_negative_int)
     resume: str = option(None, "continue the run saved in this checkpoint (default: start "
                                "anew)", metavar="CKPT", setting=False)
+    quiet: bool = option(False, "no progress bar", setting=False)
+
+
+@dataclasses.dataclass
+class TrainingConfig(RunConfig):
+    """The settings every epoch-trained command has besides ``RunConfig``'s:
+    data, epochs, checkpoints by time or iterations, the device."""
+    data_dir: str = option(None, "dataset directory (default: $AUTOGRAD_NLP_DATA; when "
+                                 "unset, PTB is downloaded and the seq2seq data generated)",
+                           setting=False)
+    epochs: int = option(1, "epochs to train", checks.positive_int)
     checkpoint_every: int = option(None, "checkpoint every N iterations (and at every epoch "
                                          "end) instead of every --checkpoint-minutes "
                                          "(default: not set)", checks.positive_int,
@@ -156,7 +163,6 @@ class TrainingConfig(Config):
     checkpoint_minutes: float = option(5.0, "checkpoint after every M minutes of training "
                                             "(0: after every step) and at every epoch end",
                                        checks.non_negative_float, metavar="M", setting=False)
-    quiet: bool = option(False, "no progress bar", setting=False)
     device: str = option("cpu", "where the model runs: cpu (NumPy) or cuda (a GPU, needs "
                                 "CuPy) (default: cpu)", checks.device_name,
                          metavar="{cpu,cuda}", setting=False)

@@ -24,7 +24,7 @@ from autograd_nlp import optim
 from autograd_nlp.errors import CheckpointError, UserError
 from autograd_nlp.loading.checkpoint_kind import read_checkpoint
 from autograd_nlp.recipes import checks
-from autograd_nlp.recipes.config import Config, option
+from autograd_nlp.recipes.config import RunConfig, option
 from autograd_nlp.recipes.result import Callbacks, Result
 from autograd_nlp.recipes.runtime import prepare_out_on_root, seed_everything
 from autograd_nlp.recipes.settings import resolve
@@ -37,7 +37,7 @@ from autograd_nlp.training.trainer import Trainer, restore_for_resume
 
 
 @dataclasses.dataclass
-class AgentConfig(Config):
+class AgentConfig(RunConfig):
     """The settings both agents share: the environment, when to stop, the
     network and its optimizer, the run folder."""
     model: ClassVar[str] = None
@@ -60,14 +60,6 @@ class AgentConfig(Config):
     eval_episodes: int = option(100, "after training, run the greedy policy on this many "
                                      "fresh episodes (default: %(default)s; 0: skip)",
                                 checks.non_negative_int, setting=False)
-    out: str = option(os.path.join("runs", "run"), "output folder", setting=False)
-    overwrite: bool = option(False, "replace the earlier run's files in --out (without it, "
-                                    "a folder holding an earlier run is refused: continue "
-                                    "that run with --resume, or pick another --out)",
-                             setting=False)
-    seed: int = option(1, "random seed", checks.non_negative_int)
-    resume: str = option(None, "continue the run saved in this checkpoint (default: start "
-                               "anew)", metavar="CKPT", setting=False)
     checkpoint_every: int = option(100, "checkpoint every N episodes (default: %(default)s)",
                                    checks.positive_int, metavar="EPISODES", setting=False)
     quiet: bool = option(False, "no progress lines", setting=False)
