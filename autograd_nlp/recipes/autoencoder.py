@@ -28,7 +28,7 @@ from autograd_nlp.recipes.config import (ConfigError, RunConfig, distributed_opt
 from autograd_nlp.recipes.result import Callbacks, Result
 from autograd_nlp.recipes.runtime import (distributed_comm, prepare_out_on_root,
                                           seed_everything, synchronize_ranks)
-from autograd_nlp.recipes.settings import resolve, vocab_hash
+from autograd_nlp.recipes.settings import in_use, vocab_hash
 from autograd_nlp.training import fingerprint, save_curves
 from autograd_nlp.training.autoencoder import (AutoencoderTrainer, epoch_evaluation,
                                                reconstruction_accuracy, sample_quality)
@@ -78,8 +78,6 @@ class AutoencoderConfig(RunConfig):
         if self.n < MIN_STRINGS:
             raise ConfigError(f"train {self.model}: --n must be at least {MIN_STRINGS}, "
                               f"got {self.n}")
-        if self.resume and not getattr(self, "_resolved", False):
-            return          # --valid-fraction may come from the checkpoint: see prepare()
         if self.early_stop is not None and not self.valid_fraction:
             raise ConfigError(f"--early-stop {self.early_stop} watches the validation "
                               f"accuracy, but there is no validation split; add "
@@ -125,10 +123,7 @@ def build_model(name, kwargs):
 def prepare(config):
     """The settings in use: the resumed checkpoint's for fields not given,
     then the rules between fields."""
-    config = resolve(config)
-    config._resolved = True
-    config.check_together()
-    return config
+    return in_use(config)
 
 
 def load_strings(config):

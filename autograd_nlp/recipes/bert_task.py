@@ -12,7 +12,7 @@ from autograd_nlp.errors import UserError
 from autograd_nlp.recipes import checks
 from autograd_nlp.recipes.config import TrainingConfig, distributed_option, option
 from autograd_nlp.recipes.runtime import attach_schedule, load_ptb_announced, synchronize_ranks
-from autograd_nlp.recipes.settings import resolve
+from autograd_nlp.recipes.settings import in_use
 from autograd_nlp.training import MinibatchTrainer
 from autograd_nlp.training.trainer import best_params_path
 
@@ -38,9 +38,7 @@ class BertTaskConfig(TrainingConfig):
 def prepare(config):
     """The settings in use: the resumed checkpoint's for the fields not
     given, then the rules between fields."""
-    config = resolve(config)
-    config.check_together()
-    return config
+    return in_use(config)
 
 
 def load_bert_vocabulary(config, command):

@@ -17,7 +17,7 @@ from autograd_nlp.recipes.config import ConfigError, option, variant
 from autograd_nlp.recipes.language_model_task import (LanguageModelTaskConfig, fit_and_test,
                                                       load_lm_data)
 from autograd_nlp.recipes.runtime import distributed_comm, prepare_out_on_root, seed_everything
-from autograd_nlp.recipes.settings import resolve
+from autograd_nlp.recipes.settings import in_use
 
 # the book's settings (chapter 5: ch05/train.py; chapter 6: ch06/train_rnnlm.py,
 # ch06/train_better_rnnlm.py)
@@ -98,9 +98,7 @@ def build_model(name, kwargs):
 def prepare(config):
     """The settings in use: the resumed checkpoint's for fields not given,
     then the rules between fields."""
-    config = resolve(config)
-    config.check_together()
-    return config
+    return in_use(config)
 
 
 def run(config, *, progress=True, callbacks=None):

@@ -42,6 +42,14 @@ def resolve(config):
     return resolved.mark_given(given)
 
 
+def in_use(config):
+    """The settings a run uses: ``resolve``'s (the resumed checkpoint's for
+    the fields not given), then checked together (``check_together``)."""
+    config = resolve(config)
+    config.check_together()
+    return config
+
+
 def read_resumed(path):
     if not os.path.isfile(path):
         raise TrainingError(f"--resume {path}: no such checkpoint file; pass the "

@@ -20,7 +20,7 @@ from autograd_nlp.recipes.seq2seq_task import (ADAM_FORMS, Seq2seqTaskConfig,
                                                apply_generated_recipe, checkpoint_path,
                                                dataset_meta, load_dataset, make_trainer,
                                                train_and_report)
-from autograd_nlp.recipes.settings import resolve
+from autograd_nlp.recipes.settings import in_use
 from autograd_nlp.training.attention_plots import save_head_heatmaps
 
 SCHEDULES = ("inverse-sqrt", "cosine", "constant")
@@ -88,9 +88,7 @@ def prepare(config):
     """The settings in use: the generated-dates recipe for fields not given,
     then the resumed checkpoint's, then the rules between fields."""
     config = apply_generated_recipe(config, GENERATED_DATE_RECIPE.get(config.model))
-    config = resolve(config)
-    config.check_together()
-    return config
+    return in_use(config)
 
 
 def run(config, *, progress=True, callbacks=None):

@@ -22,7 +22,7 @@ from autograd_nlp.recipes.language_model_task import (LanguageModelTaskConfig, f
                                                       load_lm_data)
 from autograd_nlp.recipes.runtime import (attach_schedule, distributed_comm,
                                           prepare_out_on_root, seed_everything)
-from autograd_nlp.recipes.settings import resolve
+from autograd_nlp.recipes.settings import in_use
 from autograd_nlp.recipes.transformer import SCHEDULES, TransformerSizes
 from autograd_nlp.training.language_model import iterations_per_epoch
 
@@ -72,9 +72,7 @@ class TransformerLMConfig(LanguageModelTaskConfig, TransformerSizes):
 def prepare(config):
     """The settings in use: the resumed checkpoint's for fields not given,
     then the rules between fields."""
-    config = resolve(config)
-    config.check_together()
-    return config
+    return in_use(config)
 
 
 def run(config, *, progress=True, callbacks=None):
