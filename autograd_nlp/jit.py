@@ -4,8 +4,9 @@ The hot elementwise work of the chapter models, each fused into one or two
 loops where NumPy makes many passes over memory: the LSTM cell's arithmetic
 around its products (``kernels/lstm.py``), softmax cross-entropy
 (``kernels/softmax_ce.py``), word2vec's negative-sampling loss
-(``kernels/negative_sampling.py``) and the Adam step (``kernels/adam.py``). The
-matrix products stay in BLAS, and so do NumPy's vectorized ``tanh`` and
+(``kernels/negative_sampling.py``), the Adam and SGD steps
+(``kernels/adam.py``, ``kernels/sgd.py``) and the negatives' draw
+(``kernels/unigram_sampling.py``, ids exactly NumPy's). The matrix products stay in BLAS, and so do NumPy's vectorized ``tanh`` and
 ``exp`` (numba calls the scalar libm ones, 10-40x slower per element here).
 
 The NumPy code in the ops is the reference and the fallback: a kernel runs
@@ -33,7 +34,7 @@ import os
 
 import numpy as np
 
-KERNEL_MODULES = ("lstm", "softmax_ce", "negative_sampling", "adam")
+KERNEL_MODULES = ("lstm", "softmax_ce", "negative_sampling", "adam", "sgd", "unigram_sampling")
 
 _on = os.environ.get("AUTOGRAD_NLP_JIT", "1") != "0"
 _numba = None          # None: not tried yet; False: not importable; else the module

@@ -146,7 +146,11 @@ class SGD(Optimizer):
         return {"lr": self.lr, "weight_decay": self.weight_decay}
 
     def update_one(self, p, g, slots):
-        p.data -= self.lr * _with_weight_decay(g, p, self.weight_decay)
+        g = _with_weight_decay(g, p, self.weight_decay)
+        if jit.usable(p.data, g):               # one numba loop, same numbers (jit.py)
+            jit.sgd.sgd_update(p.data, g, self.lr)
+        else:
+            p.data -= self.lr * g
 
 
 class Momentum(Optimizer):

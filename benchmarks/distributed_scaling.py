@@ -72,46 +72,61 @@ def _ids(rng, high, shape):
     return rng.integers(0, high, size=shape)
 
 
-def build(name, comm):
+def build(name, comm, divide=1):
     """(trainer, fit(steps), items per step) for model ``name`` at the book's
-    sizes (chapters 4-8), on random ids."""
+    sizes (chapters 4-8), on random ids; ``divide``: batches of 1 / divide
+    the book's rows (what each of that many ranks computes)."""
     ag_random.seed(0)
     rng = np.random.default_rng(0)
     if name == "rnnlm":                 # ch. 6: vocab 10,000, 100/100, batch 20 x 35
         from autograd_nlp.models.rnnlm import Rnnlm
-        return _language_model(Rnnlm(10000, 100, 100), 20.0, comm)
+        return _language_model(Rnnlm(10000, 100, 100), 20.0, comm, batch=20 // divide)
     if name == "better-rnnlm":          # ch. 6: vocab 10,000, 650/650, dropout 0.5, tied
         from autograd_nlp.models.rnnlm import BetterRnnlm
-        return _language_model(BetterRnnlm(10000, 650, 650, dropout=0.5), 20.0, comm)
+        return _language_model(BetterRnnlm(10000, 650, 650, dropout=0.5), 20.0, comm,
+                               batch=20 // divide)
     if name == "seq2seq":               # ch. 7: addition, vocab 13, 16/128, batch 128
         from autograd_nlp.models.seq2seq import Seq2seq
         arrays = (_ids(rng, 13, (128 * 200, 7)), _ids(rng, 13, (128 * 200, 5)))
-        return _minibatch(Seq2seq(13, 16, 128), arrays, 128, comm)
+        return _minibatch(Seq2seq(13, 16, 128), arrays, 128 // divide, comm)
     if name == "attention":             # ch. 8: dates, vocab 59, 16/256, batch 128
         from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
         arrays = (_ids(rng, 59, (128 * 200, 29)), _ids(rng, 59, (128 * 200, 11)))
-        return _minibatch(AttentionSeq2seq(59, 16, 256), arrays, 128, comm)
+        return _minibatch(AttentionSeq2seq(59, 16, 256), arrays, 128 // divide, comm)
     if name == "cbow":                  # ch. 4: vocab 10,000, hidden 100, window 5, k 5
         from autograd_nlp.models.word2vec import CBOW
         n = 100 * 400
         corpus = _ids(rng, 10000, 100_000)
         arrays = (_ids(rng, 10000, (n, 10)), _ids(rng, 10000, n), _ids(rng, 10000, (n, 5)))
         model = CBOW(10000, 100, corpus, sample_size=5)
-        return _minibatch(model, arrays, 100, comm,
+        return _minibatch(model, arrays, 100 // divide, comm,
                           loss_fn=lambda m, c, t, negs: m(c, t, negatives=negs))
+    if name == "cbow-fast":             # train cbow's default ("fast") recipe: batch 4,000,
+        from autograd_nlp.models.word2vec import CBOW      # SGD lr 60, sub-sampling 1e-3,
+        from autograd_nlp.text.cbow_epochs import CbowEpochs    # reduced windows, sums
+        from autograd_nlp.training.minibatch import ResampledMinibatchTrainer
+        corpus = rng.zipf(1.3, 929_589) % 10000              # PTB's length, Zipf-like counts
+        model = CBOW(10000, 100, corpus, sample_size=5, context="sum")
+        epochs = CbowEpochs(corpus, 5, model.sampler, 1e-3, reduced_windows=True,
+                            context="sum")
+        trainer = ResampledMinibatchTrainer(model, optim.SGD(model.params(), lr=60.0), epochs,
+                                            epochs.examples_per_epoch, 4000 // divide,
+                                            **_quiet(comm))
+        return trainer, lambda steps: trainer.fit(1, stop_after=steps), 4000 // divide
     raise ValueError(f"unknown model {name!r}; use one of {', '.join(MODELS)}")
 
 
-MODELS = ("rnnlm", "better-rnnlm", "seq2seq", "attention", "cbow")
+MODELS = ("rnnlm", "better-rnnlm", "seq2seq", "attention", "cbow", "cbow-fast")
+CEILING = "ceiling"     # the driver's label for N independent processes (--ceiling)
 
 
 # --- one measured run (a worker) ---------------------------------------------------------
-def worker(name, allreduce, warmup, steps, mpi):
+def worker(name, allreduce, warmup, steps, mpi, divide=1):
     """Time ``steps`` steps after ``warmup``; rank 0 prints a JSON line."""
     comm = distributed.init(allreduce=allreduce) if mpi else None
     if comm is not None and comm.size == 1:
         comm = None
-    trainer, fit, items = build(name, comm)
+    trainer, fit, items = build(name, comm, divide)
     if comm is not None:
         distributed.synchronize(trainer.model, trainer.optimizer, comm)
     fit(warmup)
@@ -210,24 +225,50 @@ def _mpiexec():
     return beside if os.access(beside, os.X_OK) else shutil.which("mpiexec")
 
 
+def _worker_command(name, allreduce, args, divide=1):
+    return [sys.executable, "-m", "benchmarks.distributed_scaling", "--worker", name,
+            "--allreduce", allreduce, "--warmup", str(args.warmup), "--steps", str(args.steps),
+            "--divide", str(divide)]
+
+
+def _worker_env():
+    return {**os.environ, **ONE_THREAD,
+            "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def _result(command, returncode, stdout, stderr):
+    if returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stdout}{stderr}")
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
 def _run(name, ranks, allreduce, args):
-    command = [sys.executable, "-m", "benchmarks.distributed_scaling", "--worker", name,
-               "--allreduce", allreduce, "--warmup", str(args.warmup),
-               "--steps", str(args.steps)]
+    command = _worker_command(name, allreduce, args)
     if ranks > 1:
         command = [_mpiexec(), "-n", str(ranks)] + command + ["--mpi"]
-    env = {**os.environ, **ONE_THREAD,
-           "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env,
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=_worker_env(),
                           timeout=args.timeout)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return _result(command, done.returncode, done.stdout, done.stderr)
+
+
+def _run_ceiling(name, ranks, args):
+    """``ranks`` independent processes at once, each one rank's share of the
+    batch and no communication: what data parallelism could reach on this
+    machine at best (the cores' and the memory bus's own limits; the
+    slowest process's step)."""
+    command = _worker_command(name, "flat", args, divide=ranks)
+    started = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, cwd=ROOT, env=_worker_env()) for _ in range(ranks)]
+    results = []
+    for process in started:
+        stdout, stderr = process.communicate(timeout=args.timeout)
+        results.append(_result(command, process.returncode, stdout, stderr))
+    return max(results, key=lambda r: r["ms"])
 
 
 def _allreduces(name, wanted):
     """The all-reduces to compare for ``name`` (sparse only where rows can be)."""
-    return [a for a in wanted if a != "sparse" or name == "cbow"]
+    return [a for a in wanted if a != "sparse" or name.startswith("cbow")]
 
 
 def drive(args):
@@ -243,14 +284,18 @@ def drive(args):
     header = (f"{'model':13} {'run':16} {'ms/step':>9} {'items/s':>9} {'speedup':>8} "
               f"{'effic.':>7} {'allreduce':>10} {'share':>6} {'cpu ms':>8} {'cpu x':>6}")
     print(header)
-    summary, ones = {}, {}
+    summary, ones, ceilings = {}, {}, {}
     for name in models:
         configs = [(1, "flat")] + [(args.ranks, a)
                                    for a in _allreduces(name, args.allreduce.split(","))]
+        if args.ceiling:
+            configs.append((args.ranks, CEILING))
         runs = {c: [] for c in configs}
         for _ in range(args.rounds):
             for ranks, allreduce in configs:     # alternate: load drifts hit all alike
-                runs[(ranks, allreduce)].append(_run(name, ranks, allreduce, args))
+                runs[(ranks, allreduce)].append(
+                    _run_ceiling(name, ranks, args) if allreduce == CEILING
+                    else _run(name, ranks, allreduce, args))
         one = statistics.median(r["ms"] for r in runs[configs[0]])
         one_cpu = statistics.median(r["cpu_ms"] for r in runs[configs[0]])
         params = runs[configs[0]][0]["params"]
@@ -261,24 +306,30 @@ def drive(args):
         for ranks, allreduce in configs:
             ms = statistics.median(r["ms"] for r in runs[(ranks, allreduce)])
             comm_ms = statistics.median(r["comm_ms"] for r in runs[(ranks, allreduce)])
-            items = runs[(ranks, allreduce)][0]["items"]
+            items = runs[(ranks, allreduce)][0]["items"] * (ranks if allreduce == CEILING else 1)
             cpu_ms = statistics.median(r["cpu_ms"] for r in runs[(ranks, allreduce)])
-            label = "1 process" if ranks == 1 else f"{ranks} ranks {allreduce}"
+            label = ("1 process" if ranks == 1 else f"{ranks} x 1/{ranks} batch" if
+                     allreduce == CEILING else f"{ranks} ranks {allreduce}")
             speedup = one / ms
             print(f"{name:13} {label:16} {ms:9.1f} {1000 * items / ms:9.0f} {speedup:7.2f}x "
                   f"{speedup / ranks:7.0%} {comm_ms:8.1f}ms {comm_ms / ms:6.0%} "
                   f"{cpu_ms:8.1f} {one_cpu / cpu_ms:5.2f}x", flush=True)
-            if ranks > 1:
+            if ranks > 1 and allreduce != CEILING:
                 summary.setdefault(name, []).append((speedup, allreduce))
+            elif allreduce == CEILING:
+                ceilings[name] = speedup
     print()
     print(cost_model_table(ones))
-    target = {"better-rnnlm": 1.7, "cbow": 1.7}
+    target = {"better-rnnlm": 1.7, "cbow": 1.7, "cbow-fast": 1.7}
     for name, results in summary.items():
         speedup, allreduce = max(results)
         goal = f" (target >= {target[name]}x: {'met' if speedup >= target[name] else 'NOT met'})" \
             if name in target else ""
         print(f"{name}: {args.ranks} ranks train at {speedup:.2f}x one process's "
               f"throughput, best with the {allreduce} all-reduce{goal}")
+        if name in ceilings:
+            print(f"{name}: ceiling {ceilings[name]:.2f}x ({args.ranks} processes at once, "
+                  f"each 1/{args.ranks} of the batch, no communication)")
     return 0
 
 
@@ -293,11 +344,15 @@ def main(argv=None):
     p.add_argument("--warmup", type=int, default=3, help="untimed steps (default: %(default)s)")
     p.add_argument("--steps", type=int, default=10, help="timed steps (default: %(default)s)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds per run")
+    p.add_argument("--ceiling", action="store_true",
+                   help="also run N independent processes at once, each 1/N of the batch "
+                        "and no communication: the best data parallelism can do here")
+    p.add_argument("--divide", type=int, default=1, help=argparse.SUPPRESS)
     p.add_argument("--worker", choices=MODELS, help=argparse.SUPPRESS)
     p.add_argument("--mpi", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.allreduce, args.warmup, args.steps, args.mpi)
+        worker(args.worker, args.allreduce, args.warmup, args.steps, args.mpi, args.divide)
         return 0
     return drive(args)
 

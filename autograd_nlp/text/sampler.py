@@ -2,6 +2,7 @@
 raised to a power, never the word they are negatives for."""
 import numpy as np
 
+from autograd_nlp import jit
 from autograd_nlp import random as ag_random
 from autograd_nlp.backend import get_array_module, get_device_of_module, to_device
 
@@ -30,15 +31,19 @@ class UnigramSampler:
         self.vocab_size = len(p)
         self.sample_size = sample_size
         self._device_cdf = {}
+        self._guide = None          # jit's guide table, built on first use
 
     def sample(self, shape, rng=None, xp=np):
         """Ids drawn from p (targets not excluded); ``rng`` a Generator or a
         RandomState (default: autograd_nlp's generator); ``xp``: the array
         module to draw on (then from its device's generator, not ``rng``)."""
+        u = ag_random.random_floats(shape, rng=rng, xp=xp)
+        if xp is np and jit.enabled():      # the same ids, found from a guide table
+            if self._guide is None:
+                self._guide = jit.unigram_sampling.guide_table(self.cdf)
+            return jit.unigram_sampling.draw(self.cdf, self._guide, u)
         cdf = self.cdf if xp is np else self._cdf_on(xp)
-        ids = xp.searchsorted(cdf, ag_random.random_floats(shape, rng=rng, xp=xp),
-                              side="right")
-        return xp.minimum(ids, self.vocab_size - 1)
+        return xp.minimum(xp.searchsorted(cdf, u, side="right"), self.vocab_size - 1)
 
     def _cdf_on(self, xp):
         """The CDF copied once to the device of module ``xp``."""

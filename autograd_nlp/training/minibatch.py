@@ -82,7 +82,7 @@ class MinibatchTrainer(Trainer):
             lo, hi = distributed.shard_bounds(len(idx), self.comm)
             self.grad_weight = (hi - lo) / len(idx)
             idx = idx[lo:hi]
-        return [a[idx] for a in self.arrays]
+        return [_rows(a, idx) for a in self.arrays]
 
     def step(self, batch):
         return self.update(self.loss_fn(self.model, *batch))
@@ -162,3 +162,13 @@ class ResampledMinibatchTrainer(MinibatchTrainer):
 
     def load_extra_arrays(self, arrays):
         pass
+
+
+def _rows(array, idx):
+    """``array[idx]`` (rows ``idx`` of a batch); for a NumPy array through
+    ``np.take``, the same copy 3x faster than fancy indexing for 2-D rows
+    (CBOW's epoch of 655,992 x (10 + 1 + 5 + 10) columns in batches of 4,000:
+    44 against 130 ms)."""
+    if type(array) is np.ndarray:
+        return np.take(array, idx, axis=0)
+    return array[idx]

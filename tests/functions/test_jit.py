@@ -2,7 +2,7 @@
 
 Bit-identical where the kernel repeats NumPy's operations in NumPy's order
 (the LSTM step forward and backward, softmax cross-entropy's gradient from
-given probabilities, Adam); within float rounding where the summation order
+given probabilities, Adam, SGD; the negatives' ids); within float rounding where the summation order
 differs (softmax cross-entropy's forward: float64 partial sums where NumPy
 sums pairwise; the negative-sampling loss: its dot products and softplus).
 The registry's gradchecks and torch oracle of the ops with kernels run on
@@ -21,6 +21,7 @@ import autograd_nlp as ag  # noqa: E402
 import autograd_nlp.functions as F  # noqa: E402
 from autograd_nlp import jit, optim  # noqa: E402
 from autograd_nlp.functions.registry import all_ops  # noqa: E402
+from autograd_nlp.text.sampler import UnigramSampler  # noqa: E402
 
 JIT_OPS = ("lstm_step", "lstm_sequence", "softmax_cross_entropy", "negative_sampling_loss")
 CASES = [(name, label) for name in JIT_OPS for label in all_ops()[name].cases]
@@ -80,7 +81,8 @@ def test_the_kernels_run_when_enabled_and_not_when_disabled(monkeypatch):
                           (jit.softmax_ce, ("softmax_ce_forward", "softmax_ce_grad")),
                           (jit.negative_sampling, ("negative_sampling_forward",
                                                    "negative_sampling_backward")),
-                          (jit.adam, ("adam_update",))):
+                          (jit.adam, ("adam_update",)), (jit.sgd, ("sgd_update",)),
+                          (jit.unigram_sampling, ("draw",))):
         for name in names:
             def spy(*a, _f=getattr(module, name), _n=name, **k):
                 calls.append(_n)
@@ -100,6 +102,8 @@ def test_the_kernels_run_when_enabled_and_not_when_disabled(monkeypatch):
         opt = optim.Adam([Wx, Wh, b, W])
         loss.backward()
         opt.update()
+        optim.SGD([W]).update()
+        UnigramSampler(np.arange(5), sample_size=2).get_negative_sample(np.arange(3))
 
     with jit.enabled_as(False):
         step()
@@ -108,7 +112,7 @@ def test_the_kernels_run_when_enabled_and_not_when_disabled(monkeypatch):
         step()
     assert set(calls) == {"gates_forward", "cell_forward", "gates_backward", "softmax_ce_forward",
                           "softmax_ce_grad", "negative_sampling_forward",
-                          "negative_sampling_backward", "adam_update"}
+                          "negative_sampling_backward", "adam_update", "sgd_update", "draw"}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -158,9 +162,10 @@ def test_softmax_cross_entropy_gradient_kernel_is_bit_identical(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("weighted", [False, True], ids=["mean", "weights"])
-def test_negative_sampling_within_rounding(dtype, weighted):
+@pytest.mark.parametrize("dim", [6, 19], ids=["dim6", "dim19"])   # 19: 8 lanes twice + 3
+def test_negative_sampling_within_rounding(dtype, weighted, dim):
     rng = np.random.default_rng(0)
-    W_in, W_out = (rng.standard_normal((11, 6)).astype(dtype) for _ in range(2))
+    W_in, W_out = (rng.standard_normal((11, dim)).astype(dtype) for _ in range(2))
     contexts, samples = rng.integers(0, 11, (8, 4)), rng.integers(0, 11, (8, 3))
     samples[1] = samples[0]                 # repeated ids accumulate
     arrays = [W_in, W_out]
@@ -185,6 +190,47 @@ def test_adam_is_bit_identical(dtype, cls, kwargs):
                 opt.update()
         results.append([p.data, opt.slots[0]["m"], opt.slots[0]["v"]])
     _assert_same(*results)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.1], ids=["sgd", "weight-decay"])
+def test_sgd_is_bit_identical(dtype, weight_decay):
+    results = []
+    for flag in (False, True):
+        rng = np.random.default_rng(0)
+        p = ag.Variable(rng.standard_normal((13, 5)).astype(dtype))
+        opt = optim.SGD([p], lr=0.37, weight_decay=weight_decay)
+        with jit.enabled_as(flag):
+            for _ in range(3):
+                p.grad = ag.Variable(rng.standard_normal((13, 5)).astype(dtype))
+                opt.update()
+        results.append([p.data])
+    _assert_same(*results)
+
+
+def test_negatives_are_the_ids_numpy_draws():
+    """The guide-table draw gives searchsorted's ids exactly: on random
+    draws (a skewed unigram distribution, words never seen included) and on
+    the CDF's own values and their float neighbours, where a bucket's
+    rounding could land on the wrong side."""
+    rng = np.random.default_rng(0)
+    corpus = rng.zipf(1.3, 20_000) % 700
+    sampler = UnigramSampler(corpus, sample_size=5, vocab_size=703)
+    for seed in range(3):
+        targets = rng.integers(0, 703, (50, 7))
+        got = [None, None]
+        for flag in (False, True):
+            with jit.enabled_as(flag):
+                got[flag] = sampler.get_negative_sample(targets, np.random.default_rng(seed))
+        np.testing.assert_array_equal(got[0], got[1])
+        assert got[1].shape == (50, 7, 5) and (got[1] != targets[..., None]).all()
+    cdf = sampler.cdf
+    edges = np.concatenate([[0.0, np.nextafter(1.0, 0.0)], cdf, np.nextafter(cdf, 0.0),
+                            np.nextafter(cdf, 2.0), np.arange(4 * 703) / (4 * 703)])
+    edges = edges[(edges >= 0) & (edges < 1)]
+    expected = np.minimum(np.searchsorted(cdf, edges, side="right"), 702)
+    guide = jit.unigram_sampling.guide_table(cdf)
+    np.testing.assert_array_equal(jit.unigram_sampling.draw(cdf, guide, edges), expected)
 
 
 @jit.enabled_as(True)          # (even under AUTOGRAD_NLP_JIT=0)
