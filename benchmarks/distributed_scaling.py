@@ -117,7 +117,8 @@ def build(name, comm, divide=1):
 
 
 MODELS = ("rnnlm", "better-rnnlm", "seq2seq", "attention", "cbow", "cbow-fast")
-CEILING = "ceiling"     # the driver's label for N independent processes (--ceiling)
+CEILING = "ceiling"     # the driver's labels (--ceiling): N independent processes at
+ALONE = "alone"         # once, each 1/N of the batch; one such process alone
 
 
 # --- one measured run (a worker) ---------------------------------------------------------
@@ -251,14 +252,16 @@ def _run(name, ranks, allreduce, args):
     return _result(command, done.returncode, done.stdout, done.stderr)
 
 
-def _run_ceiling(name, ranks, args):
-    """``ranks`` independent processes at once, each one rank's share of the
-    batch and no communication: what data parallelism could reach on this
-    machine at best (the cores' and the memory bus's own limits; the
-    slowest process's step)."""
+def _run_ceiling(name, ranks, args, at_once):
+    """``at_once`` independent processes at the same time (1 or ``ranks``),
+    each with one rank's share of the batch (1 / ranks) and no
+    communication: with ``ranks`` of them, what data parallelism could reach
+    on this machine at best (the cores' and the memory bus's own limits; the
+    slowest process's step); with one, the smaller batch alone."""
     command = _worker_command(name, "flat", args, divide=ranks)
     started = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, cwd=ROOT, env=_worker_env()) for _ in range(ranks)]
+                                text=True, cwd=ROOT, env=_worker_env())
+               for _ in range(at_once)]
     results = []
     for process in started:
         stdout, stderr = process.communicate(timeout=args.timeout)
@@ -284,18 +287,18 @@ def drive(args):
     header = (f"{'model':13} {'run':16} {'ms/step':>9} {'items/s':>9} {'speedup':>8} "
               f"{'effic.':>7} {'allreduce':>10} {'share':>6} {'cpu ms':>8} {'cpu x':>6}")
     print(header)
-    summary, ones, ceilings = {}, {}, {}
+    summary, ones, ceilings, alone = {}, {}, {}, {}
     for name in models:
         configs = [(1, "flat")] + [(args.ranks, a)
                                    for a in _allreduces(name, args.allreduce.split(","))]
         if args.ceiling:
-            configs.append((args.ranks, CEILING))
+            configs += [(args.ranks, ALONE), (args.ranks, CEILING)]
         runs = {c: [] for c in configs}
         for _ in range(args.rounds):
             for ranks, allreduce in configs:     # alternate: load drifts hit all alike
                 runs[(ranks, allreduce)].append(
-                    _run_ceiling(name, ranks, args) if allreduce == CEILING
-                    else _run(name, ranks, allreduce, args))
+                    _run_ceiling(name, ranks, args, 1 if allreduce == ALONE else ranks)
+                    if allreduce in (ALONE, CEILING) else _run(name, ranks, allreduce, args))
         one = statistics.median(r["ms"] for r in runs[configs[0]])
         one_cpu = statistics.median(r["cpu_ms"] for r in runs[configs[0]])
         params = runs[configs[0]][0]["params"]
@@ -309,15 +312,19 @@ def drive(args):
             items = runs[(ranks, allreduce)][0]["items"] * (ranks if allreduce == CEILING else 1)
             cpu_ms = statistics.median(r["cpu_ms"] for r in runs[(ranks, allreduce)])
             label = ("1 process" if ranks == 1 else f"{ranks} x 1/{ranks} batch" if
-                     allreduce == CEILING else f"{ranks} ranks {allreduce}")
-            speedup = one / ms
+                     allreduce == CEILING else f"1 x 1/{ranks} batch" if allreduce == ALONE
+                     else f"{ranks} ranks {allreduce}")
+            share = ranks if allreduce == ALONE else 1      # throughputs: 1 / ranks of a batch
+            speedup = one / ms / share
             print(f"{name:13} {label:16} {ms:9.1f} {1000 * items / ms:9.0f} {speedup:7.2f}x "
                   f"{speedup / ranks:7.0%} {comm_ms:8.1f}ms {comm_ms / ms:6.0%} "
-                  f"{cpu_ms:8.1f} {one_cpu / cpu_ms:5.2f}x", flush=True)
-            if ranks > 1 and allreduce != CEILING:
-                summary.setdefault(name, []).append((speedup, allreduce))
-            elif allreduce == CEILING:
+                  f"{cpu_ms:8.1f} {one_cpu / cpu_ms / share:5.2f}x", flush=True)
+            if allreduce == CEILING:
                 ceilings[name] = speedup
+            elif allreduce == ALONE:
+                alone[name] = speedup * ranks
+            elif ranks > 1:
+                summary.setdefault(name, []).append((speedup, allreduce))
     print()
     print(cost_model_table(ones))
     target = {"better-rnnlm": 1.7, "cbow": 1.7, "cbow-fast": 1.7}
@@ -329,7 +336,9 @@ def drive(args):
               f"throughput, best with the {allreduce} all-reduce{goal}")
         if name in ceilings:
             print(f"{name}: ceiling {ceilings[name]:.2f}x ({args.ranks} processes at once, "
-                  f"each 1/{args.ranks} of the batch, no communication)")
+                  f"each 1/{args.ranks} of the batch, no communication; one such process "
+                  f"alone would give {alone[name]:.2f}x: the rest is the ranks sharing "
+                  f"the machine)")
     return 0
 
 

@@ -11,7 +11,7 @@ every other op (and compared with torch.autograd).
 """
 import numpy as np
 
-from autograd_nlp import cuda_kernels, jit
+from autograd_nlp import cuda_kernels, jit, workspace
 from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import FusedFunction, ShapeError
 from autograd_nlp.functions.registry import custom, register
@@ -132,14 +132,26 @@ class LSTMSequence(FusedFunction):
                              f"{None if h0 is None else h0.shape} and "
                              f"{None if c0 is None else c0.shape}")
         xp = get_array_module(xs)
-        x_tm = xp.ascontiguousarray(xs.transpose(1, 0, 2))          # (time, batch, D)
-        proj = (x_tm.reshape(T * B, D) @ Wx).reshape(T, B, 4 * H)
+        if xp is np:        # buffers reused between steps (workspace.py: no page faults)
+            dtype = np.result_type(xs.dtype, Wx.dtype)
+            x_tm = workspace.take((T, B, D), xs.dtype)
+            np.copyto(x_tm, xs.transpose(1, 0, 2))                    # (time, batch, D)
+            proj = workspace.take((T, B, 4 * H), dtype)
+            np.matmul(x_tm.reshape(T * B, D), Wx, out=proj.reshape(T * B, 4 * H))
+            hs, cs, tanh_cs = (workspace.take((T, B, H), dtype) for _ in range(3))
+        else:
+            x_tm = xp.ascontiguousarray(xs.transpose(1, 0, 2))
+            proj = (x_tm.reshape(T * B, D) @ Wx).reshape(T, B, 4 * H)
+            hs, cs, tanh_cs = (xp.empty((T, B, H), dtype=proj.dtype) for _ in range(3))
         proj += b
-        hs, cs, tanh_cs = (xp.empty((T, B, H), dtype=proj.dtype) for _ in range(3))
         kernels = cuda_kernels.usable(proj, Wh, h0, c0)
-        act = proj if kernels else xp.empty((T, 4, B, H), dtype=proj.dtype)
+        act = proj if kernels else (workspace.take((T, 4, B, H), proj.dtype) if xp is np
+                                    else xp.empty((T, 4, B, H), dtype=proj.dtype))
         in_kernel = kernels and cuda_kernels.recurrent_product_in_kernel(B, H)
-        rec = xp.empty((B, 4 * H), dtype=proj.dtype) if kernels and not in_kernel else None
+        rec = None
+        if not in_kernel and T > 1:       # h @ Wh of each step, into one buffer
+            rec = (workspace.take((B, 4 * H), proj.dtype) if xp is np
+                   else xp.empty((B, 4 * H), dtype=proj.dtype))
         gates_forward, cell_forward = _step_forward(proj, Wh, h0, c0)
         h, c = h0, c0
         for t in range(T):
@@ -150,23 +162,27 @@ class LSTMSequence(FusedFunction):
                                           xp.matmul(h, Wh, out=rec),
                                           out=(hs[t], cs[t], tanh_cs[t]))
             else:
-                gates_forward(xp, act[t], proj[t], h, Wh)
+                gates_forward(xp, act[t], proj[t], h, Wh, rec)
                 cell_forward(xp, act[t], c, hs[t], cs[t], tanh_cs[t])
             h, c = hs[t], cs[t]
-        self.saved = (x_tm, act, hs, cs, tanh_cs, kernels)
         if T == 0:
             zeros = xp.zeros((B, H), dtype=proj.dtype)
             h_last, c_last = (zeros, zeros.copy()) if h0 is None else (h0.copy(), c0.copy())
         else:
             h_last, c_last = hs[-1].copy(), cs[-1].copy()
-        return xp.ascontiguousarray(hs.transpose(1, 0, 2)), h_last, c_last
+        out = xp.ascontiguousarray(hs.transpose(1, 0, 2))
+        # hs goes back to the workspace after backward unless the output is a view of it
+        self.saved = (x_tm, act, hs, cs, tanh_cs, kernels, xp is np and out.base is None)
+        if not kernels:
+            workspace.give(proj, rec)
+        return out, h_last, c_last
 
     def backward_arrays(self, dhs, dh_last, dc_last):
         if self.saved is None:
             raise RuntimeError("LSTMSequence: backward through the same graph a second "
                                "time; the fused LSTM layer frees its saved activations "
                                "after the first backward (run the forward again)")
-        x_tm, act, hs, cs, tanh_cs, kernels = self.saved
+        x_tm, act, hs, cs, tanh_cs, kernels, hs_private = self.saved
         self.saved = None          # act is overwritten with the gate gradients below
         inputs = self.inputs
         Wx, Wh = inputs[1].data, inputs[2].data
@@ -175,7 +191,8 @@ class LSTMSequence(FusedFunction):
         T, B, D = x_tm.shape
         H = Wh.shape[0]
         xp = get_array_module(x_tm)
-        dX = act if kernels else xp.empty((T, B, 4 * H), dtype=act.dtype)
+        dX = act if kernels else (workspace.take((T, B, 4 * H), act.dtype) if xp is np
+                                  else xp.empty((T, B, 4 * H), dtype=act.dtype))
         dh, dc = dh_last, dc_last
         if kernels:
             in_kernel = cuda_kernels.recurrent_product_in_kernel(B, H)
@@ -184,6 +201,10 @@ class LSTMSequence(FusedFunction):
             dh_buffer = xp.empty((B, H), dtype=act.dtype)
             WhT = xp.ascontiguousarray(Wh.T) if in_kernel else None
         use_jit = not kernels and jit.usable(act, Wh, dhs, dh_last, dc_last, h0, c0)
+        dhs_steps = None
+        if use_jit and dhs is not None:   # time-major once, not a strided copy per step
+            dhs_steps = workspace.take((T, B, H), dhs.dtype)
+            np.copyto(dhs_steps, dhs.transpose(1, 0, 2))
         for t in range(T - 1, -1, -1):
             c_prev = cs[t - 1] if t else c0
             if kernels:
@@ -201,7 +222,7 @@ class LSTMSequence(FusedFunction):
                 continue
             if use_jit:           # one numba loop, gate gradients straight into dX[t]
                 dc = jit.lstm.gates_backward(act[t], tanh_cs[t], c_prev, dh, dc, dX[t],
-                                             None if dhs is None else dhs[:, t])
+                                             None if dhs_steps is None else dhs_steps[t])
                 if t or has_state:
                     dh = _times_wh_transposed(xp, dX[t], Wh)
                 continue
@@ -227,6 +248,8 @@ class LSTMSequence(FusedFunction):
             grads[3] = dX2.sum(axis=0)
         if has_state:
             grads += [dh, dc]
+        if not kernels:             # nothing reads these any more
+            workspace.give(x_tm, act, cs, tanh_cs, dX, dhs_steps, hs if hs_private else None)
         return tuple(grads)
 
 
@@ -250,16 +273,18 @@ def _step_forward(*arrays):
     return _gates_forward, _cell_forward
 
 
-def _gates_forward(xp, act, proj, h, Wh):
+def _gates_forward(xp, act, proj, h, Wh, rec=None):
     """act (4, batch, H) <- one step's activated gates from its input
     projection proj (batch, 4H) plus h @ Wh (skipped when h is None, the zero
-    state); sigmoid as 0.5 tanh(x / 2) + 0.5 (stable)."""
+    state; computed into ``rec`` (batch, 4H) when given); sigmoid as
+    0.5 tanh(x / 2) + 0.5 (stable)."""
     B, H = act.shape[1], act.shape[2]
     by_gate = proj.reshape(B, 4, H).transpose(1, 0, 2)
     if h is None:
         act[...] = by_gate
     else:
-        xp.add((h @ Wh).reshape(B, 4, H).transpose(1, 0, 2), by_gate, out=act)
+        rec = h @ Wh if rec is None else xp.matmul(h, Wh, out=rec)
+        xp.add(rec.reshape(B, 4, H).transpose(1, 0, 2), by_gate, out=act)
     sig = act[:3]
     sig *= 0.5
     xp.tanh(act, out=act)

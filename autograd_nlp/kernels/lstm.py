@@ -56,12 +56,16 @@ def _cell(act, c_prev, c, half):
             cb[j] = fj * cp[j] + ij * g[j]
 
 
-def gates_forward(xp, act, proj, h, Wh):
+def gates_forward(xp, act, proj, h, Wh, rec=None):
     """As recurrent._gates_forward: act (4, batch, H) <- the activated gates
     from proj (batch, 4H) plus h (batch, H) @ Wh (H, 4H) (h None: the zero
-    state), except that the sigmoid's last step (0.5 t + 0.5) is left to
-    ``cell_forward``, which reads the gates anyway."""
-    rec = np.zeros_like(proj) if h is None else h @ Wh
+    state; the product into ``rec`` (batch, 4H) when given), except that the
+    sigmoid's last step (0.5 t + 0.5) is left to ``cell_forward``, which
+    reads the gates anyway."""
+    if h is None:
+        rec = np.zeros_like(proj)
+    else:
+        rec = h @ Wh if rec is None else np.matmul(h, Wh, out=rec)
     _preactivations(act, proj, rec, act.dtype.type(0.5))
     np.tanh(act, out=act)
 

@@ -52,6 +52,7 @@ from autograd_nlp import distributed, optim
 from autograd_nlp.layers import recurrent_layers
 from autograd_nlp.serialization import load_npz, remove_stale_temporaries
 # best_params_path and restore_for_resume lived here: importable from here still
+from autograd_nlp.training import allocator
 from autograd_nlp.training.checkpoint import (best_params_path, load_best_params,  # noqa: F401
                                               load_checkpoint, restore_for_resume,
                                               save_checkpoint)
@@ -199,7 +200,11 @@ class Trainer:
 
         Over MPI ranks, an error on one rank (other than a diverged global
         loss, which every rank raises alike) is printed with its rank and ends
-        every rank (``Abort``) instead of leaving the others waiting."""
+        every rank (``Abort``) instead of leaving the others waiting.
+
+        Freed memory stays in the process from then on (allocator.py: no page
+        faults for the arrays every step allocates again)."""
+        allocator.keep_freed_memory()
         if self.comm is None:
             return self._fit(epochs, stop_after)
         try:
