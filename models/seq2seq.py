@@ -70,12 +70,14 @@ class PeekyDecoder(Module):
         return start_from_encoder(memory)
 
     def forward(self, ys, state, memory):
-        """The encoder's last h (batch, H) from ``memory``, repeated over time."""
+        """The encoder's last h (batch, H) from ``memory``, repeated over time.
+        The LSTM takes it as its ``constant`` input (the same numbers as
+        concatenating it to every step's input, projected once a sequence)."""
         _, (context, _) = memory
         batch, steps = ys.shape
+        hs, state = self.lstm(self.embed(ys), state=state, return_state=True,
+                              constant=context)
         peek = broadcast_to(context.reshape(batch, 1, -1), (batch, steps, context.shape[-1]))
-        hs, state = self.lstm(concat(peek, self.embed(ys), axis=-1), state=state,
-                              return_state=True)
         return self.out(concat(peek, hs, axis=-1)), state
 
     def attention_weights(self):

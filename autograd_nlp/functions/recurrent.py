@@ -108,7 +108,9 @@ class LSTMSequence(FusedFunction):
     (time * batch, 4H), which BLAS runs far faster when batch is small. The
     input projection, its gradients and the per-step states live in
     time-major buffers, so no per-step slices are stacked or unstacked, and
-    the graph holds one node per layer call instead of one per step. Per
+    the graph holds one node per layer call instead of one per step. b may
+    also be (batch, 4H), a bias per batch row (the peeky decoder's input that
+    is the same at every step, projected once: layers/recurrent.py). Per
     step the arithmetic is that of ``LSTMStep`` (gate-major on the CPU, the
     fused CUDA kernels on a GPU). Measured (``benchmarks/lstm_layer.py``:
     forward + backward of the layer, thread CPU time, medians of alternating
@@ -121,9 +123,10 @@ class LSTMSequence(FusedFunction):
     def forward(self, xs, Wx, Wh, b, h0=None, c0=None):
         H = Wh.shape[0]
         if xs.ndim != 3 or Wx.shape != (xs.shape[-1], 4 * H) or Wh.shape != (H, 4 * H) \
-                or b.shape != (4 * H,):
+                or b.shape not in ((4 * H,), (xs.shape[0], 4 * H)):
             raise ShapeError(f"LSTMSequence: xs {xs.shape} must be (batch, time, D), Wx "
-                             f"{Wx.shape} (D, 4H), Wh {Wh.shape} (H, 4H) and b {b.shape} (4H,)")
+                             f"{Wx.shape} (D, 4H), Wh {Wh.shape} (H, 4H) and b {b.shape} (4H,) "
+                             f"or (batch, 4H)")
         B, T, D = xs.shape
         if (h0 is None) != (c0 is None) or (h0 is not None and (
                 h0.shape != (B, H) or c0.shape != (B, H))):
@@ -191,6 +194,9 @@ class LSTMSequence(FusedFunction):
         T, B, D = x_tm.shape
         H = Wh.shape[0]
         xp = get_array_module(x_tm)
+        if xp is np:     # a final state's gradient may arrive as a strided slice
+            dh_last, dc_last = (None if g is None else np.ascontiguousarray(g)
+                                for g in (dh_last, dc_last))
         dX = act if kernels else (workspace.take((T, B, 4 * H), act.dtype) if xp is np
                                   else xp.empty((T, B, 4 * H), dtype=act.dtype))
         dh, dc = dh_last, dc_last
@@ -200,10 +206,13 @@ class LSTMSequence(FusedFunction):
             dc_buffers = [xp.empty((B, H), dtype=act.dtype) for _ in range(2)]
             dh_buffer = xp.empty((B, H), dtype=act.dtype)
             WhT = xp.ascontiguousarray(Wh.T) if in_kernel else None
-        use_jit = not kernels and jit.usable(act, Wh, dhs, dh_last, dc_last, h0, c0)
+        # (dhs may be any NumPy array, a strided slice too: it is copied once,
+        # time-major and in act's dtype, instead of a strided copy per step)
+        use_jit = not kernels and (dhs is None or type(dhs) is np.ndarray) and \
+            jit.usable(act, Wh, dh_last, dc_last, h0, c0)
         dhs_steps = None
-        if use_jit and dhs is not None:   # time-major once, not a strided copy per step
-            dhs_steps = workspace.take((T, B, H), dhs.dtype)
+        if use_jit and dhs is not None:
+            dhs_steps = workspace.take((T, B, H), act.dtype)
             np.copyto(dhs_steps, dhs.transpose(1, 0, 2))
         for t in range(T - 1, -1, -1):
             c_prev = cs[t - 1] if t else c0
@@ -244,8 +253,8 @@ class LSTMSequence(FusedFunction):
             if has_state and T:
                 dWh += h0.T @ dX[0]
             grads[2] = dWh
-        if inputs[3].requires_grad:
-            grads[3] = dX2.sum(axis=0)
+        if inputs[3].requires_grad:     # b (4H,), or one row per batch row (batch, 4H)
+            grads[3] = dX2.sum(axis=0) if inputs[3].data.ndim == 1 else dX.sum(axis=0)
         if has_state:
             grads += [dh, dc]
         if not kernels:             # nothing reads these any more
@@ -383,10 +392,11 @@ def _torch_lstm_sequence(t, xs, Wx, Wh, b, h0=None, c0=None):
     return hs, h, c
 
 
-def _sequence_case(with_state, batch=3, time=4):
+def _sequence_case(with_state, batch=3, time=4, row_bias=False):
     def make(rng):
         arrays = (rng.standard_normal((batch, time, 3)), rng.standard_normal((3, 8)),
-                  rng.standard_normal((2, 8)), rng.standard_normal(8))
+                  rng.standard_normal((2, 8)),
+                  rng.standard_normal((batch, 8) if row_bias else 8))
         state = (rng.standard_normal((batch, 2)), rng.standard_normal((batch, 2)))
         return arrays + (state if with_state else ()), {}
     return make
@@ -394,13 +404,15 @@ def _sequence_case(with_state, batch=3, time=4):
 
 @register("lstm_sequence", {"with-state": custom(_sequence_case(True)),
                             "zero-state": custom(_sequence_case(False)),
-                            "one-step": custom(_sequence_case(True, time=1))},
+                            "one-step": custom(_sequence_case(True, time=1)),
+                            "bias-per-row": custom(_sequence_case(True, row_bias=True))},
           zero_size={"batch": custom(_sequence_case(True, batch=0)),
                      "time": custom(_sequence_case(True, time=0))},
           twice_differentiable=False, torch=_torch_lstm_sequence)
 def lstm_sequence(xs, Wx, Wh, b, h0=None, c0=None):
     """A whole LSTM layer over time as one op (the book's TimeLSTM):
-    xs (batch, time, D), Wx (D, 4H), Wh (H, 4H), b (4H,) and the initial
+    xs (batch, time, D), Wx (D, 4H), Wh (H, 4H), b (4H,) (or (batch, 4H):
+    a bias per batch row, the same at every step) and the initial
     state h0, c0 (batch, H), or neither for zeros -> hs (batch, time, H) and
     the final h, c (batch, H). The same numbers as ``lstm_step`` run over
     each time step, with one backward for the whole sequence."""

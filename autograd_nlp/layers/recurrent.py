@@ -40,9 +40,24 @@ class _Cell(Module):
         self.Wh = Parameter(make((hidden_size, n)))
         self.b = Parameter(np.zeros(n))
 
-    def project(self, xs):
-        """xs (..., in_size) -> (..., gates * hidden): x @ Wx + b."""
-        return linear(xs, self.Wx, self.b)
+    def project(self, xs, constant=None):
+        """xs (..., in_size) -> (..., gates * hidden): x @ Wx + b. With
+        ``constant`` (batch, C), xs (batch, time, in_size - C) holds the rest
+        of each step's input: as if ``constant`` were joined before xs's
+        features at every step, but projected once."""
+        if constant is None:
+            return linear(xs, self.Wx, self.b)
+        bias = self.constant_bias(constant)
+        return linear(xs, self.input_weights(constant)) + bias.reshape(bias.shape[0], 1, -1)
+
+    def input_weights(self, constant):
+        """The rows of Wx that multiply xs when ``constant`` comes first."""
+        return self.Wx[constant.shape[-1]:]
+
+    def constant_bias(self, constant):
+        """constant (batch, C) @ Wx[:C] + b: its part of every step's
+        projection, (batch, gates * hidden)."""
+        return linear(constant, self.Wx[:constant.shape[-1]], self.b)
 
     def initial_state(self, batch_size):
         zeros = get_array_module(self.Wh.data).zeros((batch_size, self.hidden_size),
@@ -56,12 +71,13 @@ class _Cell(Module):
     def step(self, x_proj, state):
         raise NotImplementedError
 
-    def run(self, xs, state, name):
+    def run(self, xs, state, name, constant=None):
         """All time steps of xs (batch, time, in_size): (hs (batch, time,
         hidden), final state). The graph is unrolled: one ``step`` per time
-        step, each in a scope "<name> t=<t>" (a cluster in graph pictures)."""
+        step, each in a scope "<name> t=<t>" (a cluster in graph pictures).
+        ``constant``: see ``project``."""
         hs = []
-        for t, x_t in enumerate(unstack(self.project(xs), axis=1)):
+        for t, x_t in enumerate(unstack(self.project(xs, constant), axis=1)):
             with scope(f"{name} t={t}"):
                 h, state = self.step(x_t, state)
             hs.append(h)
@@ -103,13 +119,18 @@ class LSTMCell(_Cell):
             h, c = lstm_step(x_proj, state[1], self.Wh, state[0])
         return h, (h, c)
 
-    def run(self, xs, state, name):
+    def run(self, xs, state, name, constant=None):
         """The whole sequence as one fused ``lstm_sequence`` op (faster: one
-        backward for all steps); step by step inside ``autograd_nlp.unrolled()``."""
+        backward for all steps); step by step inside ``autograd_nlp.unrolled()``.
+        With ``constant`` its projection is the op's bias, one row per batch row."""
         if Config.unroll_recurrence:
-            return super().run(xs, state, name)
+            return super().run(xs, state, name, constant)
         with scope(name):
-            hs, h, c = lstm_sequence(xs, self.Wx, self.Wh, self.b, *(state or ()))
+            if constant is None:
+                hs, h, c = lstm_sequence(xs, self.Wx, self.Wh, self.b, *(state or ()))
+            else:
+                hs, h, c = lstm_sequence(xs, self.input_weights(constant), self.Wh,
+                                         self.constant_bias(constant), *(state or ()))
         return hs, (h, c)
 
 
@@ -154,18 +175,30 @@ class _Sequence(Module):
     def hidden_size(self):
         return self.cell.hidden_size
 
-    def forward(self, xs, state=None, return_state=False):
+    def forward(self, xs, state=None, return_state=False, constant=None):
         """xs (batch, time, in) -> hs (batch, time, hidden); with
         ``return_state`` also the final state tuple. ``state`` overrides the
-        initial state (e.g. an encoder's final state for a decoder)."""
+        initial state (e.g. an encoder's final state for a decoder).
+
+        ``constant`` (batch, C): input that is the same at every step (the
+        peeky decoder's context), taken as joined before xs's features at
+        every step (then xs is (batch, time, in - C)): the numbers of
+        ``concat(constant repeated over time, xs)``, up to rounding, with its
+        projection done once instead of ``time`` times."""
         if xs.ndim != 3:
             raise ValueError(f"{type(self).__name__}: expects (batch, time, features), "
                              f"got shape {xs.shape}")
+        width = xs.shape[-1] + (0 if constant is None else constant.shape[-1])
+        if constant is not None and (constant.ndim != 2 or constant.shape[0] != xs.shape[0]
+                                     or width != self.cell.in_size):
+            raise ValueError(f"{type(self).__name__}: constant {constant.shape} must be "
+                             f"(batch, C) with C + xs's {xs.shape[-1]} features = the "
+                             f"layer's input size {self.cell.in_size}")
         if state is None:
             state = self.state if self.stateful else None      # None: zeros
         elif not isinstance(state, tuple):
             state = (state,)
-        hs, state = self.cell.run(xs, state, self.name)
+        hs, state = self.cell.run(xs, state, self.name, constant)
         if self.stateful:
             self.state = state
         return (hs, state) if return_state else hs

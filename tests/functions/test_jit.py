@@ -261,3 +261,33 @@ def test_environment_switch_turns_the_kernels_off():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**__import__("os").environ, "AUTOGRAD_NLP_JIT": "0"}, timeout=120)
     assert out.stdout.strip() == "False", out.stderr
+
+
+@jit.enabled_as(True)
+def test_the_lstm_backward_kernel_takes_strided_gradients(monkeypatch):
+    """The gradients reaching a layer's outputs may be strided slices (its hs
+    joined to other features, as in the peeky decoder; its final h sliced):
+    they are copied once, and every step still runs the kernel, with the
+    NumPy path's numbers."""
+    calls = []
+    kernel = jit.lstm.gates_backward
+    monkeypatch.setattr(jit.lstm, "gates_backward",
+                        lambda *a, **k: calls.append(1) or kernel(*a, **k))
+    rng = np.random.default_rng(2)
+    arrays = [rng.standard_normal(s).astype(np.float32)
+              for s in ((3, 5, 4), (4, 8), (2, 8), (8,), (3, 2), (3, 2))]
+    side = rng.standard_normal((3, 5, 3)).astype(np.float32)
+
+    def run():
+        xs = [ag.Variable(a) for a in arrays]
+        hs, h, c = F.lstm_sequence(*xs)
+        joined = F.concat(hs, ag.Variable(side), axis=-1)       # dhs: a strided slice
+        out = (joined * joined).sum() + (F.concat(h, h, axis=-1) ** 2).sum()
+        out.backward()
+        return [v.grad.data for v in xs]
+    on = run()
+    assert len(calls) == 5
+    with jit.enabled_as(False):
+        off = run()
+    for a, b in zip(on, off):
+        np.testing.assert_array_equal(a, b)

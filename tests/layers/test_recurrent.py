@@ -1,5 +1,7 @@
 """Recurrent cells and sequence layers: gradients (float64), truncated BPTT,
 statefulness, and agreement with torch.nn where it is installed."""
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -208,3 +210,41 @@ def test_unrolled_records_one_lstm_step_per_time_step():
     with ag.unrolled():
         names = op_names(layer(xs))
     assert names.count("LSTMStep") == 5 and "LSTMSequence" not in names
+
+
+@pytest.mark.parametrize("seq_class", [LSTM, RNN, GRU])
+@pytest.mark.parametrize("unrolled", [False, True], ids=["fused", "unrolled"])
+def test_a_constant_input_equals_joining_it_to_every_step(seq_class, unrolled):
+    """``constant`` (batch, C) is projected once, not at every step: the same
+    values and gradients (to rounding) as concatenating it before each
+    step's features, with a given state too, in float64."""
+    rng = np.random.default_rng(3)
+    layer = seq_class(5 + 2, 4)
+    for p in layer.params():
+        p.data = rng.standard_normal(p.shape)
+    xs, context = rng.standard_normal((3, 6, 2)), rng.standard_normal((3, 5))
+    state = tuple(ag.Variable(rng.standard_normal((3, 4)))
+                  for _ in range(layer.cell.state_size))
+    weights = rng.standard_normal((3, 6, 4))
+
+    def run(joined):
+        layer.cleargrads()
+        x, c = ag.Variable(xs), ag.Variable(context)
+        with ag.unrolled() if unrolled else contextlib.nullcontext():
+            if joined:
+                peek = F.broadcast_to(c.reshape(3, 1, 5), (3, 6, 5))
+                hs = layer(F.concat(peek, x, axis=-1), state=state)
+            else:
+                hs = layer(x, state=state, constant=c)
+        (hs * weights).sum().backward()
+        return [hs.data, x.grad.data, c.grad.data] + [p.grad.data for p in layer.params()]
+
+    for got, want in zip(run(False), run(True)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_a_constant_of_the_wrong_width_is_explained():
+    layer = LSTM(7, 4)
+    with pytest.raises(ValueError, match=r"constant \(3, 4\) must be \(batch, C\) with C \+ "
+                                         r"xs's 2 features = the layer's input size 7"):
+        layer(ag.Variable(np.zeros((3, 6, 2))), constant=ag.Variable(np.zeros((3, 4))))
