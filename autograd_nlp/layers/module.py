@@ -11,6 +11,14 @@ from autograd_nlp.core import Parameter, Variable, bump_version
 from autograd_nlp.serialization import load_npz, save_npz
 
 
+_structure_version = 0      # bumped whenever any module's Parameters or sub-modules change
+
+
+def _structure_changed():
+    global _structure_version
+    _structure_version += 1
+
+
 class Module:
     """Subclasses assign Parameters / Modules as attributes and define
     ``forward``; calling the module calls ``forward``.
@@ -34,7 +42,15 @@ class Module:
     def __setattr__(self, name, value):
         if isinstance(value, Parameter) and value.name is None:
             value.name = name
+        if isinstance(value, (Parameter, Module)) or \
+                isinstance(self.__dict__.get(name), (Parameter, Module)):
+            _structure_changed()
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        if isinstance(self.__dict__.get(name), (Parameter, Module)):
+            _structure_changed()
+        object.__delattr__(self, name)
 
     # --- traversal ------------------------------------------------------------
     def children(self):
@@ -76,9 +92,16 @@ class Module:
                 yield from value._named_params_with_repeats(prefix + name + ".")
 
     def params(self):
-        """Every Parameter once (shared ones are not repeated)."""
-        for _, p in self.named_params():
-            yield p
+        """Every Parameter once (shared ones are not repeated). The list is
+        kept until any module gains, loses or replaces a Parameter or a
+        sub-module: a training step asks for it several times (clearing,
+        clipping), and walking the tree each time cost 0.5 ms of seq2seq's
+        10 ms step."""
+        cached = self.__dict__.get("_params_cache")
+        if cached is None or cached[0] != _structure_version:
+            cached = (_structure_version, tuple(p for _, p in self.named_params()))
+            object.__setattr__(self, "_params_cache", cached)
+        return iter(cached[1])
 
     def num_params(self):
         """Total number of scalar parameters."""

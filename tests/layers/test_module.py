@@ -103,3 +103,31 @@ def test_astype_for_float64_gradcheck():
         layer.W.data, layer.b.data = W.data, b.data
         return ag.functions.linear(x, W, b)
     assert ag.gradcheck(f, layer.W.data, layer.b.data)
+
+
+def test_params_follow_every_change_of_the_module_tree():
+    """params() is cached between calls, and the cache follows added,
+    replaced and deleted Parameters and sub-modules at any depth."""
+    from autograd_nlp.core import Parameter
+    from autograd_nlp.layers import Linear, Module
+
+    class Net(Module):
+        def __init__(self):
+            super().__init__()
+            self.a = Linear(2, 3)
+            self.b = Linear(3, 1)
+
+    net = Net()
+    assert len(list(net.params())) == 4
+    assert list(net.params()) == list(net.params())
+    net.b.extra = Parameter(np.zeros(2))                  # deeper: still seen
+    assert len(list(net.params())) == 5
+    old = net.a.W
+    net.a.W = Parameter(np.zeros((2, 3)))                  # replaced
+    assert old not in list(net.params()) and net.a.W in list(net.params())
+    del net.b.extra
+    assert len(list(net.params())) == 4
+    net.b = None                                           # a sub-module removed
+    assert len(list(net.params())) == 2
+    net.c = net.a                                          # shared: still once
+    assert len(list(net.params())) == 2
