@@ -27,3 +27,15 @@ def test_the_cost_model_of_n_machines():
     assert bench.predicted_speedup(half, 64, 1e9) == pytest.approx(100 / (50 + 50 / 64))
     table = bench.cost_model_table({"cbow": free})
     assert "10 Gb/s" in table and "100 Gb/s" in table and "cbow" in table
+
+
+def test_a_worker_on_a_share_of_the_batch_and_the_fast_cbow_recipe(capsys):
+    """--divide N: the batch of one of N ranks (what --ceiling runs);
+    cbow-fast: train cbow's own recipe (batch 4,000, SGD)."""
+    assert bench.main(["--worker", "cbow", "--warmup", "1", "--steps", "1",
+                       "--divide", "4"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"] == 25
+    assert bench.main(["--worker", "cbow-fast", "--warmup", "1", "--steps", "1",
+                       "--divide", "2"]) == 0
+    fast = json.loads(capsys.readouterr().out)
+    assert fast["rows"] == 2000 and fast["items"] == 2000 and fast["ms"] > 0
