@@ -6,8 +6,9 @@ around its products (``kernels/lstm.py``), softmax cross-entropy
 (``kernels/softmax_ce.py``), word2vec's negative-sampling loss
 (``kernels/negative_sampling.py``), the Adam and SGD steps
 (``kernels/adam.py``, ``kernels/sgd.py``) and the negatives' draw
-(``kernels/unigram_sampling.py``, ids exactly NumPy's). The matrix products stay in BLAS, and so do NumPy's vectorized ``tanh`` and
-``exp`` (numba calls the scalar libm ones, 10-40x slower per element here).
+(``kernels/unigram_sampling.py``, ids exactly NumPy's). The matrix
+products stay in BLAS, and so do NumPy's vectorized ``tanh`` and ``exp``
+(numba calls the scalar libm ones, 10-40x slower per element here).
 
 The NumPy code in the ops is the reference and the fallback: a kernel runs
 only when numba imports, the switch is on, and every array is a C-contiguous

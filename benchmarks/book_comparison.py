@@ -22,6 +22,7 @@ negatives, Adam, no clip). Inputs are random ids of the datasets' shapes.
 """
 import argparse
 import importlib
+import importlib.util
 import os
 import statistics
 import sys
@@ -226,12 +227,22 @@ def make_data(name, np, book_dir):
     return data
 
 
+def why_no_book(book_dir):
+    """Why the book's code cannot run here (None when it can): its folder
+    is missing, or matplotlib, which its common.trainer imports."""
+    if not os.path.isdir(os.path.join(book_dir, "common")):
+        return (f"the book's code is not at {book_dir} (give its folder with --book-dir "
+                f"DIR; it is oreilly-japan/deep-learning-from-scratch-2)")
+    if importlib.util.find_spec("matplotlib") is None:
+        return "the book's code imports matplotlib, which is not installed (pip install '.[plot]')"
+    return None
+
+
 def main(argv=None):
     args = parse_args(argv)
     book_dir = os.path.abspath(args.book_dir)
-    if not os.path.isdir(os.path.join(book_dir, "common")):
-        print(f"book_comparison: skipped, the book's code is not at {book_dir} (give its "
-              f"folder with --book-dir DIR; it is oreilly-japan/deep-learning-from-scratch-2)")
+    if why_no_book(book_dir):
+        print(f"book_comparison: skipped, {why_no_book(book_dir)}")
         return 0
     here = os.path.dirname(os.path.abspath(__file__))    # its common.py would hide the book's
     sys.path[:] = [ROOT] + [p for p in sys.path if os.path.abspath(p or ".") != here]

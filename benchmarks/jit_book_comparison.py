@@ -31,8 +31,8 @@ def main(argv=None):
     from benchmarks import book_comparison as bc
     args = bc.parse_args(argv)
     book_dir = os.path.abspath(args.book_dir)
-    if not os.path.isdir(os.path.join(book_dir, "common")):
-        print(f"jit_book_comparison: skipped, the book's code is not at {book_dir}")
+    if bc.why_no_book(book_dir):
+        print(f"jit_book_comparison: skipped, {bc.why_no_book(book_dir)}")
         return 0
     from benchmarks.common import alternate_rounds, header, pin_threads, try_torch
     note = pin_threads(args.threads)

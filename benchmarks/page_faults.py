@@ -68,6 +68,11 @@ def main(argv=None):
     if args.side:
         print(json.dumps(measure(args.side, args.models, args.iters)))
         return 0
+    sys.path.insert(0, ROOT)
+    from benchmarks.book_comparison import default_book_dir, why_no_book
+    if why_no_book(default_book_dir()):
+        print(f"page_faults: skipped, {why_no_book(default_book_dir())}")
+        return 0
     print("| model | " + " | ".join(f"{s} ms (faults)" for s in SIDES) + " | ours/book | "
           "ours-kept/book | ours/torch | ours-kept/torch |")
     print("|---" * (len(SIDES) + 5) + "|")

@@ -46,9 +46,19 @@ def test_missing_book_dir_skips_with_a_message(tmp_path):
 @pytest.mark.skipif(not os.path.isdir(os.path.join(book_comparison.default_book_dir(), "common")),
                     reason="the book's code is not beside the repository")
 def test_one_quick_row_against_the_book():
+    pytest.importorskip("matplotlib", reason="the book's code imports it (pip install '.[plot]')")
     result = run("--models", "seq2seq", "--rounds", "1", "--warmup", "0")
     assert result.returncode == 0, result.stderr
     row = [line for line in result.stdout.splitlines() if line.startswith("| seq2seq")]
     assert len(row) == 1
     cells = [c.strip() for c in row[0].strip("|").split("|")]
     assert len(cells) == 6 and float(cells[1]) > 0 and float(cells[2]) > 0
+
+
+def test_without_matplotlib_the_book_is_skipped_with_the_reason(monkeypatch, tmp_path):
+    (tmp_path / "common").mkdir()
+    real = book_comparison.importlib.util.find_spec
+    monkeypatch.setattr(book_comparison.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    assert "matplotlib" in book_comparison.why_no_book(str(tmp_path))
+    assert "is not at" in book_comparison.why_no_book(str(tmp_path / "nowhere"))

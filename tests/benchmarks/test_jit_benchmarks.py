@@ -40,6 +40,7 @@ def test_missing_book_dir_skips_with_a_message(tmp_path):
 @pytest.mark.skipif(not os.path.isdir(os.path.join(book_comparison.default_book_dir(), "common")),
                     reason="the book's code is not beside the repository")
 def test_one_quick_row_against_the_book():
+    pytest.importorskip("matplotlib", reason="the book's code imports it (pip install '.[plot]')")
     result = run("jit_book_comparison.py", "--models", "seq2seq", "--rounds", "1",
                  "--warmup", "0")
     assert result.returncode == 0, result.stderr

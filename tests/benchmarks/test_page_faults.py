@@ -30,6 +30,7 @@ def test_the_table_of_every_side():
     if not os.path.isdir(os.path.join(book_comparison.default_book_dir(), "common")):
         pytest.skip("the book's code is not in ../shared/reference")
     pytest.importorskip("torch", reason="torch is the peer (pip install torch)")
+    pytest.importorskip("matplotlib", reason="the book's code imports it (pip install '.[plot]')")
     done = run("--models", "seq2seq", "--iters", "2")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
