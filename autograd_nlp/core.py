@@ -395,7 +395,7 @@ class Function:
         xs = []
         wants_grad = False
         for x in inputs:                    # one pass: arrays, and whether to record
-            if not isinstance(x, Variable):
+            if type(x) is not Variable and not isinstance(x, Variable):
                 like = next((x.data for x in inputs if isinstance(x, Variable)), None)
                 return self(*[as_variable(x, like) for x in inputs])  # numbers, arrays
             xs.append(x.data)
@@ -420,23 +420,29 @@ class Function:
         record = wants_grad and Config.enable_backprop
         if type(ys) is not tuple:           # the common single-output case
             result = _new_variable(ys, record)
+            if not record:
+                return result
             outputs = (result,)
+            refs = (_weakref(result),)
         else:
             outputs = result = [_new_variable(y, record) for y in ys]
-        if record:                          # link this Function into the graph
-            generation = 0
-            for x in inputs:
-                if x.generation > generation:
-                    generation = x.generation
-            self.generation = generation
-            for y in outputs:
-                y.creator = self
-                y.generation = generation + 1
-            self.inputs = inputs
-            self.outputs = tuple([_weakref(y) for y in outputs])
-            self.saved_at = _edit_clock     # backward checks no saved array changed since
-            if Config.scope is not None or Config.detect_anomaly:
-                self._annotate()
+            if not record:
+                return result
+            refs = tuple([_weakref(y) for y in outputs])
+        generation = 0                      # link this Function into the graph
+        for x in inputs:
+            if x.generation > generation:
+                generation = x.generation
+        self.generation = generation
+        generation += 1
+        for y in outputs:
+            y.creator = self
+            y.generation = generation
+        self.inputs = inputs
+        self.outputs = refs
+        self.saved_at = _edit_clock         # backward checks no saved array changed since
+        if Config.scope is not None or Config.detect_anomaly:
+            self._annotate()
         return result
 
     def _annotate(self):
