@@ -121,3 +121,15 @@ def test_usage_errors_exit_2(monkeypatch, capsys, argv, says):
     stub(monkeypatch, "2026-12-06")
     code, out, err = run(capsys, "translate", "--checkpoint", "x.npz", *argv)
     assert code == 2 and says in err and err.startswith("autograd-nlp: ")
+
+
+def test_several_quoted_questions_too_long_together_say_how_to_ask_several(monkeypatch,
+                                                                           capsys):
+    stub(monkeypatch, "2026-12-06")
+    got, out, err = run(capsys, "translate", "--checkpoint", "x.npz", "december 6, 2026",
+                        "Sunday, December 6th, 2026", "12/6/26")
+    assert got == 2 and out == ""
+    assert "this model reads at most 40" in err
+    assert "the 3 arguments were joined into this one question" in err and "--file" in err
+    got, out, err = run(capsys, "translate", "--checkpoint", "x.npz", "december", "6,", "2026")
+    assert got == 0 and out == "2026-12-06\n"            # words of one question: still joined

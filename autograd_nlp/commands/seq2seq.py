@@ -126,6 +126,10 @@ def translate(args):
     if not batch and answers[0].error is not None:
         hint = (f"; pass one like the training data's, e.g. "
                 f"{example_question(translator)}" if not questions[0].strip() else "")
+        if len(args.text) > 1:      # "a" "b" on the command line: one question, joined
+            hint += (f" (the {len(args.text)} arguments were joined into this one question; "
+                     f"to ask several, put them one per line in a file for --file, or pipe "
+                     f"them to 'translate --checkpoint C -')")
         raise UserError(f"translate: cannot translate {questions[0]!r}: "
                         f"{answers[0].error}{hint}")
     untrusted = 0
