@@ -34,7 +34,7 @@ def keep_freed_memory():
 def _mallopt():
     try:
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):           # not glibc: nothing to tune
+    except (OSError, AttributeError, TypeError):    # not glibc (Windows: no CDLL(None))
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return bool(mallopt(M_TRIM_THRESHOLD, TRIM_BYTES) and
