@@ -12,7 +12,7 @@ def _glibc():
     try:
         ctypes.CDLL(None).mallopt
         return sys.platform.startswith("linux")
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return False
 
 
