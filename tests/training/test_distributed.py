@@ -5,12 +5,12 @@ tests/training/distributed_runs.py and skip when mpi4py or mpiexec is
 missing (``pip install ".[distributed]"``)."""
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from mpi_launch import mpiexec
 
 from autograd_nlp import distributed
 
@@ -22,19 +22,8 @@ import distributed_runs  # noqa: E402
 sys.path.remove(HERE)
 
 
-def _mpiexec():
-    """mpiexec of the mpich wheel beside this Python (else on PATH), or skip."""
-    if importlib.util.find_spec("mpi4py") is None:
-        pytest.skip("mpi4py is not installed (pip install '.[distributed]')")
-    beside = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-    found = beside if os.access(beside, os.X_OK) else shutil.which("mpiexec")
-    if not found:
-        pytest.skip("no mpiexec found (pip install mpich, or '.[distributed]')")
-    return found
-
-
 def _mpi_run(tmp_path, *args, ranks=2, check=True, env=None):
-    result = subprocess.run([_mpiexec(), "-n", str(ranks), sys.executable, SCRIPT,
+    result = subprocess.run([mpiexec(), "-n", str(ranks), sys.executable, SCRIPT,
                              str(tmp_path), *args],
                             capture_output=True, text=True, timeout=240, cwd=HERE,
                             env={**os.environ, **(env or {})})
@@ -168,7 +157,7 @@ def test_train_distributed_over_two_ranks_prints_and_writes_once(tmp_path, name,
     """Also with the all-reduce chosen by $AUTOGRAD_NLP_ALLREDUCE (no option)."""
     data = _tiny_ptb(tmp_path / "data")
     out = tmp_path / "run"
-    command = [_mpiexec(), "-n", "2", sys.executable, "-m", "autograd_nlp", "train", name,
+    command = [mpiexec(), "-n", "2", sys.executable, "-m", "autograd_nlp", "train", name,
                "--data-dir", str(data), "--batch-size", "5", *SIZES[name], "--hidden", "4",
                "--epochs", "1", "--quiet", "--out", str(out), "--distributed"]
     root = os.path.dirname(os.path.dirname(HERE))
@@ -223,7 +212,7 @@ def test_train_seq2seq_over_two_ranks_takes_one_process_steps(tmp_path, name):
     env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "OPENBLAS_NUM_THREADS": "1"}
     env.pop("AUTOGRAD_NLP_DATA", None)
-    two = subprocess.run([_mpiexec(), "-n", "2", sys.executable, "-m", "autograd_nlp", *common,
+    two = subprocess.run([mpiexec(), "-n", "2", sys.executable, "-m", "autograd_nlp", *common,
                           "--out", str(tmp_path / "two"), "--distributed"],
                          capture_output=True, text=True, timeout=300, cwd=root, env=env)
     assert two.returncode == 0, two.stdout + two.stderr
@@ -349,7 +338,7 @@ def test_two_ranks_on_one_machine_have_local_ranks_0_and_1():
     code = ("from autograd_nlp import distributed; c = distributed.init(); "
             "got = c.gather(c.node_rank()); c.is_root and print(got)")
     root = os.path.dirname(os.path.dirname(HERE))
-    result = subprocess.run([_mpiexec(), "-n", "2", sys.executable, "-c", code],
+    result = subprocess.run([mpiexec(), "-n", "2", sys.executable, "-c", code],
                             capture_output=True, text=True, timeout=120, cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "[(0, 2), (1, 2)]"

@@ -3,29 +3,17 @@ alone prints and writes; the plain autoencoder (no random numbers in its
 steps) ends with the parameters of the same command on one process; the
 VAE's ranks draw their noise from streams of their own. Skipped without
 mpi4py or mpiexec (``pip install ".[distributed]"``)."""
-import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from mpi_launch import mpiexec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = ["--n", "300", "--hidden", "16", "--code", "4", "--batch-size", "33", "--samples", "20",
         "--epochs", "2", "--quiet"]
-
-
-def mpiexec():
-    """mpiexec of the mpich wheel beside this Python (else on PATH), or skip."""
-    if importlib.util.find_spec("mpi4py") is None:
-        pytest.skip("mpi4py is not installed (pip install '.[distributed]')")
-    beside = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-    found = beside if os.access(beside, os.X_OK) else shutil.which("mpiexec")
-    if not found:
-        pytest.skip("no mpiexec found (pip install mpich, or '.[distributed]')")
-    return found
 
 
 def train(command, out):

@@ -5,14 +5,13 @@ positions, whose count differs between the ranks' shards: a mask rate that
 chooses several words per pair makes the test fail unless each rank's term
 is weighted by its share of them (training/bert.py's PretrainingTrainer).
 Skipped when mpi4py or mpiexec is missing (``pip install ".[distributed]"``)."""
-import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from mpi_launch import mpiexec
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -22,22 +21,11 @@ PRETRAIN = ["--dim", "8", "--heads", "2", "--layers", "1", "--max-length", "16",
             "0.4", "--vector-sentences", "5", *COMMON]
 
 
-def _mpiexec():
-    """mpiexec of the mpich wheel beside this Python (else on PATH), or skip."""
-    if importlib.util.find_spec("mpi4py") is None:
-        pytest.skip("mpi4py is not installed (pip install '.[distributed]')")
-    beside = os.path.join(os.path.dirname(sys.executable), "mpiexec")
-    found = beside if os.access(beside, os.X_OK) else shutil.which("mpiexec")
-    if not found:
-        pytest.skip("no mpiexec found (pip install mpich, or '.[distributed]')")
-    return found
-
-
 def _train(args, ranks=1):
     env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "OPENBLAS_NUM_THREADS": "1"}
     env.pop("AUTOGRAD_NLP_DATA", None)
-    launch = [_mpiexec(), "-n", str(ranks)] if ranks > 1 else []
+    launch = [mpiexec(), "-n", str(ranks)] if ranks > 1 else []
     extra = ["--distributed"] if ranks > 1 else []
     result = subprocess.run([*launch, sys.executable, "-m", "autograd_nlp", "train", *args,
                              *extra], capture_output=True, text=True, timeout=240, cwd=ROOT,
@@ -59,7 +47,7 @@ def _assert_same_parameters(one, two):
 
 @pytest.fixture
 def ptb(tmp_path):
-    _mpiexec()
+    mpiexec()
     sys.path.insert(0, os.path.dirname(HERE))
     try:
         from tiny_ptb import write_tiny_ptb
