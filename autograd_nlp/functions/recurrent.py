@@ -11,7 +11,7 @@ every other op (and compared with torch.autograd).
 """
 import numpy as np
 
-from autograd_nlp import cuda_kernels, jit, workspace
+from autograd_nlp import cuda_kernels, jit, threads, workspace
 from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import FusedFunction, ShapeError
 from autograd_nlp.functions.registry import custom, register
@@ -148,26 +148,29 @@ class LSTMSequence(FusedFunction):
             hs, cs, tanh_cs = (xp.empty((T, B, H), dtype=proj.dtype) for _ in range(3))
         proj += b
         kernels = cuda_kernels.usable(proj, Wh, h0, c0)
-        act = proj if kernels else (workspace.take((T, 4, B, H), proj.dtype) if xp is np
-                                    else xp.empty((T, 4, B, H), dtype=proj.dtype))
-        in_kernel = kernels and cuda_kernels.recurrent_product_in_kernel(B, H)
-        rec = None
-        if not in_kernel and T > 1:       # h @ Wh of each step, into one buffer
-            rec = (workspace.take((B, 4 * H), proj.dtype) if xp is np
-                   else xp.empty((B, 4 * H), dtype=proj.dtype))
-        gates_forward, cell_forward = _step_forward(proj, Wh, h0, c0)
-        h, c = h0, c0
-        for t in range(T):
-            if in_kernel:         # one launch: h @ Wh and the gates (proj[t] becomes them)
-                cuda_kernels.lstm_forward(proj[t], c, h, Wh, out=(hs[t], cs[t], tanh_cs[t]))
-            elif kernels:         # two: h @ Wh by cuBLAS, then the gates
-                cuda_kernels.lstm_forward(proj[t], c, rec=None if h is None else
-                                          xp.matmul(h, Wh, out=rec),
-                                          out=(hs[t], cs[t], tanh_cs[t]))
-            else:
-                gates_forward(xp, act[t], proj[t], h, Wh, rec)
-                cell_forward(xp, act[t], c, hs[t], cs[t], tanh_cs[t])
-            h, c = hs[t], cs[t]
+        if kernels:
+            self._forward_cuda(xp, proj, Wh, h0, c0, hs, cs, tanh_cs)
+            acts, blocks = [proj], [slice(0, B)]
+        else:
+            # the batch's rows in blocks, one thread each (threads.py), each
+            # block with its own gate-major activations (time, 4, rows, H)
+            blocks = threads.row_blocks(B, steps=T) if xp is np else [slice(0, B)]
+            acts = [workspace.take((T, 4, r.stop - r.start, H), proj.dtype) if xp is np
+                    else xp.empty((T, 4, B, H), dtype=proj.dtype) for r in blocks]
+            # h @ Wh of each step, into one buffer per block
+            recs = [None if T < 2 else workspace.take((r.stop - r.start, 4 * H), proj.dtype)
+                    if xp is np else xp.empty((B, 4 * H), dtype=proj.dtype) for r in blocks]
+            gates_forward, cell_forward = _step_forward(proj, Wh, h0, c0)
+
+            def run(k, rows):
+                act, rec, h, c = acts[k], recs[k], _rows(h0, rows), _rows(c0, rows)
+                for t in range(T):
+                    gates_forward(xp, act[t], proj[t, rows], h, Wh, rec)
+                    cell_forward(xp, act[t], c, hs[t, rows], cs[t, rows], tanh_cs[t, rows])
+                    h, c = hs[t, rows], cs[t, rows]
+
+            threads.run_blocks(blocks, run)
+            workspace.give(*recs)
         if T == 0:
             zeros = xp.zeros((B, H), dtype=proj.dtype)
             h_last, c_last = (zeros, zeros.copy()) if h0 is None else (h0.copy(), c0.copy())
@@ -175,17 +178,35 @@ class LSTMSequence(FusedFunction):
             h_last, c_last = hs[-1].copy(), cs[-1].copy()
         out = xp.ascontiguousarray(hs.transpose(1, 0, 2))
         # hs goes back to the workspace after backward unless the output is a view of it
-        self.saved = (x_tm, act, hs, cs, tanh_cs, kernels, xp is np and out.base is None)
+        self.saved = (x_tm, acts, blocks, hs, cs, tanh_cs, kernels,
+                      xp is np and out.base is None)
         if not kernels:
-            workspace.give(proj, rec)
+            workspace.give(proj)
         return out, h_last, c_last
+
+    @staticmethod
+    def _forward_cuda(xp, proj, Wh, h0, c0, hs, cs, tanh_cs):
+        """The forward's time loop with the fused CUDA kernels (proj[t]
+        becomes step t's activations)."""
+        T, B, H = hs.shape
+        in_kernel = cuda_kernels.recurrent_product_in_kernel(B, H)
+        rec = None if in_kernel or T < 2 else xp.empty((B, 4 * H), dtype=proj.dtype)
+        h, c = h0, c0
+        for t in range(T):
+            if in_kernel:         # one launch: h @ Wh and the gates
+                cuda_kernels.lstm_forward(proj[t], c, h, Wh, out=(hs[t], cs[t], tanh_cs[t]))
+            else:                 # two: h @ Wh by cuBLAS, then the gates
+                cuda_kernels.lstm_forward(proj[t], c, rec=None if h is None else
+                                          xp.matmul(h, Wh, out=rec),
+                                          out=(hs[t], cs[t], tanh_cs[t]))
+            h, c = hs[t], cs[t]
 
     def backward_arrays(self, dhs, dh_last, dc_last):
         if self.saved is None:
             raise RuntimeError("LSTMSequence: backward through the same graph a second "
                                "time; the fused LSTM layer frees its saved activations "
                                "after the first backward (run the forward again)")
-        x_tm, act, hs, cs, tanh_cs, kernels, hs_private = self.saved
+        x_tm, acts, blocks, hs, cs, tanh_cs, kernels, hs_private = self.saved
         self.saved = None          # act is overwritten with the gate gradients below
         inputs = self.inputs
         Wx, Wh = inputs[1].data, inputs[2].data
@@ -197,59 +218,26 @@ class LSTMSequence(FusedFunction):
         if xp is np:     # a final state's gradient may arrive as a strided slice
             dh_last, dc_last = (None if g is None else np.ascontiguousarray(g)
                                 for g in (dh_last, dc_last))
-        dX = act if kernels else (workspace.take((T, B, 4 * H), act.dtype) if xp is np
-                                  else xp.empty((T, B, 4 * H), dtype=act.dtype))
-        dh, dc = dh_last, dc_last
         if kernels:
-            in_kernel = cuda_kernels.recurrent_product_in_kernel(B, H)
-            dhs_tm = None if dhs is None else xp.ascontiguousarray(dhs.transpose(1, 0, 2))
-            dc_buffers = [xp.empty((B, H), dtype=act.dtype) for _ in range(2)]
-            dh_buffer = xp.empty((B, H), dtype=act.dtype)
-            WhT = xp.ascontiguousarray(Wh.T) if in_kernel else None
-        # (dhs may be any NumPy array, a strided slice too: it is copied once,
-        # time-major and in act's dtype, instead of a strided copy per step)
-        use_jit = not kernels and (dhs is None or type(dhs) is np.ndarray) and \
-            jit.usable(act, Wh, dh_last, dc_last, h0, c0)
-        dhs_steps = None
-        if use_jit and dhs is not None:
-            dhs_steps = workspace.take((T, B, H), act.dtype)
-            np.copyto(dhs_steps, dhs.transpose(1, 0, 2))
-        for t in range(T - 1, -1, -1):
-            c_prev = cs[t - 1] if t else c0
-            if kernels:
-                # one launch per step (the product with the next step's gate
-                # gradients summed in the kernel), or two (cuBLAS, then the kernel)
-                nxt = in_kernel and t < T - 1
-                dc = cuda_kernels.lstm_backward(act[t], tanh_cs[t], c_prev, dh, dc,
-                                                None if dhs_tm is None else dhs_tm[t],
-                                                act[t + 1] if nxt else None, WhT,
-                                                dc_buffers[t % 2])
-                # dh_prev for the step before (its kernel sums it itself when
-                # in_kernel), or for the initial state
-                needs_dh = has_state if t == 0 else not in_kernel
-                dh = xp.matmul(act[t], Wh.T, out=dh_buffer) if needs_dh else None
-                continue
-            if use_jit:           # one numba loop, gate gradients straight into dX[t]
-                dc = jit.lstm.gates_backward(act[t], tanh_cs[t], c_prev, dh, dc, dX[t],
-                                             None if dhs_steps is None else dhs_steps[t])
-                if t or has_state:
-                    dh = _times_wh_transposed(xp, dX[t], Wh)
-                continue
-            if dhs is not None:
-                dh = dhs[:, t] if dh is None else dh + dhs[:, t]
-            dc = _gates_backward(xp, act[t], tanh_cs[t], c_prev, dh, dc)
-            dX[t].reshape(B, 4, H)[...] = act[t].transpose(1, 0, 2)
-            if t or has_state:
-                dh = _times_wh_transposed(xp, dX[t], Wh)
+            dX = acts[0]
+            dh, dc = self._backward_cuda(xp, dX, tanh_cs, cs, c0, Wh, dhs, dh_last, dc_last,
+                                         has_state)
+        else:
+            dX = (workspace.take((T, B, 4 * H), tanh_cs.dtype) if xp is np
+                  else xp.empty((T, B, 4 * H), dtype=tanh_cs.dtype))
+            dh, dc, dhs_steps = self._backward_steps(xp, dX, acts, blocks, tanh_cs, cs, c0, Wh,
+                                                     dhs, dh_last, dc_last, has_state)
         dX2 = dX.reshape(T * B, 4 * H)
         grads = [None, None, None, None]
+        # the products over all steps (split between threads where large: threads.py)
+        matmul = threads.matmul if xp is np else xp.matmul
         if inputs[0].requires_grad:
-            dxs = (dX2 @ Wx.T).reshape(T, B, D)
+            dxs = matmul(dX2, Wx.T).reshape(T, B, D)
             grads[0] = xp.ascontiguousarray(dxs.transpose(1, 0, 2))
         if inputs[1].requires_grad:
-            grads[1] = x_tm.reshape(T * B, D).T @ dX2
+            grads[1] = matmul(x_tm.reshape(T * B, D).T, dX2)
         if inputs[2].requires_grad:
-            dWh = hs[:-1].reshape(-1, H).T @ dX[1:].reshape(-1, 4 * H)
+            dWh = matmul(hs[:-1].reshape(-1, H).T, dX[1:].reshape(-1, 4 * H))
             if has_state and T:
                 dWh += h0.T @ dX[0]
             grads[2] = dWh
@@ -258,8 +246,87 @@ class LSTMSequence(FusedFunction):
         if has_state:
             grads += [dh, dc]
         if not kernels:             # nothing reads these any more
-            workspace.give(x_tm, act, cs, tanh_cs, dX, dhs_steps, hs if hs_private else None)
+            workspace.give(x_tm, *acts, cs, tanh_cs, dX, dhs_steps,
+                           hs if hs_private else None)
         return tuple(grads)
+
+    @staticmethod
+    def _backward_steps(xp, dX, acts, blocks, tanh_cs, cs, c0, Wh, dhs, dh_last, dc_last,
+                        has_state):
+        """The backward's time loop on the CPU (or without the CUDA kernels),
+        each row block of the forward on its own thread: the gate gradients
+        into dX (time, batch, 4H); returns the gradients reaching h0 and c0
+        (None without an initial state) and the time-major copy of dhs it
+        made (or None), for the workspace."""
+        T, B, H = tanh_cs.shape
+        # (dhs may be any NumPy array, a strided slice too: it is copied once,
+        # time-major and in act's dtype, instead of a strided copy per step)
+        use_jit = (dhs is None or type(dhs) is np.ndarray) and \
+            jit.usable(acts[0], Wh, dh_last, dc_last, c0)
+        dhs_steps = None
+        if use_jit and dhs is not None:
+            dhs_steps = workspace.take((T, B, H), acts[0].dtype)
+            np.copyto(dhs_steps, dhs.transpose(1, 0, 2))
+        finals = [None] * len(blocks)
+
+        def run(k, rows):
+            act, dh, dc = acts[k], _rows(dh_last, rows), _rows(dc_last, rows)
+            for t in range(T - 1, -1, -1):
+                c_prev = cs[t - 1, rows] if t else _rows(c0, rows)
+                if use_jit:       # one numba loop, gate gradients straight into dX[t]
+                    dc = jit.lstm.gates_backward(act[t], tanh_cs[t, rows], c_prev, dh, dc,
+                                                 dX[t, rows],
+                                                 None if dhs_steps is None else
+                                                 dhs_steps[t, rows])
+                else:
+                    if dhs is not None:
+                        dh = dhs[rows, t] if dh is None else dh + dhs[rows, t]
+                    dc = _gates_backward(xp, act[t], tanh_cs[t, rows], c_prev, dh, dc)
+                    dX[t, rows].reshape(-1, 4, H)[...] = act[t].transpose(1, 0, 2)
+                if t or has_state:
+                    dh = _times_wh_transposed(xp, dX[t, rows], Wh)
+            finals[k] = (dh, dc)
+
+        threads.run_blocks(blocks, run)
+        if not has_state:
+            return None, None, dhs_steps
+        if len(blocks) == 1:
+            return finals[0] + (dhs_steps,)
+        dh, dc = ([f[i] for f in finals] for i in (0, 1))
+        return (None if dh[0] is None else xp.concatenate(dh),
+                None if dc[0] is None else xp.concatenate(dc), dhs_steps)
+
+    @staticmethod
+    def _backward_cuda(xp, act, tanh_cs, cs, c0, Wh, dhs, dh_last, dc_last, has_state):
+        """The backward's time loop with the fused CUDA kernels: act (time,
+        batch, 4H) becomes the gate gradients; returns the gradients
+        reaching h0 and c0."""
+        T, B, H = tanh_cs.shape
+        in_kernel = cuda_kernels.recurrent_product_in_kernel(B, H)
+        dhs_tm = None if dhs is None else xp.ascontiguousarray(dhs.transpose(1, 0, 2))
+        dc_buffers = [xp.empty((B, H), dtype=act.dtype) for _ in range(2)]
+        dh_buffer = xp.empty((B, H), dtype=act.dtype)
+        WhT = xp.ascontiguousarray(Wh.T) if in_kernel else None
+        dh, dc = dh_last, dc_last
+        for t in range(T - 1, -1, -1):
+            c_prev = cs[t - 1] if t else c0
+            # one launch per step (the product with the next step's gate
+            # gradients summed in the kernel), or two (cuBLAS, then the kernel)
+            nxt = in_kernel and t < T - 1
+            dc = cuda_kernels.lstm_backward(act[t], tanh_cs[t], c_prev, dh, dc,
+                                            None if dhs_tm is None else dhs_tm[t],
+                                            act[t + 1] if nxt else None, WhT,
+                                            dc_buffers[t % 2])
+            # dh_prev for the step before (its kernel sums it itself when
+            # in_kernel), or for the initial state
+            needs_dh = has_state if t == 0 else not in_kernel
+            dh = xp.matmul(act[t], Wh.T, out=dh_buffer) if needs_dh else None
+        return dh, dc
+
+
+def _rows(array, rows):
+    """array[rows], or None for None (a zero state or gradient)."""
+    return None if array is None else array[rows]
 
 
 def _times_wh_transposed(xp, dgates, Wh):

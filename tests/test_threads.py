@@ -1,0 +1,159 @@
+"""threads.py: a batch's rows split between threads give the numbers of the
+unsplit batch (to rounding, on the NumPy and the numba paths), the LSTM layer still passes its gradchecks when split,
+an error in a worker thread reaches the caller, BLAS is claimed and given
+back, and a bad AUTOGRAD_NLP_THREADS is refused by name."""
+import numpy as np
+import pytest
+
+import autograd_nlp as ag
+from autograd_nlp import jit, threads
+from autograd_nlp.functions.recurrent import LSTMSequence
+from autograd_nlp.functions.registry import all_ops
+
+
+@pytest.fixture(autouse=True)
+def _restore_thread_count():
+    yield
+    threads.set_thread_count(None)
+
+
+@pytest.mark.parametrize("rows,count,want", [
+    (128, 2, [(0, 64), (64, 128)]),
+    (100, 3, [(0, 33), (33, 66), (66, 100)]),
+    (63, 2, [(0, 63)]),                # two blocks would be under MIN_ROWS rows
+    (20, 8, [(0, 20)]),
+    (0, 2, [(0, 0)]),
+    (128, 1, [(0, 128)]),
+])
+def test_row_blocks_cover_the_rows_in_near_equal_blocks(rows, count, want):
+    blocks = threads.row_blocks(rows, threads=count)
+    assert [(b.start, b.stop) for b in blocks] == want
+
+
+def _layer(B, T, state, dtype, seed=5, H=24, D=5):
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s) for s in ((B, T, D), (D, 4 * H), (H, 4 * H), (4 * H,))]
+    if state:
+        arrays += [rng.standard_normal((B, H)), rng.standard_normal((B, H))]
+    grads_above = (rng.standard_normal((B, T, 2 * H))[:, :, :H],     # strided, as a slice
+                   rng.standard_normal((B, H)), rng.standard_normal((B, H)))
+    return [a.astype(dtype) for a in arrays], [g.astype(dtype) for g in grads_above]
+
+
+def _forward_backward(arrays, grads_above):
+    op = LSTMSequence()
+    outputs = op(*[ag.Variable(a) for a in arrays])
+    grads = op.backward_arrays(*grads_above)
+    return [o.data for o in outputs] + [g for g in grads]
+
+
+PATHS = ["numpy"] + (["numba"] if jit.available() else [])
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("B,T,state", [(96, 7, True), (96, 7, False), (64, 1, True),
+                                       (64, 0, True), (20, 5, True)])
+def test_lstm_layer_split_between_threads_gives_the_same_numbers(monkeypatch, path, dtype,
+                                                                 B, T, state):
+    monkeypatch.setattr(threads, "MIN_ROWS", 16)
+    monkeypatch.setattr(threads, "MIN_STEPS", 0)        # split these short loops too
+    arrays, grads_above = _layer(B, T, state, dtype)
+    results = {}
+    with jit.enabled_as(path == "numba"):
+        for count in (1, 2, 3):
+            threads.set_thread_count(count)
+            results[count] = _forward_backward(arrays, grads_above)
+    assert len(threads.row_blocks(B)) == min(3, B // 16)
+    names = ["hs", "h", "c", "dxs", "dWx", "dWh", "db"] + (["dh0", "dc0"] if state else [])
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    for count in (2, 3):
+        for name, one, split in zip(names, results[1], results[count]):
+            # each row's arithmetic is the same; BLAS may round a product of
+            # fewer rows differently (as its own threads may)
+            np.testing.assert_allclose(split, one, rtol=tol, atol=tol,
+                                       err_msg=f"{name} with {count} threads")
+
+
+def test_lstm_layer_gradchecks_when_its_rows_are_split(monkeypatch):
+    monkeypatch.setattr(threads, "MIN_ROWS", 1)
+    monkeypatch.setattr(threads, "MIN_STEPS", 0)
+    monkeypatch.setattr(threads, "MIN_PRODUCT", 1)     # the weight products split too
+    threads.set_thread_count(3)
+    spec = all_ops()["lstm_sequence"]
+    for label, case in spec.cases.items():
+        args, kwargs = case(np.random.default_rng(0))
+        if args[0].shape[0] < 3:
+            continue
+        assert len(threads.row_blocks(args[0].shape[0])) == 3
+        assert ag.gradcheck(lambda *xs: spec(*xs, **kwargs), *args, **spec.tolerance), label
+
+
+@pytest.mark.parametrize("shape", [(300, 40, 200), (40, 300, 700)], ids=["rows", "columns"])
+def test_matmul_splits_large_products_and_matches_numpy(monkeypatch, shape):
+    monkeypatch.setattr(threads, "MIN_PRODUCT", 1)
+    threads.set_thread_count(2)
+    M, K, N = shape
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((M, K)), rng.standard_normal((K, N))
+    assert len(threads.row_blocks(max(M, N), min_rows=64)) == 2
+    np.testing.assert_allclose(threads.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
+    # a transposed view, as the LSTM layer's weight gradients pass
+    np.testing.assert_allclose(threads.matmul(b.T, a.T), b.T @ a.T, rtol=1e-12, atol=1e-12)
+
+
+def test_short_loops_stay_with_blas_until_it_is_claimed():
+    threads.set_thread_count(2)
+    assert len(threads.row_blocks(128, steps=threads.MIN_STEPS - 1)) == 1
+    assert not threads.blas_claimed()
+    a = np.ones((512, 512))
+    assert np.array_equal(threads.matmul(a, a), a @ a)      # unclaimed: BLAS's own threads
+    if threads._blas() is None:
+        pytest.skip("no OpenBLAS found in this process: BLAS cannot be claimed")
+    assert len(threads.row_blocks(128, steps=threads.MIN_STEPS)) == 2
+    assert threads.blas_claimed()
+    assert len(threads.row_blocks(128, steps=1)) == 2
+
+
+def test_an_error_in_a_worker_thread_is_raised_in_the_caller():
+    threads.set_thread_count(2)
+    blocks = threads.row_blocks(128)
+    done = []
+
+    def work(k, rows):
+        if k == 1:
+            raise ValueError("block 1 failed")
+        done.append(k)
+
+    with pytest.raises(ValueError, match="block 1 failed"):
+        threads.run_blocks(blocks, work)
+    assert done == [0]
+
+
+def test_blas_is_claimed_for_split_work_and_given_back():
+    blas = threads._blas()
+    if blas is None:
+        pytest.skip("no OpenBLAS found in this process (not Linux, or NumPy on another "
+                    "BLAS): its thread count cannot be set")
+    before = blas.get()
+    threads.set_thread_count(2)
+    threads.row_blocks(128)
+    assert blas.get() == 1
+    threads.set_thread_count(1)
+    assert blas.get() == before
+
+
+@pytest.mark.parametrize("value", ["two", "0", "-1"])
+def test_a_bad_thread_count_in_the_environment_is_refused_by_name(monkeypatch, value):
+    monkeypatch.setenv("AUTOGRAD_NLP_THREADS", value)
+    threads.set_thread_count(None)
+    with pytest.raises(ValueError, match="AUTOGRAD_NLP_THREADS"):
+        threads.thread_count()
+
+
+def test_the_environment_sets_the_thread_count(monkeypatch):
+    monkeypatch.setenv("AUTOGRAD_NLP_THREADS", "3")
+    threads.set_thread_count(None)
+    assert threads.thread_count() == 3
+    with pytest.raises(ValueError, match="set_thread_count"):
+        threads.set_thread_count(0)
