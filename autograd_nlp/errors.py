@@ -21,3 +21,8 @@ class BadFileError(UserError, ValueError):
 class CheckpointError(UserError, ValueError):
     """A readable checkpoint that does not fit the command: another model
     kind, or entries the command needs are missing."""
+
+
+class BadSettingError(UserError, ValueError):
+    """An environment variable of ours with a value it cannot take (e.g.
+    ``AUTOGRAD_NLP_THREADS=two``)."""

@@ -31,6 +31,8 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from autograd_nlp.errors import BadSettingError
+
 MIN_ROWS = 32         # below this a block's products are too small to be worth a thread
 MIN_STEPS = 16        # shorter loops stay with BLAS's threads until BLAS is claimed
 MIN_PRODUCT = 2 ** 23   # multiply-adds below which ``matmul`` leaves a product whole
@@ -91,10 +93,11 @@ def thread_count():
             try:
                 count = int(configured)
             except ValueError:
-                raise ValueError(f"AUTOGRAD_NLP_THREADS={configured!r}: expected a whole "
-                                 f"number of threads (1: no extra threads)") from None
+                count = 0
             if count < 1:
-                raise ValueError(f"AUTOGRAD_NLP_THREADS={configured!r}: at least 1")
+                raise BadSettingError(f"AUTOGRAD_NLP_THREADS={configured!r}: expected a whole "
+                                      f"number of threads, at least 1 (1: no extra threads), "
+                                      f"or unset for BLAS's count")
         else:
             blas = _blas()
             count = max(1, int(blas.get())) if blas is not None else 1

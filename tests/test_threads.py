@@ -7,6 +7,7 @@ import pytest
 
 import autograd_nlp as ag
 from autograd_nlp import jit, threads
+from autograd_nlp.errors import BadSettingError
 from autograd_nlp.functions.recurrent import LSTMSequence
 from autograd_nlp.functions.registry import all_ops
 
@@ -147,7 +148,7 @@ def test_blas_is_claimed_for_split_work_and_given_back():
 def test_a_bad_thread_count_in_the_environment_is_refused_by_name(monkeypatch, value):
     monkeypatch.setenv("AUTOGRAD_NLP_THREADS", value)
     threads.set_thread_count(None)
-    with pytest.raises(ValueError, match="AUTOGRAD_NLP_THREADS"):
+    with pytest.raises(BadSettingError, match="AUTOGRAD_NLP_THREADS"):
         threads.thread_count()
 
 
@@ -157,3 +158,15 @@ def test_the_environment_sets_the_thread_count(monkeypatch):
     assert threads.thread_count() == 3
     with pytest.raises(ValueError, match="set_thread_count"):
         threads.set_thread_count(0)
+
+
+def test_the_command_line_names_a_bad_thread_count_without_a_traceback():
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, AUTOGRAD_NLP_THREADS="two")
+    done = subprocess.run([sys.executable, "-m", "autograd_nlp", "info"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "autograd-nlp: AUTOGRAD_NLP_THREADS='two'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -72,6 +72,10 @@ def run(args):
     print(f"NumPy {np.__version__}")
     for line in blas_lines():
         print(f"  BLAS: {line}")
+    from autograd_nlp import threads
+    count = threads.thread_count()
+    print(f"  LSTM layers: a batch's rows on {count} thread{'s' if count > 1 else ''} "
+          f"(AUTOGRAD_NLP_THREADS; docs/training.md)")
     for package in ("cupy", "torch"):
         found = next((v for v in (_version(package), _version(f"{package}-cuda13x"),
                                   _version(f"{package}-cuda12x")) if v), None)

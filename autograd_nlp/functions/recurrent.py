@@ -112,7 +112,8 @@ class LSTMSequence(FusedFunction):
     also be (batch, 4H), a bias per batch row (the peeky decoder's input that
     is the same at every step, projected once: layers/recurrent.py). Per
     step the arithmetic is that of ``LSTMStep`` (gate-major on the CPU, the
-    fused CUDA kernels on a GPU). Measured (``benchmarks/lstm_layer.py``:
+    fused CUDA kernels on a GPU). On the CPU the batch's rows may run in
+    blocks on several threads, each block the whole loop (threads.py). Measured (``benchmarks/lstm_layer.py``:
     forward + backward of the layer, thread CPU time, medians of alternating
     rounds against the unrolled layer): 0.88x the time at batch 128 x 7 steps
     x hidden 128 (seq2seq), 0.89x at 128 x 29 x 256 (attention's encoder),
