@@ -18,3 +18,17 @@ def language_model_step(model, xs, ts, clip=0.25, lr=20.0):
         opt.update()
         model.unchain()
     return step
+
+
+def seq2seq_step(model, xs, ts, clip=5.0, lr=0.001):
+    """A seq2seq iteration (teacher-forced loss on questions xs and answers
+    ts, backward, clip, Adam) as a closure."""
+    opt = optim.Adam(model.params(), lr=lr)
+
+    def step():
+        loss = model(xs, ts)
+        model.cleargrads()
+        loss.backward()
+        optim.clip_grads(model.params(), clip)
+        opt.update()
+    return step

@@ -45,20 +45,11 @@ def main_job_step():
     """The main job's training iteration on random ids of its shapes."""
     import numpy as np
 
-    from autograd_nlp import optim
     from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
+    from benchmarks.our_steps import seq2seq_step
     rng = np.random.default_rng(0)
     xs, ts = rng.integers(0, 95, (128, 40)), rng.integers(0, 95, (128, 11))
-    model = AttentionSeq2seq(95, 16, 128, dropout=0.1)
-    opt = optim.Adam(model.params(), lr=0.003)
-
-    def step():
-        loss = model(xs, ts)
-        model.cleargrads()
-        loss.backward()
-        optim.clip_grads(model.params(), 5.0)
-        opt.update()
-    return step
+    return seq2seq_step(AttentionSeq2seq(95, 16, 128, dropout=0.1), xs, ts, lr=0.003)
 
 
 def measure(side, name, iters, threads):
@@ -132,10 +123,10 @@ def main(argv=None):
         print(f"{name}: {cells}")
         if "rows" in rounds and "blas" in rounds:
             ratios = [r / b for r, b in zip(rounds["rows"], rounds["blas"])]
-            print(f"  rows / blas (same round): " + ", ".join(f"{x:.2f}" for x in ratios))
+            print("  rows / blas (same round): " + ", ".join(f"{x:.2f}" for x in ratios))
         if "rows" in rounds and "torch" in rounds:
             ratios = [r / t for r, t in zip(rounds["rows"], rounds["torch"])]
-            print(f"  rows / torch (same round): " + ", ".join(f"{x:.2f}" for x in ratios))
+            print("  rows / torch (same round): " + ", ".join(f"{x:.2f}" for x in ratios))
         sys.stdout.flush()
 
 

@@ -25,9 +25,9 @@ NOTE = pin_threads(OPTIONS.threads)
 
 import numpy as np  # noqa: E402
 
-from autograd_nlp import optim  # noqa: E402
 from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq  # noqa: E402
 from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq  # noqa: E402
+from benchmarks.our_steps import seq2seq_step  # noqa: E402
 
 BATCH = 128
 CASES = [  # name, our class, vocab, question length, answer length (with start), wordvec, hidden
@@ -38,16 +38,7 @@ CASES = [  # name, our class, vocab, question length, answer length (with start)
 
 
 def ours(cls, vocab, wordvec, hidden, xs, ts):
-    model = cls(vocab, wordvec, hidden)
-    opt = optim.Adam(model.params())
-
-    def step():
-        loss = model(xs, ts)
-        model.cleargrads()
-        loss.backward()
-        optim.clip_grads(model.params(), 5.0)
-        opt.update()
-    return step
+    return seq2seq_step(cls(vocab, wordvec, hidden), xs, ts)
 
 
 def theirs(torch, model, xs, ts):
