@@ -207,6 +207,16 @@ def _release_blas():
         _state["saved_blas"] = None
 
 
+def _forget_pool_in_child():
+    """A forked child has none of the parent's worker threads: a pool
+    inherited from the parent would take work and never run it."""
+    _state["pool"] = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 @atexit.register
 def _shutdown():
     if _state["pool"] is not None:

@@ -170,3 +170,21 @@ def test_the_command_line_names_a_bad_thread_count_without_a_traceback():
     assert done.returncode == 2
     assert "autograd-nlp: AUTOGRAD_NLP_THREADS='two'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork (POSIX)")
+def test_a_forked_child_runs_row_blocks_on_its_own_threads():
+    import multiprocessing
+    threads.set_thread_count(2)
+    blocks = threads.row_blocks(128)
+    threads.run_blocks(blocks, lambda k, rows: None)     # the parent's pool exists now
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        done = pool.apply_async(_blocks_seen_in_child)
+        assert done.get(timeout=60) == [0, 1]
+
+
+def _blocks_seen_in_child():
+    seen = []
+    threads.run_blocks(threads.row_blocks(128, threads=2), lambda k, rows: seen.append(k))
+    return sorted(seen)
