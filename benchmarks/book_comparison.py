@@ -76,6 +76,10 @@ def parse_args(argv=None):
                              "(default: %(default)s)")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS and torch threads on every side (default: %(default)s)")
+    parser.add_argument("--keep-memory", action="store_true",
+                        help="keep freed memory in the process first, as Trainer.fit does "
+                             "(training/allocator.py; process-wide, so every side runs "
+                             "with it)")
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.warmup < 0 or args.threads < 1:
         parser.error("--rounds and --threads must be >= 1 and --warmup >= 0")
@@ -238,6 +242,16 @@ def why_no_book(book_dir):
     return None
 
 
+def keep_memory_note(args):
+    """With --keep-memory: glibc told to keep freed memory, for every side
+    (what ``Trainer.fit`` does); the header's note says so."""
+    if not args.keep_memory:
+        return ""
+    from autograd_nlp.training import allocator
+    return (", freed memory kept (every side)" if allocator.keep_freed_memory()
+            else ", --keep-memory had no effect (not glibc)")
+
+
 def main(argv=None):
     args = parse_args(argv)
     book_dir = os.path.abspath(args.book_dir)
@@ -247,7 +261,7 @@ def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))    # its common.py would hide the book's
     sys.path[:] = [ROOT] + [p for p in sys.path if os.path.abspath(p or ".") != here]
     from benchmarks.common import alternate_rounds, header, pin_threads, try_torch
-    note = pin_threads(args.threads)
+    note = pin_threads(args.threads) + keep_memory_note(args)
     import numpy as np
     torch = try_torch()
     header("the book's code vs autograd_nlp vs PyTorch CPU, ms per training iteration",

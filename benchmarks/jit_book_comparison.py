@@ -35,7 +35,7 @@ def main(argv=None):
         print(f"jit_book_comparison: skipped, {bc.why_no_book(book_dir)}")
         return 0
     from benchmarks.common import alternate_rounds, header, pin_threads, try_torch
-    note = pin_threads(args.threads)
+    note = pin_threads(args.threads) + bc.keep_memory_note(args)
     import numpy as np
 
     from autograd_nlp import jit
