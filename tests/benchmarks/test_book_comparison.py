@@ -27,6 +27,19 @@ def test_models_and_rounds_are_parsed():
         os.path.join("shared", "reference", "dl2-book-code"))
 
 
+def test_keep_memory_is_off_unless_asked_and_said_in_the_header():
+    assert book_comparison.keep_memory_note(book_comparison.parse_args([])) == ""
+    args = book_comparison.parse_args(["--keep-memory"])
+    assert args.keep_memory
+    code = ("from benchmarks import book_comparison as bc\n"
+            "print(bc.keep_memory_note(bc.parse_args(['--keep-memory'])))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=book_comparison.ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() in (", freed memory kept (every side)",
+                                   ", --keep-memory had no effect (not glibc)")
+
+
 @pytest.mark.parametrize("bad", [["--models", "seq2seq,gpt"], ["--models", ","],
                                  ["--rounds", "0"], ["--warmup", "-1"], ["--clock", "sundial"]])
 def test_bad_arguments_exit_2(bad, capsys):
