@@ -36,6 +36,7 @@ from autograd_nlp.errors import BadSettingError
 MIN_ROWS = 32         # below this a block's products are too small to be worth a thread
 MIN_STEPS = 16        # shorter loops stay with BLAS's threads until BLAS is claimed
 MIN_PRODUCT = 2 ** 23   # multiply-adds below which ``matmul`` leaves a product whole
+MIN_PRODUCT_ROWS = 64   # rows (or columns) of a product's block
 
 _lock = threading.Lock()
 _state = {"blas": None, "pool": None, "saved_blas": None, "threads": None}
@@ -149,20 +150,22 @@ def run_blocks(blocks, work):
             raise error
 
 
-def matmul(a, b):
-    """a (M, K) @ b (K, N) for NumPy arrays; once BLAS is claimed, the
-    longer of M and N split between the threads when the product is large
-    (at least ``MIN_PRODUCT`` multiply-adds; an LSTM's weight gradients
-    over all steps), since BLAS then runs one thread."""
+def matmul(a, b, out=None):
+    """a (M, K) @ b (K, N) for NumPy arrays (into ``out`` when given); once
+    BLAS is claimed, the longer of M and N split between the threads when
+    the product is large (at least ``MIN_PRODUCT`` multiply-adds), since
+    BLAS then runs one thread. The engine's 2-D products come here."""
     import numpy as np
     M, K = a.shape
     N = b.shape[1]
+    if M * K * N < MIN_PRODUCT or not blas_claimed():
+        return a @ b if out is None else np.matmul(a, b, out=out)
     by_rows = M > N
-    blocks = (row_blocks(max(M, N), min_rows=64) if M * K * N >= MIN_PRODUCT and
-              blas_claimed() else [slice(0, N)])
+    blocks = row_blocks(max(M, N), min_rows=MIN_PRODUCT_ROWS)
     if len(blocks) == 1:
-        return a @ b
-    out = np.empty((M, N), dtype=np.result_type(a, b))
+        return a @ b if out is None else np.matmul(a, b, out=out)
+    if out is None:
+        out = np.empty((M, N), dtype=np.result_type(a, b))
 
     def work(k, part):
         if by_rows:

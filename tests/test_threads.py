@@ -97,10 +97,28 @@ def test_matmul_splits_large_products_and_matches_numpy(monkeypatch, shape):
     M, K, N = shape
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((M, K)), rng.standard_normal((K, N))
-    assert len(threads.row_blocks(max(M, N), min_rows=64)) == 2
+    assert len(threads.row_blocks(max(M, N), min_rows=threads.MIN_PRODUCT_ROWS)) == 2
     np.testing.assert_allclose(threads.matmul(a, b), a @ b, rtol=1e-12, atol=1e-12)
     # a transposed view, as the LSTM layer's weight gradients pass
     np.testing.assert_allclose(threads.matmul(b.T, a.T), b.T @ a.T, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["matmul", "linear"])
+def test_the_engines_products_gradcheck_when_split(monkeypatch, op):
+    if threads._blas() is None:
+        pytest.skip("no OpenBLAS found in this process: products split only once BLAS "
+                    "is claimed")
+    monkeypatch.setattr(threads, "MIN_PRODUCT", 1)
+    monkeypatch.setattr(threads, "MIN_PRODUCT_ROWS", 1)
+    threads.set_thread_count(2)
+    threads.row_blocks(128)                               # claims BLAS
+    spec = all_ops()[op]
+    args, kwargs = spec.cases["2d"](np.random.default_rng(0))
+    assert ag.gradcheck(lambda *xs: spec(*xs, **kwargs), *args, **spec.tolerance)
+    assert ag.gradgradcheck(lambda *xs: spec(*xs, **kwargs), *args)
+    x, W = args[0], args[1]
+    np.testing.assert_allclose(spec(*args).data, x @ W + (args[2] if len(args) > 2 else 0),
+                               rtol=1e-12, atol=1e-12)
 
 
 def test_short_loops_stay_with_blas_until_it_is_claimed():

@@ -141,7 +141,7 @@ class LSTMSequence(FusedFunction):
             x_tm = workspace.take((T, B, D), xs.dtype)
             np.copyto(x_tm, xs.transpose(1, 0, 2))                    # (time, batch, D)
             proj = workspace.take((T, B, 4 * H), dtype)
-            np.matmul(x_tm.reshape(T * B, D), Wx, out=proj.reshape(T * B, 4 * H))
+            threads.matmul(x_tm.reshape(T * B, D), Wx, out=proj.reshape(T * B, 4 * H))
             hs, cs, tanh_cs = (workspace.take((T, B, H), dtype) for _ in range(3))
         else:
             x_tm = xp.ascontiguousarray(xs.transpose(1, 0, 2))
