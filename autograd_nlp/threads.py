@@ -6,11 +6,12 @@ split only the products and spin between them. The rows of a batch are
 independent in the recurrence, so each thread can run the whole time loop
 for its own block of rows (NumPy, numba's kernels and BLAS release
 Python's lock while they compute), and ``matmul`` splits the large
-products over all steps. Each row's arithmetic is the same; a product of
-fewer rows may round differently in BLAS, as BLAS's own threads may.
-Measured on 2 cores (docs/benchmarks.md, round 4, third pass): the main
-job 3 min 50 s against 4 min 36 s; on short loops (seq2seq's 7 and 5
-steps) BLAS's threads did as well, so those are left to them.
+products (the engine's 2-D ones, and the LSTM's over all steps). Each
+row's arithmetic is the same; a product of fewer rows may round
+differently in BLAS, as BLAS's own threads may. Measured on 2 cores
+(docs/benchmarks.md, round 4, third pass): the main job 3 min 43-52 s
+against 4 min 36-41 s; on short loops (seq2seq's 7 and 5 steps) BLAS's
+threads did as well, so those are left to them.
 
     blocks = row_blocks(batch, steps=time)        # slices of the batch's rows
     run_blocks(blocks, lambda k, rows: loop_over_time(rows))
