@@ -206,3 +206,24 @@ def _blocks_seen_in_child():
     seen = []
     threads.run_blocks(threads.row_blocks(128, threads=2), lambda k, rows: seen.append(k))
     return sorted(seen)
+
+
+def test_an_lstm_layer_claims_blas_before_its_first_product(monkeypatch):
+    # every product of a run, its first step's included, then runs with the
+    # same BLAS thread count (OpenBLAS may round differently with another):
+    # a resumed run repeats the original's numbers
+    if threads._blas() is None:
+        pytest.skip("no OpenBLAS found in this process: BLAS cannot be claimed")
+    threads.set_thread_count(2)
+    assert not threads.blas_claimed()
+    seen = []
+    real = threads.matmul
+
+    def recording(a, b, out=None):
+        seen.append(threads.blas_claimed())
+        return real(a, b, out=out)
+
+    monkeypatch.setattr(threads, "matmul", recording)
+    arrays, grads_above = _layer(128, threads.MIN_STEPS, True, np.float32)
+    _forward_backward(arrays, grads_above)
+    assert seen and all(seen)

@@ -136,6 +136,9 @@ class LSTMSequence(FusedFunction):
                              f"{None if h0 is None else h0.shape} and "
                              f"{None if c0 is None else c0.shape}")
         xp = get_array_module(xs)
+        # the batch's rows in blocks, one thread each (threads.py); decided
+        # before the first product, since splitting sets BLAS to one thread
+        blocks = threads.row_blocks(B, steps=T) if xp is np else [slice(0, B)]
         if xp is np:        # buffers reused between steps (workspace.py: no page faults)
             dtype = np.result_type(xs.dtype, Wx.dtype)
             x_tm = workspace.take((T, B, D), xs.dtype)
@@ -151,11 +154,9 @@ class LSTMSequence(FusedFunction):
         kernels = cuda_kernels.usable(proj, Wh, h0, c0)
         if kernels:
             self._forward_cuda(xp, proj, Wh, h0, c0, hs, cs, tanh_cs)
-            acts, blocks = [proj], [slice(0, B)]
+            acts = [proj]
         else:
-            # the batch's rows in blocks, one thread each (threads.py), each
-            # block with its own gate-major activations (time, 4, rows, H)
-            blocks = threads.row_blocks(B, steps=T) if xp is np else [slice(0, B)]
+            # each row block with its own gate-major activations (time, 4, rows, H)
             acts = [workspace.take((T, 4, r.stop - r.start, H), proj.dtype) if xp is np
                     else xp.empty((T, 4, B, H), dtype=proj.dtype) for r in blocks]
             # h @ Wh of each step, into one buffer per block
