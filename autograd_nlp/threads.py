@@ -32,6 +32,8 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from autograd_nlp.errors import BadSettingError
 
 MIN_ROWS = 32         # below this a block's products are too small to be worth a thread
@@ -61,7 +63,6 @@ class _OpenBLAS:
     @classmethod
     def find(cls):
         """The loaded OpenBLAS (Linux: read from /proc/self/maps), or None."""
-        import numpy  # noqa: F401  (loads BLAS)
         if not sys.platform.startswith("linux"):
             return None
         try:
@@ -152,21 +153,22 @@ def run_blocks(blocks, work):
 
 
 def matmul(a, b, out=None):
-    """a (M, K) @ b (K, N) for NumPy arrays (into ``out`` when given); once
-    BLAS is claimed, the longer of M and N split between the threads when
-    the product is large (at least ``MIN_PRODUCT`` multiply-adds), since
-    BLAS then runs one thread. The engine's 2-D products come here."""
-    import numpy as np
+    """a (M, K) @ b (K, N) (into ``out`` when given); once BLAS is claimed,
+    a large product of NumPy arrays (at least ``MIN_PRODUCT``
+    multiply-adds) has the longer of M and N split between the threads,
+    since BLAS then runs one thread. The engine's 2-D products come here;
+    other arrays (CuPy's) go straight to their own ``@``."""
     M, K = a.shape
     N = b.shape[1]
-    if M * K * N < MIN_PRODUCT or not blas_claimed():
-        return a @ b if out is None else np.matmul(a, b, out=out)
-    by_rows = M > N
-    blocks = row_blocks(max(M, N), min_rows=MIN_PRODUCT_ROWS)
-    if len(blocks) == 1:
+    blocks = []
+    if type(a) is np.ndarray and type(b) is np.ndarray and M * K * N >= MIN_PRODUCT \
+            and blas_claimed():
+        blocks = row_blocks(max(M, N), min_rows=MIN_PRODUCT_ROWS)
+    if len(blocks) < 2:
         return a @ b if out is None else np.matmul(a, b, out=out)
     if out is None:
         out = np.empty((M, N), dtype=np.result_type(a, b))
+    by_rows = M > N
 
     def work(k, part):
         if by_rows:

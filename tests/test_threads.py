@@ -1,7 +1,9 @@
 """threads.py: a batch's rows split between threads give the numbers of the
-unsplit batch (to rounding, on the NumPy and the numba paths), the LSTM layer still passes its gradchecks when split,
-an error in a worker thread reaches the caller, BLAS is claimed and given
-back, and a bad AUTOGRAD_NLP_THREADS is refused by name."""
+unsplit batch (to rounding, on the NumPy and the numba paths), the LSTM
+layer and the engine's products still pass their gradchecks when split, an
+error in a worker thread reaches the caller, BLAS is claimed (before an
+LSTM's first product) and given back, a forked child has its own workers,
+and a bad AUTOGRAD_NLP_THREADS is refused by name."""
 import numpy as np
 import pytest
 

@@ -18,7 +18,7 @@ class MatMul(Function):
             raise ShapeError(f"MatMul: shapes {a.shape} and {b.shape} do not "
                              f"match: {a.shape[-1]} (last axis of the first) != "
                              f"{b.shape[-2]} (second-to-last of the second)")
-        if a.ndim == 2 and b.ndim == 2 and type(a) is np.ndarray and type(b) is np.ndarray:
+        if a.ndim == 2 and b.ndim == 2:
             return threads.matmul(a, b)      # split between threads once BLAS is claimed
         return a @ b
 
@@ -53,9 +53,7 @@ class Linear(Function):
             raise ShapeError(f"Linear: input has {x.shape[-1]} features (shape "
                              f"{x.shape}) but W has shape {W.shape}; W must be "
                              f"(in_features, out_features)")
-        x2 = x.reshape(_rows(x.shape), x.shape[-1])
-        y = threads.matmul(x2, W) if type(x2) is np.ndarray and type(W) is np.ndarray \
-            else x2 @ W
+        y = threads.matmul(x.reshape(_rows(x.shape), x.shape[-1]), W)
         if b is not None:
             y += b
         return y.reshape(x.shape[:-1] + (W.shape[1],))

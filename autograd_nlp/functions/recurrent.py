@@ -113,11 +113,12 @@ class LSTMSequence(FusedFunction):
     is the same at every step, projected once: layers/recurrent.py). Per
     step the arithmetic is that of ``LSTMStep`` (gate-major on the CPU, the
     fused CUDA kernels on a GPU). On the CPU the batch's rows may run in
-    blocks on several threads, each block the whole loop (threads.py). Measured (``benchmarks/lstm_layer.py``:
-    forward + backward of the layer, thread CPU time, medians of alternating
-    rounds against the unrolled layer): 0.88x the time at batch 128 x 7 steps
-    x hidden 128 (seq2seq), 0.89x at 128 x 29 x 256 (attention's encoder),
-    0.79x at 20 x 5 x 100 (Rnnlm), 0.79x at 20 x 35 x 650 (BetterRnnlm)."""
+    blocks on several threads, each block the whole loop (threads.py).
+    Measured (``benchmarks/lstm_layer.py``: forward + backward of the layer,
+    thread CPU time, medians of alternating rounds against the unrolled
+    layer): 0.88x the time at batch 128 x 7 steps x hidden 128 (seq2seq),
+    0.89x at 128 x 29 x 256 (attention's encoder), 0.79x at 20 x 5 x 100
+    (Rnnlm), 0.79x at 20 x 35 x 650 (BetterRnnlm)."""
 
     output_names = ("hs", "h", "c")    # how graph pictures label the outputs
 
@@ -165,7 +166,8 @@ class LSTMSequence(FusedFunction):
             gates_forward, cell_forward = _step_forward(proj, Wh, h0, c0)
 
             def run(k, rows):
-                act, rec, h, c = acts[k], recs[k], _rows(h0, rows), _rows(c0, rows)
+                act, rec = acts[k], recs[k]
+                h, c = _row_slice(h0, rows), _row_slice(c0, rows)
                 for t in range(T):
                     gates_forward(xp, act[t], proj[t, rows], h, Wh, rec)
                     cell_forward(xp, act[t], c, hs[t, rows], cs[t, rows], tanh_cs[t, rows])
@@ -232,7 +234,7 @@ class LSTMSequence(FusedFunction):
         dX2 = dX.reshape(T * B, 4 * H)
         grads = [None, None, None, None]
         # the products over all steps (split between threads where large: threads.py)
-        matmul = threads.matmul if xp is np else xp.matmul
+        matmul = threads.matmul          # (CuPy's arrays pass to their own @)
         if inputs[0].requires_grad:
             dxs = matmul(dX2, Wx.T).reshape(T, B, D)
             grads[0] = xp.ascontiguousarray(dxs.transpose(1, 0, 2))
@@ -272,9 +274,9 @@ class LSTMSequence(FusedFunction):
         finals = [None] * len(blocks)
 
         def run(k, rows):
-            act, dh, dc = acts[k], _rows(dh_last, rows), _rows(dc_last, rows)
+            act, dh, dc = acts[k], _row_slice(dh_last, rows), _row_slice(dc_last, rows)
             for t in range(T - 1, -1, -1):
-                c_prev = cs[t - 1, rows] if t else _rows(c0, rows)
+                c_prev = cs[t - 1, rows] if t else _row_slice(c0, rows)
                 if use_jit:       # one numba loop, gate gradients straight into dX[t]
                     dc = jit.lstm.gates_backward(act[t], tanh_cs[t, rows], c_prev, dh, dc,
                                                  dX[t, rows],
@@ -326,7 +328,7 @@ class LSTMSequence(FusedFunction):
         return dh, dc
 
 
-def _rows(array, rows):
+def _row_slice(array, rows):
     """array[rows], or None for None (a zero state or gradient)."""
     return None if array is None else array[rows]
 
