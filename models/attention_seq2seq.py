@@ -3,10 +3,21 @@ looks at all encoder states, weighted by softmax(decoder h . encoder h), and
 concatenates that context with its own state before the output projection.
 ``dropout`` (0 by default, as the book) drops characters' vectors on both
 sides and the decoder's [context, h] before the projection while training.
+
+With ``pad_id`` the model ignores the questions' padding: the encoder reads
+each question alone (moved to the front of its row, models/padding.py), the
+decoder starts from the state at the question's last character and never
+attends to padding. An answer then no longer depends on how far its
+question was padded, and the encoder's LSTM spends nothing on padding
+(``lengths``: each row stops at its question's end). Without ``pad_id`` (the
+default) padding is read like any character, as in the book.
 """
+import numpy as np
+
 from autograd_nlp.functions import concat
 from autograd_nlp.layers import LSTM, Attention, Bidirectional, Dropout, Embedding, Linear, Module
 from autograd_nlp.models.encoder_decoder import EncoderDecoder
+from autograd_nlp.models.padding import QuestionSpans
 from autograd_nlp.models.seq2seq import start_from_encoder
 
 
@@ -18,10 +29,18 @@ def _maybe(dropout, x):
 
 class AttentionEncoder(Module):
     """xs (batch, S) -> memory: all hidden states (batch, S, H) and the final
-    state; ``bidirectional`` reads the question both ways (H = 2 * hidden)."""
+    state; ``bidirectional`` reads the question both ways (H = 2 * hidden).
 
-    def __init__(self, vocab_size, wordvec_size, hidden_size, bidirectional=False, dropout=0.0):
+    With ``pad_id`` (padding on the left when ``pads_first``): memory is
+    (hs (batch, W, H), (h, c), spans): the states of each question moved to
+    the front of its row (W its longest question; 0 after its end), the
+    state after its last character (the LSTM reads no further:
+    ``lengths``), and its ``QuestionSpans``."""
+
+    def __init__(self, vocab_size, wordvec_size, hidden_size, bidirectional=False, dropout=0.0,
+                 pad_id=None, pads_first=False):
         super().__init__()
+        self.pad_id, self.pads_first = pad_id, pads_first
         self.embed = Embedding(vocab_size, wordvec_size)
         self.dropout = Dropout(dropout) if dropout else None
         if bidirectional:
@@ -31,7 +50,29 @@ class AttentionEncoder(Module):
             self.lstm = LSTM(wordvec_size, hidden_size, name="encoder")
 
     def forward(self, xs):
-        return self.lstm(_maybe(self.dropout, self.embed(xs)), return_state=True)
+        if self.pad_id is None:
+            return self.lstm(_maybe(self.dropout, self.embed(xs)), return_state=True)
+        spans = QuestionSpans.find(xs, self.pad_id, self.pads_first)
+        vectors = _maybe(self.dropout, self.embed(spans.front(xs, self.pad_id)))
+        if isinstance(self.lstm, Bidirectional):    # backward: each question back to front
+            rows, flip = np.arange(len(xs))[:, None], spans.reversal()
+            hs_f, (h_f, c_f) = self.lstm.forward_layer(vectors, lengths=spans.length,
+                                                       return_state=True)
+            hs_b, (h_b, c_b) = self.lstm.backward_layer(vectors[rows, flip],
+                                                        lengths=spans.length,
+                                                        return_state=True)
+            hs = concat(hs_f, hs_b[rows, flip], axis=-1)
+            state = (concat(h_f, h_b, axis=-1), concat(c_f, c_b, axis=-1))
+        else:
+            hs, state = self.lstm(vectors, lengths=spans.length, return_state=True)
+        return hs, state, spans
+
+    def question_lengths(self, xs):
+        """(N,) each question's length without its padding (None without
+        ``pad_id``: then every question is read whole)."""
+        if self.pad_id is None:
+            return None
+        return QuestionSpans.find(xs, self.pad_id, self.pads_first).length
 
 
 class AttentionDecoder(Module):
@@ -45,20 +86,28 @@ class AttentionDecoder(Module):
         self.dropout = Dropout(dropout) if dropout else None
         self.lstm = LSTM(wordvec_size, hidden_size, name="decoder")
         self.attention = Attention()
+        self._spans = None            # the questions' spans of the last call (or None)
         self.out = Linear(2 * hidden_size, vocab_size)
 
     def start(self, memory):
         return start_from_encoder(memory)
 
     def forward(self, ys, state, memory):
-        encoder_hs, _ = memory
+        encoder_hs, _, *spans = memory
+        self._spans = spans[0] if spans else None
         hs, state = self.lstm(_maybe(self.dropout, self.embed(ys)), state=state,
                               return_state=True)
-        context = self.attention(hs, encoder_hs)                  # (batch, T, H)
+        allowed = None if self._spans is None else self._spans.allowed()[:, None, :]
+        context = self.attention(hs, encoder_hs, mask=allowed)    # (batch, T, H)
         return self.out(_maybe(self.dropout, concat(context, hs, axis=-1))), state
 
     def attention_weights(self):
-        return self.attention.weights
+        """The last call's weights (batch, T, S) over the question's columns
+        as given (0 on padding when the encoder ignores it)."""
+        weights = self.attention.weights
+        if self._spans is None or weights is None:
+            return weights
+        return self._spans.to_columns(weights)
 
 
 class AttentionSeq2seq(EncoderDecoder):
@@ -66,8 +115,14 @@ class AttentionSeq2seq(EncoderDecoder):
     return_attention=True)`` also returns the weights (batch, length, S)."""
 
     def __init__(self, vocab_size, wordvec_size=16, hidden_size=256, bidirectional=False,
-                 dropout=0.0):
+                 dropout=0.0, pad_id=None, pads_first=False):
         decoder_hidden = 2 * hidden_size if bidirectional else hidden_size
         super().__init__(AttentionEncoder(vocab_size, wordvec_size, hidden_size, bidirectional,
-                                          dropout),
+                                          dropout, pad_id, pads_first),
                          AttentionDecoder(vocab_size, wordvec_size, decoder_hidden, dropout))
+
+    def question_lengths(self, xs):
+        """(N,) the questions' lengths without padding, or None when the
+        model reads padding (no ``pad_id``): evaluation runs questions in
+        length order, so a batch's attention spans its longest question only."""
+        return self.encoder.question_lengths(np.asarray(xs))

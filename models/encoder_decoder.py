@@ -36,6 +36,12 @@ class EncoderDecoder(Module):
         self.encoder = encoder
         self.decoder = decoder
 
+    def question_lengths(self, xs):
+        """(N,) the questions' lengths without padding for a model that
+        ignores padding (evaluation then runs them in length order), else
+        None: this one reads every question whole."""
+        return None
+
     def loss(self, logits, targets):
         """logits (batch, T, vocab), targets (batch, T) -> scalar; override to
         e.g. smooth the labels."""

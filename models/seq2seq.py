@@ -27,9 +27,10 @@ class Encoder(Module):
 
 
 def start_from_encoder(memory):
-    """An LSTM decoder's start state from an LSTM encoder's memory (hs, (h, c)):
-    the encoder's last h and a zero cell state, as in the book."""
-    _, (h, _) = memory
+    """An LSTM decoder's start state from an LSTM encoder's memory (hs, (h, c))
+    (or (hs, (h, c), spans)): the encoder's last h and a zero cell state, as
+    in the book."""
+    h = memory[1][0]
     zeros = get_array_module(h.data).zeros(h.shape, dtype=h.dtype)   # on h's device
     return h, Variable(zeros, requires_grad=False)
 

@@ -43,8 +43,8 @@ def _layer(B, T, state, dtype, seed=5, H=24, D=5):
     return [a.astype(dtype) for a in arrays], [g.astype(dtype) for g in grads_above]
 
 
-def _forward_backward(arrays, grads_above):
-    op = LSTMSequence()
+def _forward_backward(arrays, grads_above, lengths=None):
+    op = LSTMSequence(lengths)
     outputs = op(*[ag.Variable(a) for a in arrays])
     grads = op.backward_arrays(*grads_above)
     return [o.data for o in outputs] + [g for g in grads]
@@ -76,6 +76,29 @@ def test_lstm_layer_split_between_threads_gives_the_same_numbers(monkeypatch, pa
             # fewer rows differently (as its own threads may)
             np.testing.assert_allclose(split, one, rtol=tol, atol=tol,
                                        err_msg=f"{name} with {count} threads")
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
+def test_rows_of_different_lengths_split_between_threads_give_the_same_numbers(
+        monkeypatch, path, dtype, state):
+    """With lengths the rows are dealt to the blocks longest first; any
+    thread count gives the numbers of one."""
+    monkeypatch.setattr(threads, "MIN_ROWS", 16)
+    arrays, grads_above = _layer(96, 19, state, dtype)
+    lengths = np.random.default_rng(8).integers(0, 20, 96)
+    results = {}
+    with jit.enabled_as(path == "numba"):
+        for count in (1, 2, 3):
+            threads.set_thread_count(count)
+            results[count] = _forward_backward(arrays, grads_above, lengths)
+    tol = 1e-4 if dtype == np.float32 else 1e-12
+    for count in (2, 3):
+        for k, (one, split) in enumerate(zip(results[1], results[count])):
+            np.testing.assert_allclose(split, one, rtol=tol, atol=tol,
+                                       err_msg=f"output {k} with {count} threads")
+    assert (results[1][0][lengths == 0] == 0).all()
 
 
 def test_lstm_layer_gradchecks_when_its_rows_are_split(monkeypatch):

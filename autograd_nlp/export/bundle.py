@@ -12,7 +12,10 @@ and as ``OUT.json`` beside a ``.pt``. The keys, by family:
   the decoder's first input), ``pad_id`` (the space questions are padded with
   on the right to ``question_length``), ``reverse`` (the padded question is
   fed reversed), ``question_length``, ``answer_length`` (characters to
-  generate, the start excluded);
+  generate, the start excluded), ``ignores_padding`` (true for an attention
+  model trained with ``--ignore-padding``, exported to torch only: feed it
+  each question without padding, reversed when ``reverse``, questions of
+  one length per batch);
 * language models: ``eos_id`` (``<eos>``, a line end), ``unk_id`` (``<unk>``,
   or null), ``context_size`` (transformer-lm: the longest window it was
   trained on);
@@ -97,7 +100,14 @@ def _seq2seq(meta):
             "pad_id": chars.index(PAD) if PAD in chars else None,
             "reverse": bool(meta["reverse"]),
             "question_length": int(meta["question_length"]),
-            "answer_length": int(meta["answer_length"]) - 1}
+            "answer_length": int(meta["answer_length"]) - 1,
+            "ignores_padding": ignores_padding(meta)}
+
+
+def ignores_padding(meta):
+    """Whether the checkpoint's model reads its questions without padding
+    (an attention model trained with ``--ignore-padding``)."""
+    return (meta.get("model_kwargs") or {}).get("pad_id") is not None
 
 
 def _autoencoder(model, meta):

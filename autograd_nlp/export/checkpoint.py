@@ -37,7 +37,13 @@ def model_from_checkpoint(path):
                           f"(no 'model_kwargs' in its meta); export the checkpoint.npz "
                           f"a train command wrote")
     checkpoint["kind"] = name
-    return name, rebuild_model(checkpoint, path, command="export"), meta
+    model = rebuild_model(checkpoint, path, command="export")
+    encoder = getattr(model, "encoder", None)
+    if getattr(encoder, "pad_id", None) is not None:
+        # a model that ignores padding is exported as what it computes on
+        # questions without any (torch only): the bundle says so (ignores_padding)
+        encoder.pad_id = None
+    return name, model, meta
 
 
 def default_graph(name):
@@ -166,6 +172,12 @@ def onnx_bundle(name, model, meta, graph=None, batch=2, time=None, id_dtype="int
     from autograd_nlp.export.onnx import export_onnx, set_metadata
     from autograd_nlp.export.onnx_transformer import graph_max_length, transformer_graph
     graph = graph or default_graph(name)
+    if name in bundle.SEQ2SEQ and bundle.ignores_padding(meta):
+        raise ExportError(f"ONNX export: this {name} model reads each question without "
+                          f"its padding (trained with --ignore-padding), but its ONNX graphs "
+                          f"take questions of one fixed length ({meta['question_length']}); "
+                          f"export it --to torch (any length), or train it without "
+                          f"--ignore-padding")
     if graph not in graph_names(name):
         raise ExportError(f"ONNX export: a {name} model exports the graphs "
                           f"{', '.join(graph_names(name))}, not {graph!r}")

@@ -122,6 +122,10 @@ class LSTMSequence(FusedFunction):
 
     output_names = ("hs", "h", "c")    # how graph pictures label the outputs
 
+    def __init__(self, lengths=None):
+        # (batch,) steps each row reads (None: all): see lstm_sequence
+        self.lengths = lengths
+
     def forward(self, xs, Wx, Wh, b, h0=None, c0=None):
         H = Wh.shape[0]
         if xs.ndim != 3 or Wx.shape != (xs.shape[-1], 4 * H) or Wh.shape != (H, 4 * H) \
@@ -140,6 +144,10 @@ class LSTMSequence(FusedFunction):
         # the batch's rows in blocks, one thread each (threads.py); decided
         # before the first product, since splitting sets BLAS to one thread
         blocks = threads.row_blocks(B, steps=T) if xp is np else [slice(0, B)]
+        ragged = None if self.lengths is None else _Ragged(self.lengths, B, T, blocks)
+        if ragged is not None:          # rows by length within each block (_Ragged)
+            xs, h0, c0 = (ragged.rows(a) for a in (xs, h0, c0))
+            b = ragged.rows(b) if b.ndim == 2 else b
         if xp is np:        # buffers reused between steps (workspace.py: no page faults)
             dtype = np.result_type(xs.dtype, Wx.dtype)
             x_tm = workspace.take((T, B, D), xs.dtype)
@@ -152,7 +160,7 @@ class LSTMSequence(FusedFunction):
             proj = (x_tm.reshape(T * B, D) @ Wx).reshape(T, B, 4 * H)
             hs, cs, tanh_cs = (xp.empty((T, B, H), dtype=proj.dtype) for _ in range(3))
         proj += b
-        kernels = cuda_kernels.usable(proj, Wh, h0, c0)
+        kernels = ragged is None and cuda_kernels.usable(proj, Wh, h0, c0)
         if kernels:
             self._forward_cuda(xp, proj, Wh, h0, c0, hs, cs, tanh_cs)
             acts = [proj]
@@ -169,21 +177,37 @@ class LSTMSequence(FusedFunction):
                 act, rec = acts[k], recs[k]
                 h, c = _row_slice(h0, rows), _row_slice(c0, rows)
                 for t in range(T):
-                    gates_forward(xp, act[t], proj[t, rows], h, Wh, rec)
-                    cell_forward(xp, act[t], c, hs[t, rows], cs[t, rows], tanh_cs[t, rows])
+                    n = rows.stop - rows.start if ragged is None else ragged.active[k][t]
+                    if n == rows.stop - rows.start:
+                        gates_forward(xp, act[t], proj[t, rows], h, Wh, rec)
+                        cell_forward(xp, act[t], c, hs[t, rows], cs[t, rows], tanh_cs[t, rows])
+                    else:       # the block's first n rows still read; the others are done
+                        run_rows = slice(rows.start, rows.start + n)
+                        if n:
+                            gates_forward(xp, act[t][:, :n], proj[t, run_rows],
+                                          _row_slice(h, slice(0, n)), Wh,
+                                          _row_slice(rec, slice(0, n)))
+                            cell_forward(xp, act[t][:, :n], _row_slice(c, slice(0, n)),
+                                         hs[t, run_rows], cs[t, run_rows],
+                                         tanh_cs[t, run_rows])
+                        hs[t, rows.start + n:rows.stop] = 0
                     h, c = hs[t, rows], cs[t, rows]
 
             threads.run_blocks(blocks, run)
             workspace.give(*recs)
-        if T == 0:
+        if ragged is not None:
+            h_last, c_last = ragged.final_states(hs, cs, h0, c0)
+            out = hs.transpose(1, 0, 2)[ragged.inverse]        # the caller's row order
+        elif T == 0:
             zeros = xp.zeros((B, H), dtype=proj.dtype)
             h_last, c_last = (zeros, zeros.copy()) if h0 is None else (h0.copy(), c0.copy())
+            out = xp.ascontiguousarray(hs.transpose(1, 0, 2))
         else:
             h_last, c_last = hs[-1].copy(), cs[-1].copy()
-        out = xp.ascontiguousarray(hs.transpose(1, 0, 2))
+            out = xp.ascontiguousarray(hs.transpose(1, 0, 2))
         # hs goes back to the workspace after backward unless the output is a view of it
         self.saved = (x_tm, acts, blocks, hs, cs, tanh_cs, kernels,
-                      xp is np and out.base is None)
+                      xp is np and out.base is None, ragged, h0, c0)
         if not kernels:
             workspace.give(proj)
         return out, h_last, c_last
@@ -210,12 +234,13 @@ class LSTMSequence(FusedFunction):
             raise RuntimeError("LSTMSequence: backward through the same graph a second "
                                "time; the fused LSTM layer frees its saved activations "
                                "after the first backward (run the forward again)")
-        x_tm, acts, blocks, hs, cs, tanh_cs, kernels, hs_private = self.saved
+        x_tm, acts, blocks, hs, cs, tanh_cs, kernels, hs_private, ragged, h0, c0 = self.saved
         self.saved = None          # act is overwritten with the gate gradients below
         inputs = self.inputs
         Wx, Wh = inputs[1].data, inputs[2].data
         has_state = len(inputs) == 6
-        h0, c0 = (inputs[4].data, inputs[5].data) if has_state else (None, None)
+        if ragged is not None:      # the gradients in the forward's row order
+            dhs, dh_last, dc_last = (ragged.rows(g) for g in (dhs, dh_last, dc_last))
         T, B, D = x_tm.shape
         H = Wh.shape[0]
         xp = get_array_module(x_tm)
@@ -230,14 +255,16 @@ class LSTMSequence(FusedFunction):
             dX = (workspace.take((T, B, 4 * H), tanh_cs.dtype) if xp is np
                   else xp.empty((T, B, 4 * H), dtype=tanh_cs.dtype))
             dh, dc, dhs_steps = self._backward_steps(xp, dX, acts, blocks, tanh_cs, cs, c0, Wh,
-                                                     dhs, dh_last, dc_last, has_state)
+                                                     dhs, dh_last, dc_last, has_state,
+                                                     ragged)
         dX2 = dX.reshape(T * B, 4 * H)
         grads = [None, None, None, None]
         # the products over all steps (split between threads where large: threads.py)
         matmul = threads.matmul          # (CuPy's arrays pass to their own @)
         if inputs[0].requires_grad:
-            dxs = matmul(dX2, Wx.T).reshape(T, B, D)
-            grads[0] = xp.ascontiguousarray(dxs.transpose(1, 0, 2))
+            dxs = matmul(dX2, Wx.T).reshape(T, B, D).transpose(1, 0, 2)
+            grads[0] = (xp.ascontiguousarray(dxs) if ragged is None
+                        else dxs[ragged.inverse])
         if inputs[1].requires_grad:
             grads[1] = matmul(x_tm.reshape(T * B, D).T, dX2)
         if inputs[2].requires_grad:
@@ -247,8 +274,10 @@ class LSTMSequence(FusedFunction):
             grads[2] = dWh
         if inputs[3].requires_grad:     # b (4H,), or one row per batch row (batch, 4H)
             grads[3] = dX2.sum(axis=0) if inputs[3].data.ndim == 1 else dX.sum(axis=0)
+            if ragged is not None and grads[3].ndim == 2:
+                grads[3] = grads[3][ragged.inverse]
         if has_state:
-            grads += [dh, dc]
+            grads += [dh, dc] if ragged is None else [g[ragged.inverse] for g in (dh, dc)]
         if not kernels:             # nothing reads these any more
             workspace.give(x_tm, *acts, cs, tanh_cs, dX, dhs_steps,
                            hs if hs_private else None)
@@ -256,12 +285,13 @@ class LSTMSequence(FusedFunction):
 
     @staticmethod
     def _backward_steps(xp, dX, acts, blocks, tanh_cs, cs, c0, Wh, dhs, dh_last, dc_last,
-                        has_state):
+                        has_state, ragged=None):
         """The backward's time loop on the CPU (or without the CUDA kernels),
         each row block of the forward on its own thread: the gate gradients
         into dX (time, batch, 4H); returns the gradients reaching h0 and c0
         (None without an initial state) and the time-major copy of dhs it
-        made (or None), for the workspace."""
+        made (or None), for the workspace. With ``ragged`` the rows that
+        were done at a step are skipped there (their dX rows are 0)."""
         T, B, H = tanh_cs.shape
         # (dhs may be any NumPy array, a strided slice too: it is copied once,
         # time-major and in act's dtype, instead of a strided copy per step)
@@ -275,6 +305,11 @@ class LSTMSequence(FusedFunction):
 
         def run(k, rows):
             act, dh, dc = acts[k], _row_slice(dh_last, rows), _row_slice(dc_last, rows)
+            if ragged is not None:
+                finals[k] = _ragged_backward_steps(xp, dX, act, ragged.active[k], rows,
+                                                   tanh_cs, cs, c0, Wh, dhs, dhs_steps, dh, dc,
+                                                   use_jit, has_state)
+                return
             for t in range(T - 1, -1, -1):
                 c_prev = cs[t - 1, rows] if t else _row_slice(c0, rows)
                 if use_jit:       # one numba loop, gate gradients straight into dX[t]
@@ -331,6 +366,88 @@ class LSTMSequence(FusedFunction):
 def _row_slice(array, rows):
     """array[rows], or None for None (a zero state or gradient)."""
     return None if array is None else array[rows]
+
+
+class _Ragged:
+    """Rows that read different numbers of steps (``lengths``, (batch,)),
+    ordered so that at every step the rows still reading come first in each
+    row block: the rows sorted by length, longest first, dealt in turn to
+    the blocks (which so get equal work). ``rows(a)`` puts a's batch axis
+    (axis 0) in that order, ``inverse`` puts it back; ``active[k][t]`` is
+    how many rows of block k read step t."""
+
+    def __init__(self, lengths, batch, steps, blocks):
+        lengths = np.asarray(lengths)
+        if lengths.shape != (batch,) or lengths.dtype.kind not in "iu" or (
+                batch and (lengths.min() < 0 or lengths.max() > steps)):
+            raise ShapeError(f"LSTMSequence: lengths must be (batch,) = ({batch},) integers "
+                             f"in 0..{steps} (the steps each row reads), got "
+                             f"{lengths.dtype} {lengths.shape}"
+                             + (f" from {lengths.min()} to {lengths.max()}"
+                                if lengths.size and lengths.dtype.kind in "iuf" else ""))
+        longest_first = np.argsort(-lengths, kind="stable")
+        within = np.concatenate([np.arange(r.stop - r.start) for r in blocks] or [[]])
+        self.order = np.empty(batch, dtype=np.int64)
+        self.order[np.argsort(within, kind="stable")] = longest_first
+        self.inverse = np.argsort(self.order)
+        self.lengths = lengths[self.order]
+        reads = self.lengths[None, :] > np.arange(steps)[:, None]          # (steps, batch)
+        self.active = [reads[:, r].sum(axis=1).tolist() for r in blocks]
+
+    def rows(self, array):
+        """array with its rows (axis 0) in the forward's order (None: None)."""
+        if array is None:
+            return None
+        xp = get_array_module(array)
+        return array[self.order if xp is np else xp.asarray(self.order)]
+
+    def final_states(self, hs, cs, h0, c0):
+        """Each row's (h, c) after its last step (its initial state if it
+        reads none), in the caller's row order: (batch, H) each."""
+        xp = get_array_module(hs)
+        batch, H = hs.shape[1], hs.shape[2]
+        last = xp.asarray(np.maximum(self.lengths - 1, 0))
+        rows = xp.arange(batch)
+        finals = []
+        for seq, start in ((hs, h0), (cs, c0)):
+            final = seq[last, rows] if seq.shape[0] else xp.zeros((batch, H), seq.dtype)
+            empty = xp.asarray(self.lengths == 0)
+            if empty.any():
+                final[empty] = 0 if start is None else start[empty]
+            finals.append(final[xp.asarray(self.inverse)])
+        return tuple(finals)
+
+
+def _ragged_backward_steps(xp, dX, act, active, rows, tanh_cs, cs, c0, Wh, dhs, dhs_steps,
+                           dh_last, dc_last, use_jit, has_state):
+    """The backward's time loop for one row block of a ragged batch: at step
+    t only the block's first ``active[t]`` rows (those that read it); a row
+    done earlier keeps the gradient of its final state until the loop
+    reaches its last step. Returns the gradients reaching h0, c0 (block rows)."""
+    T, H = tanh_cs.shape[0], tanh_cs.shape[2]
+    n_rows = rows.stop - rows.start
+    shape, dtype = (n_rows, H), tanh_cs.dtype
+    dh = xp.zeros(shape, dtype) if dh_last is None else dh_last.copy()
+    dc = xp.zeros(shape, dtype) if dc_last is None else dc_last.copy()
+    for t in range(T - 1, -1, -1):
+        n = active[t]
+        dX[t, rows.start + n:rows.stop] = 0
+        if not n:
+            continue
+        run = slice(rows.start, rows.start + n)
+        a = act[t] if n == n_rows else act[t][:, :n]
+        c_prev = cs[t - 1, run] if t else _row_slice(c0, run)
+        if use_jit:
+            dc[:n] = jit.lstm.gates_backward(a, tanh_cs[t, run], c_prev, dh[:n], dc[:n],
+                                             dX[t, run],
+                                             None if dhs_steps is None else dhs_steps[t, run])
+        else:
+            dh_t = dh[:n] if dhs is None else dh[:n] + dhs[run, t]
+            dc[:n] = _gates_backward(xp, a, tanh_cs[t, run], c_prev, dh_t, dc[:n])
+            dX[t, run].reshape(-1, 4, H)[...] = a.transpose(1, 0, 2)
+        if t or has_state:
+            dh[:n] = _times_wh_transposed(xp, dX[t, run], Wh)
+    return dh, dc
 
 
 def _times_wh_transposed(xp, dgates, Wh):
@@ -451,45 +568,61 @@ def lstm_step(x_proj, c_prev, Wh, h_prev=None):
     return LSTMStep()(x_proj, c_prev, Wh, h_prev)
 
 
-def _torch_lstm_sequence(t, xs, Wx, Wh, b, h0=None, c0=None):
+def _torch_lstm_sequence(t, xs, Wx, Wh, b, h0=None, c0=None, lengths=None):
     batch, H = xs.shape[0], Wh.shape[0]
     h = h0 if h0 is not None else t.zeros(batch, H, dtype=xs.dtype)
     c = c0 if c0 is not None else t.zeros(batch, H, dtype=xs.dtype)
     hs = []
     for k in range(xs.shape[1]):
-        h, c = _torch_lstm_step(t, xs[:, k] @ Wx + b, c, Wh, h)
-        hs.append(h)
+        h_new, c_new = _torch_lstm_step(t, xs[:, k] @ Wx + b, c, Wh, h)
+        if lengths is None:
+            h, c = h_new, c_new
+            hs.append(h)
+        else:                   # a row past its length keeps its state, outputs 0
+            reads = t.as_tensor(np.asarray(lengths) > k)[:, None]
+            h, c = t.where(reads, h_new, h), t.where(reads, c_new, c)
+            hs.append(t.where(reads, h_new, t.zeros_like(h_new)))
     hs = t.stack(hs, dim=1) if hs else t.zeros(batch, 0, H, dtype=xs.dtype)
     return hs, h, c
 
 
-def _sequence_case(with_state, batch=3, time=4, row_bias=False):
+def _sequence_case(with_state, batch=3, time=4, row_bias=False, lengths=None):
     def make(rng):
         arrays = (rng.standard_normal((batch, time, 3)), rng.standard_normal((3, 8)),
                   rng.standard_normal((2, 8)),
                   rng.standard_normal((batch, 8) if row_bias else 8))
         state = (rng.standard_normal((batch, 2)), rng.standard_normal((batch, 2)))
-        return arrays + (state if with_state else ()), {}
+        return (arrays + (state if with_state else ()),
+                {} if lengths is None else {"lengths": np.array(lengths)})
     return make
 
 
 @register("lstm_sequence", {"with-state": custom(_sequence_case(True)),
                             "zero-state": custom(_sequence_case(False)),
                             "one-step": custom(_sequence_case(True, time=1)),
-                            "bias-per-row": custom(_sequence_case(True, row_bias=True))},
+                            "bias-per-row": custom(_sequence_case(True, row_bias=True)),
+                            "ragged": custom(_sequence_case(False, batch=5,
+                                                            lengths=[2, 4, 0, 1, 4])),
+                            "ragged-with-state": custom(_sequence_case(
+                                True, batch=5, row_bias=True, lengths=[3, 0, 4, 1, 2]))},
           zero_size={"batch": custom(_sequence_case(True, batch=0)),
                      "time": custom(_sequence_case(True, time=0))},
           twice_differentiable=False, torch=_torch_lstm_sequence)
-def lstm_sequence(xs, Wx, Wh, b, h0=None, c0=None):
+def lstm_sequence(xs, Wx, Wh, b, h0=None, c0=None, lengths=None):
     """A whole LSTM layer over time as one op (the book's TimeLSTM):
     xs (batch, time, D), Wx (D, 4H), Wh (H, 4H), b (4H,) (or (batch, 4H):
     a bias per batch row, the same at every step) and the initial
     state h0, c0 (batch, H), or neither for zeros -> hs (batch, time, H) and
     the final h, c (batch, H). The same numbers as ``lstm_step`` run over
-    each time step, with one backward for the whole sequence."""
+    each time step, with one backward for the whole sequence.
+
+    ``lengths`` (batch,) ints: row i reads only its first lengths[i] steps
+    (sequences padded at the end, as PyTorch's packed sequences): its hs
+    are 0 after them, its final h, c are its state after its last step, and
+    the steps after it cost nothing."""
     if h0 is None and c0 is None:
-        return LSTMSequence()(xs, Wx, Wh, b)
+        return LSTMSequence(lengths)(xs, Wx, Wh, b)
     if h0 is None or c0 is None:
         raise ShapeError("lstm_sequence: give both h0 and c0 (batch, H), or neither for "
                          "the zero initial state")
-    return LSTMSequence()(xs, Wx, Wh, b, h0, c0)
+    return LSTMSequence(lengths)(xs, Wx, Wh, b, h0, c0)

@@ -71,17 +71,30 @@ class _Cell(Module):
     def step(self, x_proj, state):
         raise NotImplementedError
 
-    def run(self, xs, state, name, constant=None):
+    def run(self, xs, state, name, constant=None, lengths=None):
         """All time steps of xs (batch, time, in_size): (hs (batch, time,
         hidden), final state). The graph is unrolled: one ``step`` per time
         step, each in a scope "<name> t=<t>" (a cluster in graph pictures).
-        ``constant``: see ``project``."""
+        ``constant``: see ``project``. ``lengths`` (batch,): row i reads its
+        first lengths[i] steps only; after them its state is kept and its hs
+        are 0 (the rows are masked, as ``lstm_sequence`` defines)."""
         hs = []
         for t, x_t in enumerate(unstack(self.project(xs, constant), axis=1)):
             with scope(f"{name} t={t}"):
-                h, state = self.step(x_t, state)
+                h, new_state = self.step(x_t, state)
+                if lengths is not None and not (np.asarray(lengths) > t).all():
+                    h, new_state = self._keep_done_rows(lengths, t, h, new_state, state)
+            state = new_state
             hs.append(h)
         return stack(hs, axis=1), state
+
+    def _keep_done_rows(self, lengths, t, h, new_state, state):
+        """Step t's output and state where the rows past their length keep
+        their state and output 0."""
+        xp = get_array_module(h.data)
+        reads = xp.asarray((np.asarray(lengths) > t)[:, None].astype(h.dtype))
+        old = state or self.initial_state(h.shape[0])
+        return h * reads, tuple(n * reads + o * (1 - reads) for n, o in zip(new_state, old))
 
 
 class RNNCell(_Cell):
@@ -119,18 +132,20 @@ class LSTMCell(_Cell):
             h, c = lstm_step(x_proj, state[1], self.Wh, state[0])
         return h, (h, c)
 
-    def run(self, xs, state, name, constant=None):
+    def run(self, xs, state, name, constant=None, lengths=None):
         """The whole sequence as one fused ``lstm_sequence`` op (faster: one
         backward for all steps); step by step inside ``autograd_nlp.unrolled()``.
         With ``constant`` its projection is the op's bias, one row per batch row."""
         if Config.unroll_recurrence:
-            return super().run(xs, state, name, constant)
+            return super().run(xs, state, name, constant, lengths)
         with scope(name):
             if constant is None:
-                hs, h, c = lstm_sequence(xs, self.Wx, self.Wh, self.b, *(state or ()))
+                hs, h, c = lstm_sequence(xs, self.Wx, self.Wh, self.b, *(state or ()),
+                                         lengths=lengths)
             else:
                 hs, h, c = lstm_sequence(xs, self.input_weights(constant), self.Wh,
-                                         self.constant_bias(constant), *(state or ()))
+                                         self.constant_bias(constant), *(state or ()),
+                                         lengths=lengths)
         return hs, (h, c)
 
 
@@ -175,10 +190,14 @@ class _Sequence(Module):
     def hidden_size(self):
         return self.cell.hidden_size
 
-    def forward(self, xs, state=None, return_state=False, constant=None):
+    def forward(self, xs, state=None, return_state=False, constant=None, lengths=None):
         """xs (batch, time, in) -> hs (batch, time, hidden); with
         ``return_state`` also the final state tuple. ``state`` overrides the
         initial state (e.g. an encoder's final state for a decoder).
+
+        ``lengths`` (batch,) ints: sequences padded at the end; row i reads
+        only its first lengths[i] steps (its hs are 0 after them, its final
+        state is the one after its last step; an LSTM skips the work).
 
         ``constant`` (batch, C): input that is the same at every step (the
         peeky decoder's context), taken as joined before xs's features at
@@ -198,7 +217,15 @@ class _Sequence(Module):
             state = self.state if self.stateful else None      # None: zeros
         elif not isinstance(state, tuple):
             state = (state,)
-        hs, state = self.cell.run(xs, state, self.name, constant)
+        if lengths is not None:
+            lengths = np.asarray(lengths)
+            if lengths.shape != (xs.shape[0],) or lengths.dtype.kind not in "iu" or (
+                    lengths.size and not 0 <= lengths.min() <= lengths.max() <= xs.shape[1]):
+                raise ValueError(f"{type(self).__name__}: lengths must be (batch,) = "
+                                 f"({xs.shape[0]},) integers in 0..{xs.shape[1]} (the "
+                                 f"steps each row reads), got {lengths.dtype} "
+                                 f"{lengths.shape}")
+        hs, state = self.cell.run(xs, state, self.name, constant, lengths)
         if self.stateful:
             self.state = state
         return (hs, state) if return_state else hs

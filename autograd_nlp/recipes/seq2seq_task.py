@@ -93,7 +93,8 @@ def recipe_note(recipe):
     """The --help sentence on a generated-dates recipe ("" if none)."""
     if not recipe:
         return ""
-    options = ", ".join((f"--{'' if value else 'no-'}{key}" if isinstance(value, bool)
+    options = ", ".join((f"--{'' if value else 'no-'}{key.replace('_', '-')}"
+                         if isinstance(value, bool)
                          else f"--{key.replace('_', '-')} {value}")
                         for key, value in recipe.items())
     return (f"On generated dates (no data directory set) the defaults are {options}: the "

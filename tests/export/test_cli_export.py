@@ -278,3 +278,51 @@ def test_bert_finetune_needs_the_bert_checkpoint_it_started_from(tmp_path, capsy
     err = capsys.readouterr().err
     assert "holds only its vocabulary's hash" in err and "bert/checkpoint.npz" in err
     assert not (tmp_path / "ft.onnx").exists()
+
+
+def _attention_ignoring_padding(tmp_path):
+    from tiny_checkpoints import LSTM_KW, SEQ2SEQ_META, randomize
+    kwargs = dict(vocab_size=len(CHARS), pad_id=1, pads_first=True, **LSTM_KW)
+    model = randomize(AttentionSeq2seq(**kwargs))
+    checkpoint = tmp_path / "checkpoint.npz"
+    save_checkpoint(checkpoint, model, meta={"kind": "attention", "model": "attention",
+                                             "model_kwargs": kwargs, **SEQ2SEQ_META})
+    return checkpoint, model
+
+
+def test_an_attention_model_that_ignores_padding_exports_to_torch_for_any_length(
+        tmp_path, capsys):
+    """Trained with --ignore-padding, the torch module reads a question
+    without padding (the bundle says ignores_padding) and answers as our
+    model does on the same question padded."""
+    torch = pytest.importorskip("torch")
+    checkpoint, model = _attention_ignoring_padding(tmp_path)
+    out = tmp_path / "attention.pt"
+    assert main(["export", "--checkpoint", str(checkpoint), "--to", "torch", str(out)]) == 0
+    capsys.readouterr()
+    question = np.array([[3, 4, 5, 9]])                   # reversed, no padding
+    padded = np.concatenate([np.ones((1, 5), np.int64), question], axis=1)
+    ys = np.array([[0, 3, 4, 5, 6]])
+    with no_grad(), eval_mode():
+        memory = model.encoder(padded)
+        ours = model.decoder(ys, model.decoder.start(memory), memory)[0].data
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("attention_export", tmp_path / "attention.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with torch.no_grad():
+        theirs = module.load(str(out))(torch.from_numpy(question), torch.from_numpy(ys))
+    facts = json.loads((tmp_path / "attention.json").read_text())
+    assert facts["ignores_padding"] is True and facts["pad_id"] == 1
+    np.testing.assert_allclose(theirs[0] if isinstance(theirs, tuple) else theirs, ours, **TOL)
+
+
+def test_an_attention_model_that_ignores_padding_is_not_exported_to_fixed_length_onnx(
+        tmp_path, capsys):
+    pytest.importorskip("onnx")
+    checkpoint, _ = _attention_ignoring_padding(tmp_path)
+    out = tmp_path / "attention.onnx"
+    assert main(["export", "--checkpoint", str(checkpoint), "--to", "onnx", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--ignore-padding" in err and "--to torch" in err and "fixed length (9)" in err
+    assert not out.exists()

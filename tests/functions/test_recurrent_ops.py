@@ -94,3 +94,51 @@ def test_lstm_sequence_is_first_order_only():
     _, h, _ = F.lstm_sequence(xs, Wx, Wh, b, h0, c0)
     with pytest.raises(NotImplementedError, match="LSTMSequence.*not twice differentiable"):
         h.sum().backward(create_graph=True)
+
+
+PATHS = ["numpy"] + (["numba"] if ag.jit.available() else [])
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("state", [True, False], ids=["with-state", "zero-state"])
+def test_lstm_sequence_with_lengths_is_each_row_read_alone(path, state):
+    """lengths: row i reads its first lengths[i] steps, its hs are 0 after
+    them, its final state is the one after its last step; its gradients are
+    those of the row run alone on those steps (the weights': their sum)."""
+    rng = np.random.default_rng(6)
+    lengths = np.array([5, 2, 0, 3, 5, 1])
+    inputs = _inputs(rng, batch=6, state=state)
+    weights = [rng.standard_normal(s) for s in ((6, 5, 3), (6, 3), (6, 3))]
+    with ag.jit.enabled_as(path == "numba"):
+        got = _values_and_grads(lambda *a: F.lstm_sequence(*a, lengths=lengths), inputs,
+                                weights)
+    hs, h, c, dxs, dWx, dWh, db = got[:7]
+    sums = [np.zeros_like(g) for g in (dWx, dWh, db)]
+    for i, n in enumerate(lengths):
+        row = [ag.Variable(inputs[0].data[i:i + 1, :n])] + inputs[1:4] + \
+            [ag.Variable(v.data[i:i + 1]) for v in inputs[4:]]
+        alone = _values_and_grads(F.lstm_sequence, row,
+                                  [weights[0][i:i + 1, :n], weights[1][i:i + 1],
+                                   weights[2][i:i + 1]])
+        np.testing.assert_allclose(hs[i, :n], alone[0][0], rtol=1e-10, atol=1e-12)
+        assert (hs[i, n:] == 0).all()
+        np.testing.assert_allclose(h[i], alone[1][0], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(c[i], alone[2][0], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(dxs[i, :n], alone[3][0], rtol=1e-10, atol=1e-12)
+        assert (dxs[i, n:] == 0).all()
+        for k in range(3):
+            sums[k] += alone[4 + k]
+        if state:                   # a row that reads nothing hands its gradient back
+            np.testing.assert_allclose(got[7][i], alone[7][0], rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(got[8][i], alone[8][0], rtol=1e-10, atol=1e-12)
+    for got_sum, want in zip((dWx, dWh, db), sums):
+        np.testing.assert_allclose(got_sum, want, rtol=1e-10, atol=1e-12)
+
+
+def test_lstm_sequence_refuses_lengths_that_do_not_fit():
+    xs, Wx, Wh, b = _inputs(np.random.default_rng(7), state=False)
+    for bad in (np.array([1, 2]), np.array([1, 2, 6]), np.array([1.0, 2.0, 3.0]),
+                np.array([-1, 2, 3])):
+        with pytest.raises(ShapeError, match=r"LSTMSequence: lengths must be \(batch,\) = "
+                                             r"\(3,\) integers in 0..5"):
+            F.lstm_sequence(xs, Wx, Wh, b, lengths=bad)

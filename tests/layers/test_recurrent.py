@@ -248,3 +248,33 @@ def test_a_constant_of_the_wrong_width_is_explained():
     with pytest.raises(ValueError, match=r"constant \(3, 4\) must be \(batch, C\) with C \+ "
                                          r"xs's 2 features = the layer's input size 7"):
         layer(ag.Variable(np.zeros((3, 6, 2))), constant=ag.Variable(np.zeros((3, 4))))
+
+
+@pytest.mark.parametrize("seq_class", SEQUENCES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("unrolled", [False, True], ids=["fused", "unrolled"])
+def test_lengths_read_each_row_as_if_alone(seq_class, unrolled):
+    """lengths (batch,): each row reads its first lengths[i] steps; the
+    outputs after them are 0 and the final state is the one after its last
+    step, for every layer, fused or unrolled; gradients follow (float64)."""
+    layer = float64(lambda: seq_class(3, 4))
+    rng = np.random.default_rng(9)
+    xs = rng.standard_normal((4, 5, 3))
+    lengths = np.array([5, 0, 2, 4])
+    with ag.unrolled() if unrolled else contextlib.nullcontext():
+        hs, state = layer(ag.Variable(xs), lengths=lengths, return_state=True)
+        for i, n in enumerate(lengths):
+            assert (hs.data[i, n:] == 0).all()
+            if not n:               # reads nothing: the zero initial state
+                assert all((s.data[i] == 0).all() for s in state)
+                continue
+            alone, alone_state = layer(ag.Variable(xs[i:i + 1, :n]), return_state=True)
+            np.testing.assert_allclose(hs.data[i, :n], alone.data[0], rtol=1e-12, atol=1e-14)
+            for s, s_alone in zip(state, alone_state):
+                np.testing.assert_allclose(s.data[i], s_alone.data[0], rtol=1e-12)
+        assert param_check(layer, lambda: (layer(ag.Variable(xs), lengths=lengths) ** 2).sum())
+
+
+def test_lengths_that_do_not_fit_are_explained():
+    with pytest.raises(ValueError, match=r"LSTM: lengths must be \(batch,\) = \(2,\) integers "
+                                         r"in 0..3"):
+        LSTM(3, 4)(ag.Variable(np.zeros((2, 3, 3))), lengths=[1, 4])

@@ -10,8 +10,11 @@ from autograd_nlp.models.attention_seq2seq import AttentionSeq2seq
 from autograd_nlp.models.seq2seq import PeekySeq2seq, Seq2seq
 
 MODELS = [(Seq2seq, {}), (PeekySeq2seq, {}), (AttentionSeq2seq, {}),
-          (AttentionSeq2seq, {"bidirectional": True})]
-IDS = ["seq2seq", "peeky", "attention", "attention-bidirectional"]
+          (AttentionSeq2seq, {"bidirectional": True}),
+          (AttentionSeq2seq, {"pad_id": 0, "pads_first": True}),
+          (AttentionSeq2seq, {"pad_id": 0, "bidirectional": True})]
+IDS = ["seq2seq", "peeky", "attention", "attention-bidirectional", "attention-ignoring-padding",
+       "attention-bidirectional-ignoring-padding"]
 
 
 @pytest.mark.parametrize("cls,kwargs", MODELS, ids=IDS)

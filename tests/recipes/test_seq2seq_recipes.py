@@ -3,6 +3,7 @@ files; the settings in use (the generated-dates recipe, a resumed run's);
 callbacks; rules between fields refused before anything is written."""
 import os
 
+import numpy as np
 import pytest
 
 import autograd_nlp
@@ -36,6 +37,26 @@ def test_attention_trains_from_python_and_loads_back(tmp_path, capsys):
     answer = autograd_nlp.load(result.checkpoint).translate("december 6, 2026")
     assert answer.error is None and len(answer.text) == 10
     assert "accuracy per epoch" in capsys.readouterr().out
+
+
+def test_ignore_padding_trains_a_model_whose_answers_do_not_depend_on_padding(tmp_path):
+    """--ignore-padding: the checkpoint records the padding's id and side, a
+    resumed run keeps them, and an answer is the same however far the
+    question was padded."""
+    out = str(tmp_path / "run")
+    result = seq2seq.run(seq2seq.AttentionConfig(out=out, ignore_padding=True, **TINY))
+    meta = load_checkpoint(result.checkpoint)["meta"]
+    assert meta["model_kwargs"]["pads_first"] is True            # questions reversed
+    assert meta["settings"]["ignore_padding"] is True
+    model = autograd_nlp.load(result.checkpoint).model
+    pad = meta["model_kwargs"]["pad_id"]
+    assert meta["chars"][pad] == " "
+    x = autograd_nlp.load(result.checkpoint).vocabulary.encode_questions(["6 dec 2026"])
+    wider = np.concatenate([np.full((1, 7), pad), x], axis=1)
+    np.testing.assert_array_equal(model.generate(x, 0, 10), model.generate(wider, 0, 10))
+    resumed = seq2seq.run(seq2seq.AttentionConfig(out=out, resume=result.checkpoint, epochs=2,
+                                                  quiet=True))
+    assert resumed.config.ignore_padding and resumed.model.encoder.pad_id == pad
 
 
 def test_a_resumed_run_takes_the_recorded_settings_it_was_not_given(tmp_path):
