@@ -253,7 +253,9 @@ class RNN(_Sequence):
 
 class LSTM(_Sequence):
     """LSTM over a sequence (the book's TimeLSTM). State (h, c). Each call is
-    one fused ``lstm_sequence`` op (unrolled inside ``autograd_nlp.unrolled()``)."""
+    one fused ``lstm_sequence`` op (unrolled inside ``autograd_nlp.unrolled()``).
+    ``layer(xs, lengths=...)`` reads sequences padded at the end only up to
+    each row's length, spending nothing on the padding (packed sequences)."""
 
     cell_class = LSTMCell
 
