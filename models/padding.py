@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from autograd_nlp.backend import get_array_module
+from autograd_nlp.backend import device_of, get_array_module, to_device
 
 
 @dataclasses.dataclass
@@ -74,9 +74,10 @@ class QuestionSpans:
         put back at their columns of the padded rows: (..., S), 0 on the
         padding."""
         xp = get_array_module(weights)
-        steps = self._steps()[:weights.shape[-1]]
-        columns = xp.where(steps < self.length[:, None], self.start[:, None] + steps,
-                           self.width)                              # padding: a spare column
+        steps = np.arange(weights.shape[-1])
+        start, length = (to_device(a, "cpu")[:, None] for a in (self.start, self.length))
+        columns = np.where(steps < length, start + steps, self.width)   # padding: a spare one
+        columns = to_device(columns, device_of(weights))
         columns = columns.reshape(columns.shape[:1] + (1,) * (weights.ndim - 2)
                                   + columns.shape[1:])
         full = xp.zeros(weights.shape[:-1] + (self.width + 1,), dtype=weights.dtype)
@@ -85,4 +86,5 @@ class QuestionSpans:
 
     def select(self, index):
         """The spans of rows ``index`` (beam search follows its hypotheses)."""
+        index = to_device(index, device_of(self.start))
         return QuestionSpans(self.start[index], self.length[index], self.width)

@@ -12,7 +12,7 @@ every other op (and compared with torch.autograd).
 import numpy as np
 
 from autograd_nlp import cuda_kernels, jit, threads, workspace
-from autograd_nlp.backend import get_array_module
+from autograd_nlp.backend import device_of, get_array_module, to_device
 from autograd_nlp.core import FusedFunction, ShapeError
 from autograd_nlp.functions.registry import custom, register
 
@@ -197,7 +197,7 @@ class LSTMSequence(FusedFunction):
             workspace.give(*recs)
         if ragged is not None:
             h_last, c_last = ragged.final_states(hs, cs, h0, c0)
-            out = hs.transpose(1, 0, 2)[ragged.inverse]        # the caller's row order
+            out = ragged.back(hs.transpose(1, 0, 2))            # the caller's row order
         elif T == 0:
             zeros = xp.zeros((B, H), dtype=proj.dtype)
             h_last, c_last = (zeros, zeros.copy()) if h0 is None else (h0.copy(), c0.copy())
@@ -263,8 +263,7 @@ class LSTMSequence(FusedFunction):
         matmul = threads.matmul          # (CuPy's arrays pass to their own @)
         if inputs[0].requires_grad:
             dxs = matmul(dX2, Wx.T).reshape(T, B, D).transpose(1, 0, 2)
-            grads[0] = (xp.ascontiguousarray(dxs) if ragged is None
-                        else dxs[ragged.inverse])
+            grads[0] = xp.ascontiguousarray(dxs) if ragged is None else ragged.back(dxs)
         if inputs[1].requires_grad:
             grads[1] = matmul(x_tm.reshape(T * B, D).T, dX2)
         if inputs[2].requires_grad:
@@ -275,9 +274,9 @@ class LSTMSequence(FusedFunction):
         if inputs[3].requires_grad:     # b (4H,), or one row per batch row (batch, 4H)
             grads[3] = dX2.sum(axis=0) if inputs[3].data.ndim == 1 else dX.sum(axis=0)
             if ragged is not None and grads[3].ndim == 2:
-                grads[3] = grads[3][ragged.inverse]
+                grads[3] = ragged.back(grads[3])
         if has_state:
-            grads += [dh, dc] if ragged is None else [g[ragged.inverse] for g in (dh, dc)]
+            grads += [dh, dc] if ragged is None else [ragged.back(g) for g in (dh, dc)]
         if not kernels:             # nothing reads these any more
             workspace.give(x_tm, *acts, cs, tanh_cs, dX, dhs_steps,
                            hs if hs_private else None)
@@ -374,10 +373,10 @@ class _Ragged:
     row block: the rows sorted by length, longest first, dealt in turn to
     the blocks (which so get equal work). ``rows(a)`` puts a's batch axis
     (axis 0) in that order, ``inverse`` puts it back; ``active[k][t]`` is
-    how many rows of block k read step t."""
+    how many rows of block k read step t; ``back(a)`` puts them back."""
 
     def __init__(self, lengths, batch, steps, blocks):
-        lengths = np.asarray(lengths)
+        lengths = np.asarray(to_device(lengths, "cpu"))     # (a device array too)
         if lengths.shape != (batch,) or lengths.dtype.kind not in "iu" or (
                 batch and (lengths.min() < 0 or lengths.max() > steps)):
             raise ShapeError(f"LSTMSequence: lengths must be (batch,) = ({batch},) integers "
@@ -396,26 +395,35 @@ class _Ragged:
 
     def rows(self, array):
         """array with its rows (axis 0) in the forward's order (None: None)."""
-        if array is None:
-            return None
-        xp = get_array_module(array)
-        return array[self.order if xp is np else xp.asarray(self.order)]
+        return _take_rows(array, self.order)
+
+    def back(self, array):
+        """array's rows (axis 0) from the forward's order back to the caller's."""
+        return _take_rows(array, self.inverse)
 
     def final_states(self, hs, cs, h0, c0):
         """Each row's (h, c) after its last step (its initial state if it
         reads none), in the caller's row order: (batch, H) each."""
-        xp = get_array_module(hs)
+        xp, device = get_array_module(hs), device_of(hs)
         batch, H = hs.shape[1], hs.shape[2]
-        last = xp.asarray(np.maximum(self.lengths - 1, 0))
+        last = to_device(np.maximum(self.lengths - 1, 0), device)
         rows = xp.arange(batch)
+        empty = np.flatnonzero(self.lengths == 0)
         finals = []
         for seq, start in ((hs, h0), (cs, c0)):
             final = seq[last, rows] if seq.shape[0] else xp.zeros((batch, H), seq.dtype)
-            empty = xp.asarray(self.lengths == 0)
-            if empty.any():
-                final[empty] = 0 if start is None else start[empty]
-            finals.append(final[xp.asarray(self.inverse)])
+            if empty.size:
+                empty_rows = to_device(empty, device)
+                final[empty_rows] = 0 if start is None else start[empty_rows]
+            finals.append(self.back(final))
         return tuple(finals)
+
+
+def _take_rows(array, index):
+    """array[index] along axis 0, the index moved to array's device (None: None)."""
+    if array is None:
+        return None
+    return array[to_device(index, device_of(array))]
 
 
 def _ragged_backward_steps(xp, dX, act, active, rows, tanh_cs, cs, c0, Wh, dhs, dhs_steps,

@@ -218,7 +218,7 @@ class _Sequence(Module):
         elif not isinstance(state, tuple):
             state = (state,)
         if lengths is not None:
-            lengths = np.asarray(lengths)
+            lengths = np.asarray(to_device(lengths, "cpu"))     # (a device array too)
             if lengths.shape != (xs.shape[0],) or lengths.dtype.kind not in "iu" or (
                     lengths.size and not 0 <= lengths.min() <= lengths.max() <= xs.shape[1]):
                 raise ValueError(f"{type(self).__name__}: lengths must be (batch,) = "

@@ -11,6 +11,8 @@ from autograd_nlp.models.rnnlm import Rnnlm
 from autograd_nlp.models.transformer_seq2seq import TransformerSeq2seq
 
 SEQ2SEQ = {"attention": lambda: AttentionSeq2seq(9, 4, 8),
+           "attention-ignoring-padding": lambda: AttentionSeq2seq(9, 4, 8, pad_id=1,
+                                                                  pads_first=True),
            "transformer": lambda: TransformerSeq2seq(9, 8, 2, 1, 16)}
 
 

@@ -69,10 +69,20 @@ def test_language_models_train_the_same_on_the_fake_device(fake, make_model):
     assert len(text) == 6 and all(isinstance(i, int) for i in text)
 
 
-@pytest.mark.parametrize("cls", [Seq2seq, PeekySeq2seq, AttentionSeq2seq])
-def test_seq2seq_models_train_the_same_on_the_fake_device(fake, cls):
-    data = _seq2seq_data()
-    make = lambda: cls(12, 5, 8)  # noqa: E731
+@pytest.mark.parametrize("cls,kwargs", [
+    (Seq2seq, {}), (PeekySeq2seq, {}), (AttentionSeq2seq, {}),
+    (AttentionSeq2seq, {"pad_id": 0, "pads_first": True}),
+    (AttentionSeq2seq, {"pad_id": 0, "bidirectional": True})],
+    ids=["Seq2seq", "PeekySeq2seq", "AttentionSeq2seq", "AttentionSeq2seq-ignoring-padding",
+         "AttentionSeq2seq-bidirectional-ignoring-padding"])
+def test_seq2seq_models_train_the_same_on_the_fake_device(fake, cls, kwargs):
+    x, t = _seq2seq_data()
+    if "pad_id" in kwargs:                  # half the questions padded (id 0), 1-3 columns
+        for i in range(12):
+            pads = slice(0, 1 + i % 3) if kwargs.get("pads_first") else slice(5 - i % 3, 6)
+            x[i, pads] = 0
+    data = (x, t)
+    make = lambda: cls(12, 5, 8, **kwargs)  # noqa: E731
     _, reference = _minibatch_losses(make, "cpu", data)
     model, losses = _minibatch_losses(make, "fake", data)
     _check(model, losses, reference)
