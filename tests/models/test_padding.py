@@ -122,3 +122,18 @@ def test_the_book_model_reads_padding():
     model = AttentionSeq2seq(12, 5, 8)
     ts = np.ones((4, 3), dtype=np.int64)
     assert model(padded(qs, 6, True), ts).data != model(padded(qs, 9, True), ts).data
+
+
+def test_evaluation_in_length_order_returns_answers_in_the_questions_order():
+    from autograd_nlp.training import seq2seq_accuracy
+    rng = np.random.default_rng(4)
+    qs = questions(4, lengths=rng.integers(1, 8, 23))
+    xs = padded(qs, 8, True)
+    model = AttentionSeq2seq(12, 5, 8, pad_id=PAD, pads_first=True)
+    expected = model.generate(xs, 1, 3)
+    ts = np.concatenate([np.ones((23, 1), np.int64), expected], axis=1)
+    ts[::2, 1] = (ts[::2, 1] + 1) % 12              # every other answer wrong
+    accuracy, predictions = seq2seq_accuracy(model, xs, ts, batch_size=5,
+                                             return_predictions=True)
+    np.testing.assert_array_equal(predictions, expected)
+    assert accuracy == 11 / 23
