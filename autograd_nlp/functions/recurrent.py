@@ -370,6 +370,21 @@ def _row_slice(array, rows):
     return None if array is None else array[rows]
 
 
+def checked_lengths(lengths, batch, steps, who):
+    """``lengths`` as a NumPy int array (batch,) of values in 0..steps (the
+    steps each row reads; a list or a device array is fine), or a
+    ShapeError naming ``who``."""
+    lengths = np.asarray(to_device(lengths, "cpu"))
+    if lengths.shape != (batch,) or lengths.dtype.kind not in "iu" or (
+            batch and (lengths.min() < 0 or lengths.max() > steps)):
+        raise ShapeError(f"{who}: lengths must be (batch,) = ({batch},) integers in "
+                         f"0..{steps} (the steps each row reads), got {lengths.dtype} "
+                         f"{lengths.shape}"
+                         + (f" from {lengths.min()} to {lengths.max()}"
+                            if lengths.size and lengths.dtype.kind in "iuf" else ""))
+    return lengths
+
+
 class _Ragged:
     """Rows that read different numbers of steps (``lengths``, (batch,)),
     ordered so that at every step the rows still reading come first in each
@@ -379,14 +394,7 @@ class _Ragged:
     how many rows of block k read step t; ``back(a)`` puts them back."""
 
     def __init__(self, lengths, batch, steps, blocks):
-        lengths = np.asarray(to_device(lengths, "cpu"))     # (a device array too)
-        if lengths.shape != (batch,) or lengths.dtype.kind not in "iu" or (
-                batch and (lengths.min() < 0 or lengths.max() > steps)):
-            raise ShapeError(f"LSTMSequence: lengths must be (batch,) = ({batch},) integers "
-                             f"in 0..{steps} (the steps each row reads), got "
-                             f"{lengths.dtype} {lengths.shape}"
-                             + (f" from {lengths.min()} to {lengths.max()}"
-                                if lengths.size and lengths.dtype.kind in "iuf" else ""))
+        lengths = checked_lengths(lengths, batch, steps, "LSTMSequence")
         longest_first = np.argsort(-lengths, kind="stable")
         within = np.concatenate([np.arange(r.stop - r.start) for r in blocks] or [[]])
         self.order = np.empty(batch, dtype=np.int64)

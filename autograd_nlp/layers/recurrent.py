@@ -16,6 +16,7 @@ from autograd_nlp.config import Config
 from autograd_nlp.core import Parameter, Variable, bump_version, scope
 from autograd_nlp.functions import (concat, linear, lstm_sequence, lstm_step, matmul,
                                     sigmoid, split, stack, tanh, unstack)
+from autograd_nlp.functions.recurrent import checked_lengths
 from autograd_nlp.layers import init as initializers
 from autograd_nlp.layers.dropout import Dropout
 from autograd_nlp.layers.module import Module, ModuleList
@@ -82,17 +83,17 @@ class _Cell(Module):
         for t, x_t in enumerate(unstack(self.project(xs, constant), axis=1)):
             with scope(f"{name} t={t}"):
                 h, new_state = self.step(x_t, state)
-                if lengths is not None and not (np.asarray(lengths) > t).all():
-                    h, new_state = self._keep_done_rows(lengths, t, h, new_state, state)
+                if lengths is not None and (lengths <= t).any():
+                    h, new_state = self._keep_done_rows(lengths > t, h, new_state, state)
             state = new_state
             hs.append(h)
         return stack(hs, axis=1), state
 
-    def _keep_done_rows(self, lengths, t, h, new_state, state):
-        """Step t's output and state where the rows past their length keep
-        their state and output 0."""
+    def _keep_done_rows(self, reading, h, new_state, state):
+        """A step's output and state where the rows not ``reading`` ((batch,)
+        bool) keep their state and output 0."""
         xp = get_array_module(h.data)
-        reads = xp.asarray((np.asarray(lengths) > t)[:, None].astype(h.dtype))
+        reads = xp.asarray(reading[:, None].astype(h.dtype))
         old = state or self.initial_state(h.shape[0])
         return h * reads, tuple(n * reads + o * (1 - reads) for n, o in zip(new_state, old))
 
@@ -218,13 +219,7 @@ class _Sequence(Module):
         elif not isinstance(state, tuple):
             state = (state,)
         if lengths is not None:
-            lengths = np.asarray(to_device(lengths, "cpu"))     # (a device array too)
-            if lengths.shape != (xs.shape[0],) or lengths.dtype.kind not in "iu" or (
-                    lengths.size and not 0 <= lengths.min() <= lengths.max() <= xs.shape[1]):
-                raise ValueError(f"{type(self).__name__}: lengths must be (batch,) = "
-                                 f"({xs.shape[0]},) integers in 0..{xs.shape[1]} (the "
-                                 f"steps each row reads), got {lengths.dtype} "
-                                 f"{lengths.shape}")
+            lengths = checked_lengths(lengths, xs.shape[0], xs.shape[1], type(self).__name__)
         hs, state = self.cell.run(xs, state, self.name, constant, lengths)
         if self.stateful:
             self.state = state
