@@ -6,7 +6,9 @@ around its products (``kernels/lstm.py``), softmax cross-entropy
 (``kernels/softmax_ce.py``), word2vec's negative-sampling loss
 (``kernels/negative_sampling.py``), the Adam and SGD steps
 (``kernels/adam.py``, ``kernels/sgd.py``) and the negatives' draw
-(``kernels/unigram_sampling.py``, ids exactly NumPy's). The matrix
+(``kernels/unigram_sampling.py``, ids exactly NumPy's), and the LSTM
+layer's gate gradients summed per token when it reads ids
+(``kernels/row_sums.py``). The matrix
 products stay in BLAS, and so do NumPy's vectorized ``tanh`` and ``exp``
 (numba calls the scalar libm ones, 10-40x slower per element here).
 
@@ -35,7 +37,8 @@ import os
 
 import numpy as np
 
-KERNEL_MODULES = ("lstm", "softmax_ce", "negative_sampling", "adam", "sgd", "unigram_sampling")
+KERNEL_MODULES = ("lstm", "softmax_ce", "negative_sampling", "adam", "sgd", "unigram_sampling",
+                  "row_sums")
 
 _on = os.environ.get("AUTOGRAD_NLP_JIT", "1") != "0"
 _numba = None          # None: not tried yet; False: not importable; else the module

@@ -27,6 +27,15 @@ def _maybe(dropout, x):
     return x if dropout is None else dropout(x)
 
 
+def _read_ids(lstm, embed, dropout, ids, **kwargs):
+    """``lstm`` over the vectors ``embed(ids)``, dropped out where the model
+    has dropout. Without dropout an LSTM reads the ids through the table
+    itself (``LSTM(..., embedding=...)``: the same numbers, faster)."""
+    if dropout is None and not isinstance(lstm, Bidirectional):
+        return lstm(ids, embedding=embed, **kwargs)
+    return lstm(_maybe(dropout, embed(ids)), **kwargs)
+
+
 class AttentionEncoder(Module):
     """xs (batch, S) -> memory: all hidden states (batch, S, H) and the final
     state; ``bidirectional`` reads the question both ways (H = 2 * hidden).
@@ -51,20 +60,21 @@ class AttentionEncoder(Module):
 
     def forward(self, xs):
         if self.pad_id is None:
-            return self.lstm(_maybe(self.dropout, self.embed(xs)), return_state=True)
+            return _read_ids(self.lstm, self.embed, self.dropout, xs, return_state=True)
         spans = QuestionSpans.find(xs, self.pad_id, self.pads_first)
+        if not isinstance(self.lstm, Bidirectional):
+            hs, state = _read_ids(self.lstm, self.embed, self.dropout,
+                                  spans.front(xs, self.pad_id), lengths=spans.length,
+                                  return_state=True)
+            return hs, state, spans
         vectors = _maybe(self.dropout, self.embed(spans.front(xs, self.pad_id)))
-        if isinstance(self.lstm, Bidirectional):    # backward: each question back to front
-            rows, flip = np.arange(len(xs))[:, None], spans.reversal()
-            hs_f, (h_f, c_f) = self.lstm.forward_layer(vectors, lengths=spans.length,
-                                                       return_state=True)
-            hs_b, (h_b, c_b) = self.lstm.backward_layer(vectors[rows, flip],
-                                                        lengths=spans.length,
-                                                        return_state=True)
-            hs = concat(hs_f, hs_b[rows, flip], axis=-1)
-            state = (concat(h_f, h_b, axis=-1), concat(c_f, c_b, axis=-1))
-        else:
-            hs, state = self.lstm(vectors, lengths=spans.length, return_state=True)
+        rows, flip = np.arange(len(xs))[:, None], spans.reversal()   # each question backwards
+        hs_f, (h_f, c_f) = self.lstm.forward_layer(vectors, lengths=spans.length,
+                                                   return_state=True)
+        hs_b, (h_b, c_b) = self.lstm.backward_layer(vectors[rows, flip], lengths=spans.length,
+                                                    return_state=True)
+        hs = concat(hs_f, hs_b[rows, flip], axis=-1)
+        state = (concat(h_f, h_b, axis=-1), concat(c_f, c_b, axis=-1))
         return hs, state, spans
 
     def question_lengths(self, xs):
@@ -95,7 +105,7 @@ class AttentionDecoder(Module):
     def forward(self, ys, state, memory):
         encoder_hs, _, *spans = memory
         self._spans = spans[0] if spans else None
-        hs, state = self.lstm(_maybe(self.dropout, self.embed(ys)), state=state,
+        hs, state = _read_ids(self.lstm, self.embed, self.dropout, ys, state=state,
                               return_state=True)
         allowed = None if self._spans is None else self._spans.allowed()[:, None, :]
         context = self.attention(hs, encoder_hs, mask=allowed)    # (batch, T, H)

@@ -23,7 +23,7 @@ class Encoder(Module):
         self.lstm = LSTM(wordvec_size, hidden_size, name="encoder")
 
     def forward(self, xs):
-        return self.lstm(self.embed(xs), return_state=True)
+        return self.lstm(xs, embedding=self.embed, return_state=True)
 
 
 def start_from_encoder(memory):
@@ -49,7 +49,7 @@ class Decoder(Module):
 
     def forward(self, ys, state, memory=None):
         """ys (batch, T) ids, state (h, c) -> logits (batch, T, vocab), new state."""
-        hs, state = self.lstm(self.embed(ys), state=state, return_state=True)
+        hs, state = self.lstm(ys, embedding=self.embed, state=state, return_state=True)
         return self.out(hs), state
 
     def attention_weights(self):
@@ -76,7 +76,7 @@ class PeekyDecoder(Module):
         concatenating it to every step's input, projected once a sequence)."""
         _, (context, _) = memory
         batch, steps = ys.shape
-        hs, state = self.lstm(self.embed(ys), state=state, return_state=True,
+        hs, state = self.lstm(ys, embedding=self.embed, state=state, return_state=True,
                               constant=context)
         peek = broadcast_to(context.reshape(batch, 1, -1), (batch, steps, context.shape[-1]))
         return self.out(concat(peek, hs, axis=-1)), state

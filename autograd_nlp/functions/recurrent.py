@@ -12,8 +12,9 @@ every other op (and compared with torch.autograd).
 import numpy as np
 
 from autograd_nlp import cuda_kernels, jit, threads, workspace
-from autograd_nlp.backend import device_of, get_array_module, to_device
-from autograd_nlp.core import FusedFunction, ShapeError
+from autograd_nlp.backend import device_of, get_array_module, ids_out_of_range, to_device
+from autograd_nlp.core import FusedFunction, ShapeError, Variable
+from autograd_nlp.functions.nn import scatter_add_rows
 from autograd_nlp.functions.registry import custom, register
 
 
@@ -125,18 +126,30 @@ class LSTMSequence(FusedFunction):
 
     output_names = ("hs", "h", "c")    # how graph pictures label the outputs
 
-    def __init__(self, lengths=None):
+    def __init__(self, lengths=None, ids=None):
         # (batch,) steps each row reads (None: all): see lstm_sequence
         self.lengths = lengths
+        # (batch, time) token ids when xs is an embedding table: see lstm_sequence
+        self.ids = ids
 
     def forward(self, xs, Wx, Wh, b, h0=None, c0=None):
         H = Wh.shape[0]
-        if xs.ndim != 3 or Wx.shape != (xs.shape[-1], 4 * H) or Wh.shape != (H, 4 * H) \
-                or b.shape not in ((4 * H,), (xs.shape[0], 4 * H)):
+        ids = self.ids
+        if ids is None:
+            if xs.ndim != 3:
+                raise ShapeError(f"LSTMSequence: xs {xs.shape} must be (batch, time, D)")
+            B, T, D = xs.shape
+        else:               # xs is an embedding table (vocab, D), read at ids
+            if xs.ndim != 2 or ids.ndim != 2:
+                raise ShapeError(f"LSTMSequence: with ids, xs {xs.shape} must be an "
+                                 f"embedding table (vocab, D) and ids {ids.shape} "
+                                 f"(batch, time)")
+            (B, T), D = ids.shape, xs.shape[1]
+        if Wx.shape != (D, 4 * H) or Wh.shape != (H, 4 * H) or b.shape not in ((4 * H,),
+                                                                                (B, 4 * H)):
             raise ShapeError(f"LSTMSequence: xs {xs.shape} must be (batch, time, D), Wx "
                              f"{Wx.shape} (D, 4H), Wh {Wh.shape} (H, 4H) and b {b.shape} (4H,) "
                              f"or (batch, 4H)")
-        B, T, D = xs.shape
         if (h0 is None) != (c0 is None) or (h0 is not None and (
                 h0.shape != (B, H) or c0.shape != (B, H))):
             raise ShapeError(f"LSTMSequence: the initial state must be both h0 and c0 of "
@@ -149,20 +162,29 @@ class LSTMSequence(FusedFunction):
         blocks = threads.row_blocks(B, steps=T) if xp is np else [slice(0, B)]
         ragged = None if self.lengths is None else _Ragged(self.lengths, B, T, blocks)
         if ragged is not None:          # rows by length within each block (_Ragged)
-            xs, h0, c0 = (ragged.rows(a) for a in (xs, h0, c0))
+            h0, c0 = ragged.rows(h0), ragged.rows(c0)
             b = ragged.rows(b) if b.ndim == 2 else b
-        if xp is np:        # buffers reused between steps (workspace.py: no page faults)
-            dtype = np.result_type(xs.dtype, Wx.dtype)
+            if ids is None:
+                xs = ragged.rows(xs)
+            else:
+                ids = ragged.rows(ids)
+        dtype = np.result_type(xs.dtype, Wx.dtype)
+        if ids is not None:             # the table's projection, looked up (_project_ids)
+            x_tm, proj = _project_ids(xp, xs, ids, Wx, b, dtype)
+        elif xp is np:      # buffers reused between steps (workspace.py: no page faults)
             x_tm = workspace.take((T, B, D), xs.dtype)
             np.copyto(x_tm, xs.transpose(1, 0, 2))                    # (time, batch, D)
             proj = workspace.take((T, B, 4 * H), dtype)
             threads.matmul(x_tm.reshape(T * B, D), Wx, out=proj.reshape(T * B, 4 * H))
-            hs, cs, tanh_cs = (workspace.take((T, B, H), dtype) for _ in range(3))
+            proj += b
         else:
             x_tm = xp.ascontiguousarray(xs.transpose(1, 0, 2))
             proj = (x_tm.reshape(T * B, D) @ Wx).reshape(T, B, 4 * H)
+            proj += b
+        if xp is np:
+            hs, cs, tanh_cs = (workspace.take((T, B, H), dtype) for _ in range(3))
+        else:
             hs, cs, tanh_cs = (xp.empty((T, B, H), dtype=proj.dtype) for _ in range(3))
-        proj += b
         kernels = ragged is None and cuda_kernels.usable(proj, Wh, h0, c0)
         if kernels:
             self._forward_cuda(xp, proj, Wh, h0, c0, hs, cs, tanh_cs)
@@ -244,9 +266,8 @@ class LSTMSequence(FusedFunction):
         has_state = len(inputs) == 6
         if ragged is not None:      # the gradients in the forward's row order
             dhs, dh_last, dc_last = (ragged.rows(g) for g in (dhs, dh_last, dc_last))
-        T, B, D = x_tm.shape
-        H = Wh.shape[0]
-        xp = get_array_module(x_tm)
+        T, B, H = tanh_cs.shape
+        xp = get_array_module(tanh_cs)
         if xp is np:     # a final state's gradient may arrive as a strided slice
             dh_last, dc_last = (None if g is None else np.ascontiguousarray(g)
                                 for g in (dh_last, dc_last))
@@ -264,11 +285,17 @@ class LSTMSequence(FusedFunction):
         grads = [None, None, None, None]
         # the products over all steps (split between threads where large: threads.py)
         matmul = threads.matmul          # (CuPy's arrays pass to their own @)
-        if inputs[0].requires_grad:
-            dxs = matmul(dX2, Wx.T).reshape(T, B, D).transpose(1, 0, 2)
-            grads[0] = xp.ascontiguousarray(dxs) if ragged is None else ragged.back(dxs)
-        if inputs[1].requires_grad:
-            grads[1] = matmul(x_tm.reshape(T * B, D).T, dX2)
+        if self.ids is not None:        # x_tm: the ids (time, batch); xs: the table
+            grads[0], grads[1] = _table_gradients(xp, x_tm.reshape(-1), dX2, inputs[0],
+                                                  inputs[1])
+            x_tm = None             # (not the workspace's)
+        else:
+            D = x_tm.shape[-1]
+            if inputs[0].requires_grad:
+                dxs = matmul(dX2, Wx.T).reshape(T, B, D).transpose(1, 0, 2)
+                grads[0] = xp.ascontiguousarray(dxs) if ragged is None else ragged.back(dxs)
+            if inputs[1].requires_grad:
+                grads[1] = matmul(x_tm.reshape(T * B, D).T, dX2)
         if inputs[2].requires_grad:
             dWh = matmul(hs[:-1].reshape(-1, H).T, dX[1:].reshape(-1, 4 * H))
             if has_state and T:
@@ -429,6 +456,55 @@ class _Ragged:
                 final[empty_rows] = 0 if start is None else start[empty_rows]
             finals.append(self.back(final))
         return tuple(finals)
+
+
+def _project_ids(xp, table, ids, Wx, b, dtype):
+    """The input projection when step t of row i reads table[ids[i, t]]
+    (table (vocab, D), ids (batch, time)): (ids time-major (time, batch),
+    proj (time, batch, 4H)). proj's rows are looked up in the table's own
+    projection table @ Wx (+ b) (vocab, 4H), made once: a lookup of
+    (time * batch) rows instead of a (time * batch, D) @ (D, 4H) product and
+    a pass adding b (1.7 against 3.3 ms for the attention encoder's 3,712
+    rows, D = 16, 4H = 1,024). A per-row b (batch, 4H) is added after."""
+    (B, T), G = ids.shape, Wx.shape[1]
+    ids_tm = xp.ascontiguousarray(ids.T)
+    table_proj = (table @ Wx).astype(dtype, copy=False)
+    if b.ndim == 1:
+        table_proj += b
+    if xp is np:
+        proj = workspace.take((T, B, G), dtype)
+        np.take(table_proj, ids_tm, axis=0, out=proj)
+    else:
+        proj = table_proj[ids_tm]
+    if b.ndim == 2:
+        proj += b
+    return ids_tm, proj
+
+
+def _table_gradients(xp, ids, dX, table, Wx):
+    """The gradients of the embedding table (vocab, D) and of Wx (D, 4H)
+    from the gate gradients dX (N, 4H) of the rows read at ``ids`` (N,)
+    (None where not required). With numba (or on a device), dX is first
+    summed per id into (vocab, 4H), and both follow from that small array
+    by two small products (0.4 against 4.5 ms of products for the attention
+    encoder; ``kernels/row_sums.py``). The NumPy path computes them as for
+    any input, the input's gradient dX @ Wx.T then scattered into the
+    table's rows (NumPy has no fast per-id sum of wide rows); the two ways
+    agree to rounding."""
+    if not (table.requires_grad or Wx.requires_grad):
+        return None, None
+    E, W = table.data, Wx.data
+    if xp is not np or jit.usable(dX, E, W):
+        if xp is np:
+            per_id = np.zeros((E.shape[0], dX.shape[1]), dtype=dX.dtype)
+            jit.row_sums.add_rows_by_id(ids, dX, per_id)
+        else:
+            per_id = scatter_add_rows(ids, dX, E.shape[0])
+        return (per_id @ W.T if table.requires_grad else None,
+                E.T @ per_id if Wx.requires_grad else None)
+    return (scatter_add_rows(ids, threads.matmul(dX, W.T), E.shape[0])
+            if table.requires_grad else None,
+            threads.matmul(E[ids].T, dX) if Wx.requires_grad else None)
 
 
 def _take_rows(array, index):
@@ -610,7 +686,9 @@ def lstm_step(x_proj, c_prev, Wh, h_prev=None):
     return LSTMStep()(x_proj, c_prev, Wh, h_prev)
 
 
-def _torch_lstm_sequence(t, xs, Wx, Wh, b, h0=None, c0=None, lengths=None):
+def _torch_lstm_sequence(t, xs, Wx, Wh, b, h0=None, c0=None, lengths=None, ids=None):
+    if ids is not None:                 # xs is the embedding table
+        xs = xs[t.as_tensor(np.asarray(ids))]
     batch, H = xs.shape[0], Wh.shape[0]
     h = h0 if h0 is not None else t.zeros(batch, H, dtype=xs.dtype)
     c = c0 if c0 is not None else t.zeros(batch, H, dtype=xs.dtype)
@@ -628,14 +706,21 @@ def _torch_lstm_sequence(t, xs, Wx, Wh, b, h0=None, c0=None, lengths=None):
     return hs, h, c
 
 
-def _sequence_case(with_state, batch=3, time=4, row_bias=False, lengths=None):
+def _sequence_case(with_state, batch=3, time=4, row_bias=False, lengths=None, vocab=None):
+    """lstm_sequence's inputs; with ``vocab``, xs is an embedding table
+    (vocab, 3) read at random ids (every id once at least where there are
+    enough steps, and some twice)."""
     def make(rng):
-        arrays = (rng.standard_normal((batch, time, 3)), rng.standard_normal((3, 8)),
-                  rng.standard_normal((2, 8)),
+        xs = (rng.standard_normal((batch, time, 3)) if vocab is None
+              else rng.standard_normal((vocab, 3)))
+        arrays = (xs, rng.standard_normal((3, 8)), rng.standard_normal((2, 8)),
                   rng.standard_normal((batch, 8) if row_bias else 8))
         state = (rng.standard_normal((batch, 2)), rng.standard_normal((batch, 2)))
-        return (arrays + (state if with_state else ()),
-                {} if lengths is None else {"lengths": np.array(lengths)})
+        kwargs = {} if lengths is None else {"lengths": np.array(lengths)}
+        if vocab is not None:
+            kwargs["ids"] = rng.permutation(np.arange(batch * time) % vocab).reshape(batch,
+                                                                                     time)
+        return arrays + (state if with_state else ()), kwargs
     return make
 
 
@@ -646,11 +731,17 @@ def _sequence_case(with_state, batch=3, time=4, row_bias=False, lengths=None):
                             "ragged": custom(_sequence_case(False, batch=5,
                                                             lengths=[2, 4, 0, 1, 4])),
                             "ragged-with-state": custom(_sequence_case(
-                                True, batch=5, row_bias=True, lengths=[3, 0, 4, 1, 2]))},
+                                True, batch=5, row_bias=True, lengths=[3, 0, 4, 1, 2])),
+                            "ids": custom(_sequence_case(False, vocab=5)),
+                            "ids-with-state": custom(_sequence_case(True, row_bias=True,
+                                                                    vocab=7)),
+                            "ids-ragged": custom(_sequence_case(False, batch=5, vocab=6,
+                                                                lengths=[2, 4, 0, 1, 4]))},
           zero_size={"batch": custom(_sequence_case(True, batch=0)),
-                     "time": custom(_sequence_case(True, time=0))},
+                     "time": custom(_sequence_case(True, time=0)),
+                     "ids-time": custom(_sequence_case(True, time=0, vocab=4))},
           twice_differentiable=False, torch=_torch_lstm_sequence)
-def lstm_sequence(xs, Wx, Wh, b, h0=None, c0=None, lengths=None):
+def lstm_sequence(xs, Wx, Wh, b, h0=None, c0=None, lengths=None, ids=None):
     """A whole LSTM layer over time as one op (the book's TimeLSTM):
     xs (batch, time, D), Wx (D, 4H), Wh (H, 4H), b (4H,) (or (batch, 4H):
     a bias per batch row, the same at every step) and the initial
@@ -661,10 +752,37 @@ def lstm_sequence(xs, Wx, Wh, b, h0=None, c0=None, lengths=None):
     ``lengths`` (batch,) ints: row i reads only its first lengths[i] steps
     (sequences padded at the end, as PyTorch's packed sequences): its hs
     are 0 after them, its final h, c are its state after its last step, and
-    the steps after it cost nothing."""
+    the steps after it cost nothing.
+
+    ``ids`` (batch, time) ints: xs is an embedding table (vocab, D) and
+    step t of row i reads xs[ids[i, t]], i.e. the layer over
+    ``embedding(xs, ids)``. The lookup and the input projection are then
+    one: rows of the table's projection (vocab, 4H), and the table's and
+    Wx's gradients come from the gate gradients summed per id. That is
+    faster where vocab is at most batch * time (characters, not the words
+    of a 10,000-word vocabulary: ``LSTM(..., embedding=...)`` chooses)."""
+    if ids is not None:
+        ids = _checked_ids(ids, xs)
     if h0 is None and c0 is None:
-        return LSTMSequence(lengths)(xs, Wx, Wh, b)
+        return LSTMSequence(lengths, ids)(xs, Wx, Wh, b)
     if h0 is None or c0 is None:
         raise ShapeError("lstm_sequence: give both h0 and c0 (batch, H), or neither for "
                          "the zero initial state")
-    return LSTMSequence(lengths)(xs, Wx, Wh, b, h0, c0)
+    return LSTMSequence(lengths, ids)(xs, Wx, Wh, b, h0, c0)
+
+
+def _checked_ids(ids, table):
+    """``ids`` as a (batch, time) integer array on the table's device, or a
+    clear error (the shape, the dtype, or the first id out of range)."""
+    data = table.data if isinstance(table, Variable) else table
+    ids = ids.data if isinstance(ids, Variable) else ids
+    ids = to_device(np.asarray(ids) if not hasattr(ids, "dtype") else ids, device_of(data))
+    if ids.ndim != 2 or ids.dtype.kind not in "iu":
+        raise ShapeError(f"lstm_sequence: ids must be (batch, time) integers, got shape "
+                         f"{ids.shape} and dtype {ids.dtype}")
+    vocab = data.shape[0]
+    if ids.size and ids_out_of_range(ids, vocab):
+        bad = ids[(ids < 0) | (ids >= vocab)].reshape(-1)[0]
+        raise IndexError(f"lstm_sequence: id {bad} is out of range [0, {vocab}) for an "
+                         f"embedding table of shape {data.shape}")
+    return ids

@@ -72,7 +72,13 @@ class _Cell(Module):
     def step(self, x_proj, state):
         raise NotImplementedError
 
-    def run(self, xs, state, name, constant=None, lengths=None):
+    def reads_ids(self, table, ids):
+        """Whether ``run`` takes token ids (batch, time) with their embedding
+        table (vocab, in_size) itself (``table=``) instead of their vectors:
+        only an LSTM does, see ``LSTMCell.reads_ids``."""
+        return False
+
+    def run(self, xs, state, name, constant=None, lengths=None, table=None):
         """All time steps of xs (batch, time, in_size): (hs (batch, time,
         hidden), final state). The graph is unrolled: one ``step`` per time
         step, each in a scope "<name> t=<t>" (a cluster in graph pictures).
@@ -133,20 +139,30 @@ class LSTMCell(_Cell):
             h, c = lstm_step(x_proj, state[1], self.Wh, state[0])
         return h, (h, c)
 
-    def run(self, xs, state, name, constant=None, lengths=None):
+    def reads_ids(self, table, ids):
+        """True for the fused layer when the table has at most as many rows
+        as the batch has tokens: then looking each token's projection up in
+        the table's projection (vocab, 4H) costs less than projecting the
+        tokens' vectors (``lstm_sequence``'s ``ids``)."""
+        return not Config.unroll_recurrence and 0 < table.shape[0] <= ids.size
+
+    def run(self, xs, state, name, constant=None, lengths=None, table=None):
         """The whole sequence as one fused ``lstm_sequence`` op (faster: one
         backward for all steps); step by step inside ``autograd_nlp.unrolled()``.
-        With ``constant`` its projection is the op's bias, one row per batch row."""
+        With ``constant`` its projection is the op's bias, one row per batch row.
+        With ``table`` xs are token ids (batch, time) read from it."""
         if Config.unroll_recurrence:
             return super().run(xs, state, name, constant, lengths)
+        inputs = xs if table is None else table
+        ids = None if table is None else xs
         with scope(name):
             if constant is None:
-                hs, h, c = lstm_sequence(xs, self.Wx, self.Wh, self.b, *(state or ()),
-                                         lengths=lengths)
+                hs, h, c = lstm_sequence(inputs, self.Wx, self.Wh, self.b, *(state or ()),
+                                         lengths=lengths, ids=ids)
             else:
-                hs, h, c = lstm_sequence(xs, self.input_weights(constant), self.Wh,
+                hs, h, c = lstm_sequence(inputs, self.input_weights(constant), self.Wh,
                                          self.constant_bias(constant), *(state or ()),
-                                         lengths=lengths)
+                                         lengths=lengths, ids=ids)
         return hs, (h, c)
 
 
@@ -191,10 +207,18 @@ class _Sequence(Module):
     def hidden_size(self):
         return self.cell.hidden_size
 
-    def forward(self, xs, state=None, return_state=False, constant=None, lengths=None):
+    def forward(self, xs, state=None, return_state=False, constant=None, lengths=None,
+                embedding=None):
         """xs (batch, time, in) -> hs (batch, time, hidden); with
         ``return_state`` also the final state tuple. ``state`` overrides the
         initial state (e.g. an encoder's final state for a decoder).
+
+        ``embedding`` (an ``Embedding`` layer): xs are token ids (batch, time)
+        and the layer reads their vectors, as ``layer(embedding(xs))`` (the
+        same numbers, up to rounding). An LSTM then looks each step's input
+        projection up in the table's own (one ``lstm_sequence(..., ids=xs)``)
+        where the vocabulary is no larger than the batch's tokens: the
+        book's character models, not a 10,000-word language model.
 
         ``lengths`` (batch,) ints: sequences padded at the end; row i reads
         only its first lengths[i] steps (its hs are 0 after them, its final
@@ -205,14 +229,25 @@ class _Sequence(Module):
         every step (then xs is (batch, time, in - C)): the numbers of
         ``concat(constant repeated over time, xs)``, up to rounding, with its
         projection done once instead of ``time`` times."""
-        if xs.ndim != 3:
+        table = None
+        if embedding is not None:
+            xs = xs.data if isinstance(xs, Variable) else xs
+            if self.cell.reads_ids(embedding.W, xs):
+                table = embedding.W
+                if xs.ndim != 2:
+                    raise ValueError(f"{type(self).__name__}: with an embedding, expects "
+                                     f"token ids (batch, time), got shape {xs.shape}")
+            else:
+                xs = embedding(xs)
+        if table is None and xs.ndim != 3:
             raise ValueError(f"{type(self).__name__}: expects (batch, time, features), "
                              f"got shape {xs.shape}")
-        width = xs.shape[-1] + (0 if constant is None else constant.shape[-1])
+        features = xs.shape[-1] if table is None else table.shape[1]
+        width = features + (0 if constant is None else constant.shape[-1])
         if constant is not None and (constant.ndim != 2 or constant.shape[0] != xs.shape[0]
                                      or width != self.cell.in_size):
             raise ValueError(f"{type(self).__name__}: constant {constant.shape} must be "
-                             f"(batch, C) with C + xs's {xs.shape[-1]} features = the "
+                             f"(batch, C) with C + xs's {features} features = the "
                              f"layer's input size {self.cell.in_size}")
         if state is None:
             state = self.state if self.stateful else None      # None: zeros
@@ -220,7 +255,7 @@ class _Sequence(Module):
             state = (state,)
         if lengths is not None:
             lengths = checked_lengths(lengths, xs.shape[0], xs.shape[1], type(self).__name__)
-        hs, state = self.cell.run(xs, state, self.name, constant, lengths)
+        hs, state = self.cell.run(xs, state, self.name, constant, lengths, table)
         if self.stateful:
             self.state = state
         return (hs, state) if return_state else hs
