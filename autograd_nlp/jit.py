@@ -17,7 +17,9 @@ only when numba imports, the switch is on, and every array is a C-contiguous
 float32/float64 ``numpy.ndarray`` of one dtype; CuPy arrays keep their own
 path (``cuda_kernels.py``). The LSTM step and Adam give NumPy's numbers bit
 for bit; softmax cross-entropy's forward and the negative-sampling loss sum
-in another order, so they agree to float rounding, which a training run
+in another order, and an LSTM reading ids sums its gate gradients per id
+before its table's and Wx's gradients (the NumPy path takes them through
+the input's gradient), so they agree to float rounding, which a training run
 amplifies: a run with the kernels is another draw of the same run (the
 numbers in docs/results.md and the notebooks are the NumPy path's). Switch
 off with ``AUTOGRAD_NLP_JIT=0`` in the environment, or in code::

@@ -291,3 +291,19 @@ def test_the_lstm_backward_kernel_takes_strided_gradients(monkeypatch):
         off = run()
     for a, b in zip(on, off):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rows_summed_by_id_are_np_add_at_bit_for_bit(dtype):
+    """kernels/row_sums.py adds the rows in their order, as np.add.at does:
+    the same sums bit for bit, repeated ids and ids never seen included."""
+    rng = np.random.default_rng(4)
+    ids = rng.integers(0, 9, 300)
+    ids[:5] = 3                                          # one id many times over
+    rows = rng.standard_normal((300, 37)).astype(dtype)
+    got, want = np.zeros((11, 37), dtype), np.zeros((11, 37), dtype)
+    with jit.enabled_as(True):
+        jit.row_sums.add_rows_by_id(ids, rows, got)
+    np.add.at(want, ids, rows)
+    np.testing.assert_array_equal(got, want)
+    assert not got[9:].any()

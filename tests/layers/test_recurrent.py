@@ -7,6 +7,7 @@ import pytest
 
 import autograd_nlp as ag
 import autograd_nlp.functions as F
+from autograd_nlp.core import ShapeError
 from autograd_nlp.layers import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, Stacked
 
 CELLS = [RNNCell, LSTMCell, GRUCell]
@@ -278,3 +279,76 @@ def test_lengths_that_do_not_fit_are_explained():
     with pytest.raises(ValueError, match=r"LSTM: lengths must be \(batch,\) = \(2,\) integers "
                                          r"in 0..3"):
         LSTM(3, 4)(ag.Variable(np.zeros((2, 3, 3))), lengths=[1, 4])
+
+
+def _reads(seq_class, vocab, ids_shape, **kwargs):
+    """A layer and an Embedding (float64), and a function running the layer
+    over ids either through ``embedding=`` or on ``embedding(ids)``: the
+    outputs, the final state and every parameter's gradient."""
+    from autograd_nlp.layers import Embedding
+    rng = np.random.default_rng(11)
+    layer, embed = float64(lambda: seq_class(3, 4)), float64(lambda: Embedding(vocab, 3))
+    for p in [*layer.params(), *embed.params()]:
+        p.data = rng.standard_normal(p.shape)
+    ids = rng.integers(0, vocab, ids_shape)
+    weights = rng.standard_normal(ids_shape + (4,))
+
+    def run(through_table):
+        layer.cleargrads()
+        embed.cleargrads()
+        if through_table:
+            hs, state = layer(ids, embedding=embed, return_state=True, **kwargs)
+        else:
+            hs, state = layer(embed(ids), return_state=True, **kwargs)
+        ((hs * weights).sum() + sum((s ** 2).sum() for s in state)).backward()
+        return ([hs.data] + [s.data for s in state] +
+                [p.grad.data for p in [*layer.params(), *embed.params()]])
+    return layer, embed, ids, run
+
+
+@pytest.mark.parametrize("seq_class", SEQUENCES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("path", ["numpy", "jit"])
+@pytest.mark.parametrize("kwargs", [{}, {"lengths": np.array([5, 0, 2, 4])}],
+                         ids=["whole", "lengths"])
+def test_reading_ids_through_the_embedding_equals_reading_its_vectors(seq_class, path, kwargs):
+    """``layer(ids, embedding=embed)`` gives ``layer(embed(ids))``'s outputs,
+    state and gradients (to rounding), on both paths: the LSTM through the
+    table's projection (``lstm_sequence(..., ids=)``), the others by
+    looking the vectors up first."""
+    from autograd_nlp import jit
+    if path == "jit" and not jit.available():
+        pytest.skip("numba is not installed (the optional [jit] extra)")
+    layer, embed, ids, run = _reads(seq_class, 6, (4, 5), **kwargs)
+    with jit.enabled_as(path == "jit"):
+        for got, want in zip(run(True), run(False)):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+
+
+def test_the_lstm_reads_ids_through_the_table_only_where_it_pays():
+    """Through the table (one LSTMSequence taking the table, no Embedding op)
+    when the vocabulary is at most the batch's tokens; by the vectors when
+    it is larger (a word-level model) or when the layer is unrolled."""
+    from autograd_nlp.layers import Embedding
+
+    def op_names(hs):
+        return [type(f).__name__ for f in ag.walk_graph([hs])]
+    layer, embed, ids, _ = _reads(LSTM, 20, (4, 5))
+    assert op_names(layer(ids, embedding=embed)) == ["LSTMSequence"]
+    assert "Embedding" in op_names(layer(ids, embedding=float64(lambda: Embedding(21, 3))))
+    with ag.unrolled():
+        assert "Embedding" in op_names(layer(ids, embedding=embed))
+
+
+def test_ids_that_do_not_fit_are_explained():
+    from autograd_nlp.layers import Embedding
+    layer, embed = LSTM(3, 4), Embedding(6, 3)
+    with pytest.raises(IndexError, match=r"lstm_sequence: id 6 is out of range \[0, 6\) "
+                                         r"for an embedding table of shape \(6, 3\)"):
+        layer(np.array([[1, 6, 2], [0, 0, 0]]), embedding=embed)
+    with pytest.raises(ValueError, match=r"LSTM: with an embedding, expects token ids "
+                                         r"\(batch, time\), got shape \(12,\)"):
+        layer(np.arange(12) % 6, embedding=embed)
+    with pytest.raises(ShapeError, match=r"lstm_sequence: ids must be \(batch, time\) "
+                                         r"integers, got shape \(2, 3\) and dtype float64"):
+        F.lstm_sequence(embed.W, layer.cell.Wx, layer.cell.Wh, layer.cell.b,
+                        ids=np.zeros((2, 3)))
