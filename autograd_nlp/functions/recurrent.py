@@ -286,7 +286,7 @@ class LSTMSequence(FusedFunction):
         # the products over all steps (split between threads where large: threads.py)
         matmul = threads.matmul          # (CuPy's arrays pass to their own @)
         if self.ids is not None:        # x_tm: the ids (time, batch); xs: the table
-            grads[0], grads[1] = _table_gradients(xp, x_tm.reshape(-1), dX2, inputs[0],
+            grads[0], grads[1] = _table_gradients(xp, x_tm, self.ids, dX, ragged, inputs[0],
                                                   inputs[1])
             x_tm = None             # (not the workspace's)
         else:
@@ -481,30 +481,40 @@ def _project_ids(xp, table, ids, Wx, b, dtype):
     return ids_tm, proj
 
 
-def _table_gradients(xp, ids, dX, table, Wx):
+def _table_gradients(xp, ids_tm, ids, dX, ragged, table, Wx):
     """The gradients of the embedding table (vocab, D) and of Wx (D, 4H)
-    from the gate gradients dX (N, 4H) of the rows read at ``ids`` (N,)
-    (None where not required). With numba (or on a device), dX is first
-    summed per id into (vocab, 4H), and both follow from that small array
-    by two small products (0.4 against 4.5 ms of products for the attention
-    encoder; ``kernels/row_sums.py``). The NumPy path computes them as for
-    any input, the input's gradient dX @ Wx.T then scattered into the
-    table's rows (NumPy has no fast per-id sum of wide rows); the two ways
-    agree to rounding."""
+    (None where not required) from the gate gradients dX (time, batch, 4H)
+    of the rows read at ``ids_tm`` (time, batch) (the forward's row order;
+    ``ids`` (batch, time) is the caller's, ``ragged`` maps between them).
+    With numba (or on a device), dX is first summed per id into (vocab, 4H),
+    and both follow from that small array by two small products (0.4
+    against 4.5 ms of products for the attention encoder;
+    ``kernels/row_sums.py``). The NumPy path has no fast per-id sum of wide
+    rows, so it computes what the layer over ``embedding(table, ids)``
+    computes, in its order: the input's gradient dX @ Wx.T scattered into
+    the table's rows, and the inputs' rows' transpose @ dX (the same numbers
+    bit for bit; the two ways agree to rounding)."""
     if not (table.requires_grad or Wx.requires_grad):
         return None, None
     E, W = table.data, Wx.data
+    T, B, G = dX.shape
+    dX = dX.reshape(T * B, G)
     if xp is not np or jit.usable(dX, E, W):
         if xp is np:
-            per_id = np.zeros((E.shape[0], dX.shape[1]), dtype=dX.dtype)
-            jit.row_sums.add_rows_by_id(ids, dX, per_id)
+            per_id = np.zeros((E.shape[0], G), dtype=dX.dtype)
+            jit.row_sums.add_rows_by_id(ids_tm.reshape(-1), dX, per_id)
         else:
-            per_id = scatter_add_rows(ids, dX, E.shape[0])
+            per_id = scatter_add_rows(ids_tm.reshape(-1), dX, E.shape[0])
         return (per_id @ W.T if table.requires_grad else None,
                 E.T @ per_id if Wx.requires_grad else None)
-    return (scatter_add_rows(ids, threads.matmul(dX, W.T), E.shape[0])
-            if table.requires_grad else None,
-            threads.matmul(E[ids].T, dX) if Wx.requires_grad else None)
+    grad_table = grad_Wx = None
+    if table.requires_grad:     # the inputs' gradient (batch, time, D), as the caller's rows
+        dxs = threads.matmul(dX, W.T).reshape(T, B, -1).transpose(1, 0, 2)
+        dxs = np.ascontiguousarray(dxs) if ragged is None else ragged.back(dxs)
+        grad_table = scatter_add_rows(ids.reshape(-1), dxs.reshape(T * B, -1), E.shape[0])
+    if Wx.requires_grad:
+        grad_Wx = threads.matmul(E[ids_tm.reshape(-1)].T, dX)
+    return grad_table, grad_Wx
 
 
 def _take_rows(array, index):
