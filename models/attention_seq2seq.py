@@ -27,7 +27,7 @@ def _maybe(dropout, x):
     return x if dropout is None else dropout(x)
 
 
-def _read_ids(lstm, embed, dropout, ids, **kwargs):
+def _lstm_over_ids(lstm, embed, dropout, ids, **kwargs):
     """``lstm`` over the vectors ``embed(ids)``, dropped out where the model
     has dropout. Without dropout an LSTM reads the ids through the table
     itself (``LSTM(..., embedding=...)``: the same numbers, faster)."""
@@ -60,10 +60,10 @@ class AttentionEncoder(Module):
 
     def forward(self, xs):
         if self.pad_id is None:
-            return _read_ids(self.lstm, self.embed, self.dropout, xs, return_state=True)
+            return _lstm_over_ids(self.lstm, self.embed, self.dropout, xs, return_state=True)
         spans = QuestionSpans.find(xs, self.pad_id, self.pads_first)
         if not isinstance(self.lstm, Bidirectional):
-            hs, state = _read_ids(self.lstm, self.embed, self.dropout,
+            hs, state = _lstm_over_ids(self.lstm, self.embed, self.dropout,
                                   spans.front(xs, self.pad_id), lengths=spans.length,
                                   return_state=True)
             return hs, state, spans
@@ -105,7 +105,7 @@ class AttentionDecoder(Module):
     def forward(self, ys, state, memory):
         encoder_hs, _, *spans = memory
         self._spans = spans[0] if spans else None
-        hs, state = _read_ids(self.lstm, self.embed, self.dropout, ys, state=state,
+        hs, state = _lstm_over_ids(self.lstm, self.embed, self.dropout, ys, state=state,
                               return_state=True)
         allowed = None if self._spans is None else self._spans.allowed()[:, None, :]
         context = self.attention(hs, encoder_hs, mask=allowed)    # (batch, T, H)
