@@ -30,6 +30,7 @@ chooses (``init(allreduce=...)`` or ``$AUTOGRAD_NLP_ALLREDUCE``).
 import contextlib
 import json
 import os
+import time
 import zlib
 
 import numpy as np
@@ -39,6 +40,8 @@ from autograd_nlp.backend import get_array_module
 from autograd_nlp.core import Variable
 from autograd_nlp.host_staging import from_host, to_host, unique_params as _unique  # noqa: F401
 from autograd_nlp.layers import recurrent_layers
+
+ABORT_PAUSE_SECONDS = 0.5     # before an Abort: see Communicator.abort
 
 INSTALL_HINT = "pip install 'autograd-nlp[distributed]' (mpi4py and the mpich wheel)"
 
@@ -115,6 +118,10 @@ class Communicator:
         self.comm.Barrier()
 
     def abort(self, code=1):
+        """End every rank. A half-second pause first lets the launcher forward
+        what this rank has just written to stderr (its reason): under load,
+        mpiexec sometimes ended the job before that reached the terminal."""
+        time.sleep(ABORT_PAUSE_SECONDS)
         self.comm.Abort(code)
 
 
