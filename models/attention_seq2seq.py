@@ -30,7 +30,8 @@ def _maybe(dropout, x):
 def _lstm_over_ids(lstm, embed, dropout, ids, **kwargs):
     """``lstm`` over the vectors ``embed(ids)``, dropped out where the model
     has dropout. Without dropout an LSTM reads the ids through the table
-    itself (``LSTM(..., embedding=...)``: the same numbers, faster)."""
+    itself (``LSTM(..., embedding=...)``: the same numbers, to rounding with
+    the numba kernels, and faster)."""
     if dropout is None and not isinstance(lstm, Bidirectional):
         return lstm(ids, embedding=embed, **kwargs)
     return lstm(_maybe(dropout, embed(ids)), **kwargs)
