@@ -142,8 +142,8 @@ Markdown("| epoch | training loss | held-out accuracy | seconds |\n|---|---|---|
 # wrong answers flagged). Like that run, this notebook was built with two
 # BLAS threads (`OPENBLAS_NUM_THREADS=2`): with one thread the matrix
 # products sum in another order, and training takes another, equally good,
-# path. The command takes 5 min 22 s on an idle two-core machine; the times
-# above come from one shared with other jobs.
+# path. The times above are from an idle two-core machine (the README's
+# command through a fresh clone: docs/results.md).
 #
 # ## Translating the dates people type
 #
