@@ -511,9 +511,10 @@ def _table_gradients(xp, ids_tm, ids, dX, ragged, table, Wx):
                 E.T @ per_id if Wx.requires_grad else None)
     grad_table = grad_Wx = None
     if table.requires_grad:     # the inputs' gradient (batch, time, D), as the caller's rows
-        dxs = threads.matmul(dX, W.T).reshape(T, B, -1).transpose(1, 0, 2)
+        dxs = threads.matmul(dX, W.T).reshape(T, B, W.shape[0]).transpose(1, 0, 2)
         dxs = np.ascontiguousarray(dxs) if ragged is None else ragged.back(dxs)
-        grad_table = scatter_add_rows(ids.reshape(-1), dxs.reshape(T * B, -1), E.shape[0])
+        grad_table = scatter_add_rows(ids.reshape(-1), dxs.reshape(T * B, W.shape[0]),
+                                      E.shape[0])
     if Wx.requires_grad:
         grad_Wx = threads.matmul(E[ids_tm.reshape(-1)].T, dX)
     return grad_table, grad_Wx
