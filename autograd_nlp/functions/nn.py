@@ -55,16 +55,23 @@ def scatter_add_rows(ids, values, num_rows, source=None, scale=None, method="red
     return out
 
 
+def check_ids_in_range(ids, table_shape, op, table="a table"):
+    """Raise an IndexError naming ``op``, the first of the integer ``ids``
+    outside [0, table_shape[0]) and the table's shape, if there is one."""
+    vocab = table_shape[0]
+    if ids.size and ids_out_of_range(ids, vocab):
+        bad = ids[(ids < 0) | (ids >= vocab)].reshape(-1)[0]
+        raise IndexError(f"{op}: id {bad} is out of range [0, {vocab}) for {table} of "
+                         f"shape {tuple(table_shape)}")
+
+
 class Embedding(Function):
     """Row lookup ``W[ids]``; see ``embedding``."""
 
     def forward(self, W, ids):
         if ids.dtype.kind not in "iu":
             raise TypeError(f"embedding: ids must be integers, got dtype {ids.dtype}")
-        if ids.size and ids_out_of_range(ids, W.shape[0]):
-            bad = ids[(ids < 0) | (ids >= W.shape[0])].reshape(-1)[0]
-            raise IndexError(f"embedding: id {bad} is out of range [0, {W.shape[0]}) "
-                             f"for a table of shape {W.shape}")
+        check_ids_in_range(ids, W.shape, "embedding")
         return W[ids]
 
     def backward(self, gy):

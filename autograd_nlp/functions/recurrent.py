@@ -12,9 +12,9 @@ every other op (and compared with torch.autograd).
 import numpy as np
 
 from autograd_nlp import cuda_kernels, jit, threads, workspace
-from autograd_nlp.backend import device_of, get_array_module, ids_out_of_range, to_device
+from autograd_nlp.backend import device_of, get_array_module, to_device
 from autograd_nlp.core import FusedFunction, ShapeError, Variable
-from autograd_nlp.functions.nn import scatter_add_rows
+from autograd_nlp.functions.nn import check_ids_in_range, scatter_add_rows
 from autograd_nlp.functions.registry import custom, register
 
 
@@ -793,9 +793,5 @@ def _checked_ids(ids, table):
     if ids.ndim != 2 or ids.dtype.kind not in "iu":
         raise ShapeError(f"lstm_sequence: ids must be (batch, time) integers, got shape "
                          f"{ids.shape} and dtype {ids.dtype}")
-    vocab = data.shape[0]
-    if ids.size and ids_out_of_range(ids, vocab):
-        bad = ids[(ids < 0) | (ids >= vocab)].reshape(-1)[0]
-        raise IndexError(f"lstm_sequence: id {bad} is out of range [0, {vocab}) for an "
-                         f"embedding table of shape {data.shape}")
+    check_ids_in_range(ids, data.shape, "lstm_sequence", "an embedding table")
     return ids

@@ -232,6 +232,7 @@ class _Sequence(Module):
         table = None
         if embedding is not None:
             xs = xs.data if isinstance(xs, Variable) else xs
+            xs = xs if hasattr(xs, "shape") else np.asarray(xs)     # (a nested list)
             if self.cell.reads_ids(embedding.W, xs):
                 table = embedding.W
                 if xs.ndim != 2:
